@@ -1,0 +1,62 @@
+// Linkdesk's small behaviours. No inline scripts anywhere (the CSP forbids
+// them): pages opt in with data-* attributes.
+(function () {
+  "use strict";
+
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  // "/" focuses the page's search box, unless the user is typing.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || typing(document.activeElement)) return;
+    var box = document.querySelector("[data-search]");
+    if (box) { e.preventDefault(); box.focus(); box.select(); }
+  });
+
+  document.addEventListener("click", function (e) {
+    var copy = e.target.closest("[data-copy]");
+    if (copy) {
+      e.preventDefault();
+      var text = copy.getAttribute("data-copy");
+      var done = function () {
+        var label = copy.textContent;
+        copy.textContent = copy.getAttribute("data-copied") || "✓";
+        setTimeout(function () { copy.textContent = label; }, 1500);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done);
+      } else {
+        // Plain-http LAN installs have no async clipboard API.
+        var ta = document.createElement("textarea");
+        ta.value = text; document.body.appendChild(ta); ta.select();
+        try { document.execCommand("copy"); done(); } finally { ta.remove(); }
+      }
+      return;
+    }
+    if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); return; }
+    var all = e.target.closest("[data-select-all]");
+    if (all) {
+      var scope = document.querySelector(all.getAttribute("data-select-all"));
+      if (scope) scope.querySelectorAll("input[type=checkbox][name=id]").forEach(function (cb) { cb.checked = all.checked; });
+    }
+  });
+
+  // Plain (non-htmx) forms that need a confirmation.
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+
+  // Move focus to an error summary so screen readers and keyboards land on it.
+  function focusSummary(root) {
+    var s = (root || document).querySelector("[data-error-summary]");
+    if (s) { s.setAttribute("tabindex", "-1"); s.focus(); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusSummary(document); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id !== "flash" && e.detail.requestConfig && e.detail.requestConfig.verb !== "get") {
+      focusSummary(e.detail.target);
+    }
+  });
+})();

@@ -1,0 +1,7 @@
+package views
+
+// Element ids that htmx swaps target; handlers compare HX-Target against them.
+const (
+	IDFlash = "flash"
+	IDMain  = "main"
+)

@@ -1,0 +1,32 @@
+package views
+
+import (
+	"encoding/json"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"linkdesk/static"
+)
+
+// csrfHeaders is the hx-headers value that makes every htmx request carry
+// the CSRF token.
+func csrfHeaders(token string) string {
+	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
+	return string(b)
+}
+
+func flashRole(kind string) string {
+	if kind == "error" || kind == "warning" {
+		return "alert"
+	}
+	return "status"
+}
+
+// LangURL switches the language and comes back to path.
+func LangURL(l Lang, path string) templ.SafeURL {
+	return templ.SafeURL("/lang/" + string(l) + "?next=" + url.QueryEscape(path))
+}
+
+// Asset returns the content-hashed URL of an embedded static file.
+func Asset(name string) string { return static.Path(name) }

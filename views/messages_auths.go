@@ -1,0 +1,4 @@
+package views
+
+// authMessages holds the auth pages' catalog entries.
+var authMessages = map[string]msg{}

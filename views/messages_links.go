@@ -1,0 +1,4 @@
+package views
+
+// linkMessages holds the link pages' catalog entries.
+var linkMessages = map[string]msg{}

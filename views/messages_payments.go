@@ -1,0 +1,4 @@
+package views
+
+// paymentMessages holds the payment pages' catalog entries.
+var paymentMessages = map[string]msg{}

@@ -1,0 +1,40 @@
+package views
+
+// Viewer is the signed-in person as the layout shows them.
+type Viewer struct {
+	Name  string
+	Email string
+	Role  string
+}
+
+// Flash is a one-time message shown at the top of the page.
+type Flash struct {
+	Kind string // success, info, warning, error
+	Text string
+}
+
+// PageMeta is what the layout needs around every full page.
+type PageMeta struct {
+	Locale  Locale
+	Title   string // already translated
+	Nav     string // the active top-level section: "home", "links", "payments", "users", "audit"
+	Path    string // the current path with query, for the language switch
+	CSRF    string
+	Viewer  *Viewer // nil when signed out
+	Flashes []Flash
+	Sandbox bool // an API runs against the embedded sandbox
+	// Merchant is the shop's name for page headers and print sheets.
+	Merchant string
+}
+
+// Can reports whether the viewer's role may do something that needs at
+// least role min (owner > staff > viewer). Views use it only to hide
+// controls; handlers enforce the same rule.
+func (m PageMeta) Can(min string) bool {
+	if m.Viewer == nil {
+		return false
+	}
+	return roleRank[m.Viewer.Role] >= roleRank[min]
+}
+
+var roleRank = map[string]int{"viewer": 1, "staff": 2, "owner": 3}
