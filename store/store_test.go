@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"linkdesk/store"
 )
 
@@ -56,6 +58,8 @@ func (c *clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestOpen_MigrationsIdempotentOnReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "linkdesk.db")
@@ -177,7 +181,7 @@ func TestDB_PingAndIntegrityCheck(t *testing.T) {
 	if err := db.Ping(ctx); err != nil {
 		t.Errorf("ping: got %v, want nil", err)
 	}
-	MustCreateUser(t, db, "a@example.com", store.RoleStaff)
+	MustCreatePayment(t, db, "code-1", "12.50")
 	if err := db.IntegrityCheck(ctx); err != nil {
 		t.Errorf("integrity check: got %v, want nil", err)
 	}
@@ -192,6 +196,13 @@ func TestDB_DataSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "linkdesk.db")
 	db := MustOpenDBAt(t, path)
 	owner := MustCreateUser(t, db, "owner@example.com", store.RoleOwner)
+	p := MustCreatePayment(t, db, "code-1", "99.95")
+	if _, err := db.SettlePayment(ctx, p.MerchantUniqueCode, store.PaymentStatusPaid); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AppendAudit(ctx, &store.AuditEvent{ActorID: &owner.ID, Action: "payment.start", TargetType: "payment", TargetID: "code-1"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.SettingOrInit(ctx, "session_key", func() (string, error) { return "k1", nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +214,13 @@ func TestDB_DataSurvivesReopen(t *testing.T) {
 	gotUser, err := db.UserByEmail(ctx, "owner@example.com")
 	if err != nil || gotUser.ID != owner.ID {
 		t.Errorf("user after reopen: got %v, %v, want ID %d", gotUser, err, owner.ID)
+	}
+	gotPayment, err := db.PaymentByCode(ctx, "code-1")
+	if err != nil || gotPayment.Status != store.PaymentStatusPaid || !gotPayment.Amount.Equal(dec("99.95")) {
+		t.Errorf("payment after reopen: got %+v, %v, want paid 99.95", gotPayment, err)
+	}
+	if _, total, err := db.ListAudit(ctx, store.AuditFilter{}); err != nil || total != 1 {
+		t.Errorf("audit after reopen: got %d events, %v, want 1", total, err)
 	}
 	if v, err := db.Setting(ctx, "session_key"); err != nil || v != "k1" {
 		t.Errorf("setting after reopen: got %q, %v, want k1", v, err)
