@@ -549,7 +549,7 @@ func BenchmarkListPayments(b *testing.B) {
 	db := MustOpenDB(b)
 	ctx := context.Background()
 	for i := range 1000 {
-		p := MustCreatePayment(b, db, fmt.Sprintf("bench-%d", i), fmt.Sprintf("%d.%02d", i%200, i%100))
+		p := MustCreatePayment(b, db, fmt.Sprintf("bench-%d", i), fmt.Sprintf("%d.%02d", i%200, i%100+1))
 		if i%3 == 0 {
 			if _, err := db.SettlePayment(ctx, p.MerchantUniqueCode, store.PaymentStatusPaid); err != nil {
 				b.Fatal(err)
