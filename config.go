@@ -1,0 +1,205 @@
+package main
+
+import (
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Secret is a credential. It never prints: logs and error messages show
+// "[redacted]" instead.
+type Secret string
+
+func (Secret) String() string                 { return "[redacted]" }
+func (Secret) LogValue() slog.Value           { return slog.StringValue("[redacted]") }
+func (s Secret) Reveal() string               { return string(s) }
+func (s Secret) GoString() string             { return s.String() }
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Default upstream addresses, used when credentials are given without a base
+// URL. They are the providers' production hosts: test credentials belong
+// with the test hosts, set explicitly (see README).
+const (
+	defaultCraftgateURL = "https://api.craftgate.io"
+	defaultPaywallURL   = "https://payment-api.itspaywall.com"
+)
+
+// Config is everything the server reads at start-up.
+type Config struct {
+	Addr     string
+	DataDir  string
+	LogJSON  bool
+	HTTP     HTTPConfig
+	Merchant string
+
+	Craftgate CraftgateConfig
+	Paywall   PaywallConfig
+	Payments  PaymentsConfig
+}
+
+// HTTPConfig is about how people and providers reach us.
+type HTTPConfig struct {
+	PublicURL   string   // empty = http://<addr>
+	SessionKeys [][]byte // empty = generated once and kept in the store
+}
+
+// CraftgateConfig holds Craftgate credentials; empty keys mean sandbox.
+type CraftgateConfig struct {
+	BaseURL   string
+	APIKey    Secret
+	SecretKey Secret
+}
+
+// Live reports whether real credentials are set.
+func (c CraftgateConfig) Live() bool { return c.APIKey != "" }
+
+// PaywallConfig holds Paywall credentials; empty keys mean sandbox.
+type PaywallConfig struct {
+	BaseURL      string
+	PublicKey    Secret
+	PublicClient Secret
+	HashKey      Secret // verifies callback hashes when set
+}
+
+// Live reports whether real credentials are set.
+func (c PaywallConfig) Live() bool { return c.PublicKey != "" }
+
+// PaymentsConfig tunes QR payments.
+type PaymentsConfig struct {
+	Timeout time.Duration // a pending payment older than this expires
+}
+
+// configError is a configuration mistake: main prints it as one line and
+// exits with status 2.
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return e.msg }
+
+func configErrorf(format string, args ...any) error {
+	return &configError{msg: fmt.Sprintf(format, args...)}
+}
+
+// LoadConfig reads flags from args with environment fallbacks from getenv.
+func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	env := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("linkdesk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := Config{}
+	fs.StringVar(&cfg.Addr, "addr", env("LINKDESK_ADDR", "127.0.0.1:8080"), "listen address (LINKDESK_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", "./data"), "data directory for the SQLite files (LINKDESK_DATA)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, configErrorf("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return Config{}, configErrorf("unexpected argument %q (commands: user)", fs.Arg(0))
+	}
+	cfg.LogJSON = env("LINKDESK_LOG_FORMAT", "text") == "json"
+	cfg.Merchant = env("LINKDESK_MERCHANT_NAME", "Linkdesk Demo Mağaza")
+	cfg.HTTP.PublicURL = strings.TrimRight(env("LINKDESK_PUBLIC_URL", ""), "/")
+	cfg.Craftgate = CraftgateConfig{
+		BaseURL:   strings.TrimRight(env("CRAFTGATE_BASE_URL", ""), "/"),
+		APIKey:    Secret(env("CRAFTGATE_API_KEY", "")),
+		SecretKey: Secret(env("CRAFTGATE_SECRET_KEY", "")),
+	}
+	cfg.Paywall = PaywallConfig{
+		BaseURL:      strings.TrimRight(env("PAYWALL_BASE_URL", ""), "/"),
+		PublicKey:    Secret(env("PAYWALL_PUBLIC_KEY", "")),
+		PublicClient: Secret(env("PAYWALL_PUBLIC_CLIENT", "")),
+		HashKey:      Secret(env("PAYWALL_HASH_KEY", "")),
+	}
+	timeout, err := time.ParseDuration(env("LINKDESK_PAYMENT_TIMEOUT", "15m"))
+	if err != nil || timeout < time.Minute {
+		return Config{}, configErrorf("LINKDESK_PAYMENT_TIMEOUT must be a duration of at least 1m, such as 15m")
+	}
+	cfg.Payments.Timeout = timeout
+	keys, err := parseSessionKeys(getenv("LINKDESK_SESSION_KEYS"))
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.HTTP.SessionKeys = keys
+	return cfg, cfg.Validate()
+}
+
+// Validate fails on half-given or malformed settings, naming the variable.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return configErrorf("-addr/LINKDESK_ADDR %q is not host:port", c.Addr)
+	}
+	if c.HTTP.PublicURL != "" {
+		if err := checkURL("LINKDESK_PUBLIC_URL", c.HTTP.PublicURL); err != nil {
+			return err
+		}
+	}
+	if err := pairGiven("CRAFTGATE_API_KEY", string(c.Craftgate.APIKey), "CRAFTGATE_SECRET_KEY", string(c.Craftgate.SecretKey)); err != nil {
+		return err
+	}
+	if err := pairGiven("PAYWALL_PUBLIC_KEY", string(c.Paywall.PublicKey), "PAYWALL_PUBLIC_CLIENT", string(c.Paywall.PublicClient)); err != nil {
+		return err
+	}
+	if err := baseURLFor("CRAFTGATE", &c.Craftgate.BaseURL, c.Craftgate.Live(), defaultCraftgateURL); err != nil {
+		return err
+	}
+	return baseURLFor("PAYWALL", &c.Paywall.BaseURL, c.Paywall.Live(), defaultPaywallURL)
+}
+
+func pairGiven(nameA, a, nameB, b string) error {
+	if (a == "") != (b == "") {
+		missing := nameA
+		if b == "" {
+			missing = nameB
+		}
+		return configErrorf("%s and %s go together: %s is missing", nameA, nameB, missing)
+	}
+	return nil
+}
+
+// baseURLFor checks an API's base URL: only meaningful with credentials
+// (without them the embedded sandbox is used), defaulted when absent.
+func baseURLFor(api string, base *string, live bool, def string) error {
+	name := api + "_BASE_URL"
+	switch {
+	case !live && *base != "":
+		return configErrorf("%s is set but %s credentials are not; set both, or neither to use the sandbox", name, strings.ToLower(api))
+	case !live:
+		return nil
+	case *base == "":
+		*base = def
+	}
+	return checkURL(name, *base)
+}
+
+func checkURL(name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return configErrorf("%s %q is not an absolute http(s) URL", name, raw)
+	}
+	return nil
+}
+
+// parseSessionKeys reads comma-separated hex keys of at least 32 bytes.
+func parseSessionKeys(raw string) ([][]byte, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, nil
+	}
+	var keys [][]byte
+	for _, part := range strings.Split(raw, ",") {
+		k, err := hex.DecodeString(strings.TrimSpace(part))
+		if err != nil || len(k) < 32 {
+			return nil, configErrorf("LINKDESK_SESSION_KEYS must be comma-separated hex keys of at least 32 bytes (64 hex digits)")
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig(nil, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:8080" || cfg.DataDir != "./data" {
+		t.Errorf("got addr %q data %q, want 127.0.0.1:8080 ./data", cfg.Addr, cfg.DataDir)
+	}
+	if cfg.Craftgate.Live() || cfg.Paywall.Live() {
+		t.Error("no credentials must mean sandbox for both APIs")
+	}
+	if cfg.Payments.Timeout != 15*time.Minute {
+		t.Errorf("payment timeout %v, want 15m", cfg.Payments.Timeout)
+	}
+}
+
+func TestLoadConfigFlagsBeatEnvironment(t *testing.T) {
+	cfg, err := LoadConfig([]string{"-addr", ":9999", "-data", "/tmp/x"}, envOf(map[string]string{"LINKDESK_ADDR": "127.0.0.1:1", "LINKDESK_DATA": "/nope"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":9999" || cfg.DataDir != "/tmp/x" {
+		t.Errorf("got %q %q, want :9999 /tmp/x", cfg.Addr, cfg.DataDir)
+	}
+}
+
+func TestLoadConfigLive(t *testing.T) {
+	cfg, err := LoadConfig(nil, envOf(map[string]string{
+		"CRAFTGATE_API_KEY": "k", "CRAFTGATE_SECRET_KEY": "s",
+		"PAYWALL_PUBLIC_KEY": "pk", "PAYWALL_PUBLIC_CLIENT": "pc", "PAYWALL_BASE_URL": "https://test-payment-api.itspaywall.com/",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Craftgate.BaseURL != defaultCraftgateURL {
+		t.Errorf("craftgate base %q, want default %q", cfg.Craftgate.BaseURL, defaultCraftgateURL)
+	}
+	if cfg.Paywall.BaseURL != "https://test-payment-api.itspaywall.com" {
+		t.Errorf("paywall base %q, want the given one without trailing slash", cfg.Paywall.BaseURL)
+	}
+}
+
+func TestLoadConfigRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"craftgate key without secret", map[string]string{"CRAFTGATE_API_KEY": "k"}, nil, "CRAFTGATE_SECRET_KEY is missing"},
+		{"craftgate secret without key", map[string]string{"CRAFTGATE_SECRET_KEY": "s"}, nil, "CRAFTGATE_API_KEY is missing"},
+		{"paywall half", map[string]string{"PAYWALL_PUBLIC_KEY": "k"}, nil, "PAYWALL_PUBLIC_CLIENT is missing"},
+		{"base URL without keys", map[string]string{"CRAFTGATE_BASE_URL": "https://api.craftgate.io"}, nil, "CRAFTGATE_BASE_URL is set"},
+		{"bad base URL", map[string]string{"PAYWALL_PUBLIC_KEY": "k", "PAYWALL_PUBLIC_CLIENT": "c", "PAYWALL_BASE_URL": "ftp://x"}, nil, "PAYWALL_BASE_URL"},
+		{"bad public URL", map[string]string{"LINKDESK_PUBLIC_URL": "shop.example"}, nil, "LINKDESK_PUBLIC_URL"},
+		{"bad addr", nil, []string{"-addr", "8080"}, "host:port"},
+		{"bad timeout", map[string]string{"LINKDESK_PAYMENT_TIMEOUT": "soon"}, nil, "LINKDESK_PAYMENT_TIMEOUT"},
+		{"short session key", map[string]string{"LINKDESK_SESSION_KEYS": "abcd"}, nil, "LINKDESK_SESSION_KEYS"},
+		{"stray argument", nil, []string{"serve"}, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(tt.args, envOf(tt.env), io.Discard)
+			var ce *configError
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %v, want a configError", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("got %q, want one line containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := Secret("top-secret-value")
+	var b strings.Builder
+	log := slog.New(slog.NewTextHandler(&b, nil))
+	log.Info("cfg", "key", s)
+	fmt.Fprintf(&b, "%v %s %+v %#v", s, s, s, s)
+	if strings.Contains(b.String(), "top-secret-value") {
+		t.Errorf("secret leaked: %s", b.String())
+	}
+	if s.Reveal() != "top-secret-value" {
+		t.Error("Reveal must return the value")
+	}
+}

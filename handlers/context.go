@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"log/slog"
+
+	"github.com/labstack/echo/v4"
+
+	"linkdesk/store"
+	"linkdesk/views"
+)
+
+// Keys of the request-scoped values middleware puts on the echo.Context.
+// Only these four travel implicitly; everything else is a parameter.
+const (
+	keyLogger = "linkdesk.logger"
+	keyUser   = "linkdesk.user"
+	keyLocale = "linkdesk.locale"
+	// KeyCSRF is where Echo's CSRF middleware leaves the token.
+	KeyCSRF = "csrf"
+)
+
+// SetLogger stores the request's logger.
+func SetLogger(c echo.Context, l *slog.Logger) { c.Set(keyLogger, l) }
+
+// LoggerFrom returns the request's logger (with request_id), or the default.
+func LoggerFrom(c echo.Context) *slog.Logger {
+	if l, ok := c.Get(keyLogger).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// SetUser stores the signed-in user.
+func SetUser(c echo.Context, u *store.User) { c.Set(keyUser, u) }
+
+// UserFrom returns the signed-in user, or nil.
+func UserFrom(c echo.Context) *store.User {
+	u, _ := c.Get(keyUser).(*store.User)
+	return u
+}
+
+// SetLocale stores the request's locale.
+func SetLocale(c echo.Context, l views.Locale) { c.Set(keyLocale, l) }
+
+// LocaleFrom returns the request's locale (Turkish when unset).
+func LocaleFrom(c echo.Context) views.Locale {
+	if l, ok := c.Get(keyLocale).(views.Locale); ok {
+		return l
+	}
+	return views.NewLocale(views.LangTR)
+}
+
+// CSRFToken returns the request's CSRF token for forms and hx-headers.
+func CSRFToken(c echo.Context) string {
+	s, _ := c.Get(KeyCSRF).(string)
+	return s
+}

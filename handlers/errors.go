@@ -1,0 +1,130 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"linkdesk/craftclient"
+)
+
+// Code classifies an application error; the central error handler maps each
+// code to an HTTP status and a page.
+type Code string
+
+const (
+	CodeInvalid      Code = "invalid"
+	CodeUnauthorized Code = "unauthorized"
+	CodeForbidden    Code = "forbidden"
+	CodeNotFound     Code = "not_found"
+	CodeConflict     Code = "conflict"
+	CodeTooMany      Code = "too_many"
+	CodeUnavailable  Code = "unavailable" // an upstream could not be reached or failed
+	CodeTimeout      Code = "timeout"     // an upstream did not answer in time
+	CodeInternal     Code = "internal"
+)
+
+// Error is an application error whose Message is a catalog key, so it can be
+// shown in the user's language. Detail is extra text shown verbatim (for
+// example an upstream error code) and Err the cause, logged but never shown.
+type Error struct {
+	Code    Code
+	Message string
+	Detail  string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	s := string(e.Code) + ": " + e.Message
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a catalog key as message.
+func Errorf(code Code, messageKey string, args ...any) *Error {
+	e := &Error{Code: code, Message: messageKey}
+	if len(args) > 0 {
+		e.Detail = fmt.Sprint(args...)
+	}
+	return e
+}
+
+// ErrorCode returns the code of an *Error in err's chain, or CodeInternal.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// statusByCode maps application codes to HTTP statuses.
+var statusByCode = map[Code]int{
+	CodeInvalid:      http.StatusBadRequest,
+	CodeUnauthorized: http.StatusUnauthorized,
+	CodeForbidden:    http.StatusForbidden,
+	CodeNotFound:     http.StatusNotFound,
+	CodeConflict:     http.StatusConflict,
+	CodeTooMany:      http.StatusTooManyRequests,
+	CodeUnavailable:  http.StatusServiceUnavailable,
+	CodeTimeout:      http.StatusGatewayTimeout,
+	CodeInternal:     http.StatusInternalServerError,
+}
+
+// Problem is how an error is shown: a status, a catalog key and an optional
+// verbatim detail such as the provider's error code.
+type Problem struct {
+	Status  int
+	Message string // catalog key
+	Detail  string
+}
+
+// Explain classifies any error a handler returns into what the user sees.
+// Provider errors name the provider's code so support can look it up;
+// internal errors say nothing about their cause.
+func Explain(err error) Problem {
+	var appErr *Error
+	var httpErr *echo.HTTPError
+	var apiErr *craftclient.APIError
+	switch {
+	case errors.As(err, &appErr):
+		status, ok := statusByCode[appErr.Code]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		msg := appErr.Message
+		if msg == "" {
+			msg = fmt.Sprintf("error.%d", status)
+		}
+		return Problem{Status: status, Message: msg, Detail: appErr.Detail}
+	case errors.As(err, &httpErr):
+		return Problem{Status: httpErr.Code, Message: fmt.Sprintf("error.%d", httpErr.Code)}
+	case craftclient.IsTimeout(err):
+		return Problem{Status: http.StatusGatewayTimeout, Message: "error.504"}
+	case errors.As(err, &apiErr):
+		if apiErr.HTTPStatus == http.StatusNotFound || craftclient.IsNotFound(err) {
+			return Problem{Status: http.StatusNotFound, Message: "error.404", Detail: apiErr.Code}
+		}
+		return Problem{Status: http.StatusBadGateway, Message: "error.502", Detail: apiErr.Code}
+	case isNetError(err):
+		return Problem{Status: http.StatusServiceUnavailable, Message: "error.503"}
+	}
+	return Problem{Status: http.StatusInternalServerError, Message: "error.500"}
+}
+
+func isNetError(err error) bool {
+	var netErr net.Error
+	var opErr *net.OpError
+	return errors.As(err, &netErr) || errors.As(err, &opErr) || errors.Is(err, io.ErrUnexpectedEOF)
+}

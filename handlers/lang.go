@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"linkdesk/views"
+)
+
+// LangCookie remembers the language a person chose.
+const LangCookie = "linkdesk_lang"
+
+// SetLang stores the chosen language and returns to the page it was chosen on.
+func SetLang(c echo.Context) error {
+	l, ok := views.ParseLang(c.Param("lang"))
+	if !ok {
+		return Errorf(CodeNotFound, "error.404")
+	}
+	c.SetCookie(&http.Cookie{
+		Name: LangCookie, Value: string(l), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https",
+	})
+	return c.Redirect(http.StatusSeeOther, SafeNext(c.QueryParam("next"), "/"))
+}
+
+// SafeNext returns next when it is a path on this site, else fallback: it
+// stops open redirects through ?next= (e.g. "//evil.example" or "https://…").
+func SafeNext(next, fallback string) string {
+	if len(next) == 0 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
+		return fallback
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return fallback
+		}
+	}
+	return next
+}
+
+// LocaleFor picks the request's language: the cookie, then Accept-Language,
+// then Turkish.
+func LocaleFor(r *http.Request) views.Locale {
+	if ck, err := r.Cookie(LangCookie); err == nil {
+		if l, ok := views.ParseLang(ck.Value); ok {
+			return views.NewLocale(l)
+		}
+	}
+	if l, ok := views.LangFromAcceptLanguage(r.Header.Get("Accept-Language")); ok {
+		return views.NewLocale(l)
+	}
+	return views.NewLocale(views.LangTR)
+}

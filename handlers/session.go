@@ -1,0 +1,157 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"linkdesk/store"
+)
+
+const (
+	// IdleTimeout signs a person out after this long without a request.
+	IdleTimeout = 8 * time.Hour
+	// AbsoluteTimeout signs a person out this long after login, however busy.
+	AbsoluteTimeout = 7 * 24 * time.Hour
+
+	// SessionCookie is the name of the sign-in cookie.
+	SessionCookie = "linkdesk_session"
+	// lastSeenStep limits cookie rewrites: last-seen is refreshed at most
+	// once a minute, not on every request.
+	lastSeenStep = time.Minute
+)
+
+// SessionUsers is the part of the store sessions read.
+type SessionUsers interface {
+	UserByID(ctx context.Context, id int64) (*store.User, error)
+	CountUsers(ctx context.Context) (int, error)
+}
+
+// Sessions signs people in and out with a signed, encrypted cookie. The
+// cookie holds the user id, the user's session epoch (bumped by a password
+// change or disable, which ends every older session) and two timestamps.
+type Sessions struct {
+	cookies  sessions.Store
+	users    SessionUsers
+	now      func() time.Time
+	hasUsers atomic.Bool // users are never deleted, so once true it stays true
+}
+
+// NewSessions returns the session manager.
+func NewSessions(cookies sessions.Store, users SessionUsers, now func() time.Time) *Sessions {
+	if now == nil {
+		now = time.Now
+	}
+	return &Sessions{cookies: cookies, users: users, now: now}
+}
+
+// Load puts the signed-in user, if any, on the request. An expired, stale
+// or tampered cookie simply means "signed out".
+func (s *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, _ := s.cookies.Get(c.Request(), SessionCookie)
+		if sess == nil {
+			return next(c)
+		}
+		uid, _ := sess.Values["uid"].(int64)
+		if uid == 0 {
+			return next(c)
+		}
+		now := s.now()
+		epoch, _ := sess.Values["epoch"].(int64)
+		created := time.Unix(valueInt(sess, "created"), 0)
+		seen := time.Unix(valueInt(sess, "seen"), 0)
+		u, err := s.users.UserByID(c.Request().Context(), uid)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		case u.Disabled, u.SessionEpoch != epoch, now.Sub(created) > AbsoluteTimeout, now.Sub(seen) > IdleTimeout:
+			// The session ended; forget the cookie so the next page is clean.
+			s.clear(c, sess)
+		default:
+			SetUser(c, u)
+			if now.Sub(seen) >= lastSeenStep {
+				sess.Values["seen"] = now.Unix()
+				_ = s.save(c, sess)
+			}
+		}
+		return next(c)
+	}
+}
+
+// Start begins a fresh session for u (at login, or after u changed their
+// own password so this session survives the epoch bump).
+func (s *Sessions) Start(c echo.Context, u *store.User) error {
+	sess, _ := s.cookies.New(c.Request(), SessionCookie)
+	now := s.now().Unix()
+	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch, "created": now, "seen": now}
+	SetUser(c, u)
+	return s.save(c, sess)
+}
+
+// End signs the browser out.
+func (s *Sessions) End(c echo.Context) {
+	sess, _ := s.cookies.Get(c.Request(), SessionCookie)
+	if sess != nil {
+		s.clear(c, sess)
+	}
+	SetUser(c, nil)
+}
+
+// RequireSetup sends every dashboard request to /setup until the first
+// owner exists.
+func (s *Sessions) RequireSetup(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !s.hasUsers.Load() {
+			n, err := s.users.CountUsers(c.Request().Context())
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				if c.Path() == "/setup" || c.Path() == "/lang/:lang" {
+					return next(c)
+				}
+				return redirect(c, "/setup")
+			}
+			s.hasUsers.Store(true)
+		}
+		return next(c)
+	}
+}
+
+// SetupDone reports whether the first owner exists (it answers from memory
+// once it has seen a user).
+func (s *Sessions) SetupDone(ctx context.Context) (bool, error) {
+	if s.hasUsers.Load() {
+		return true, nil
+	}
+	n, err := s.users.CountUsers(ctx)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		s.hasUsers.Store(true)
+	}
+	return n > 0, nil
+}
+
+func (s *Sessions) save(c echo.Context, sess *sessions.Session) error {
+	sess.Options.MaxAge = int(AbsoluteTimeout.Seconds())
+	return sess.Save(c.Request(), c.Response())
+}
+
+func (s *Sessions) clear(c echo.Context, sess *sessions.Session) {
+	sess.Values = map[any]any{}
+	sess.Options.MaxAge = -1
+	_ = sess.Save(c.Request(), c.Response())
+}
+
+func valueInt(sess *sessions.Session, key string) int64 {
+	v, _ := sess.Values[key].(int64)
+	return v
+}

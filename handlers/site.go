@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"linkdesk/views"
+	"linkdesk/web/flash"
+)
+
+// Site is what every page shows about this installation.
+type Site struct {
+	Merchant string // LINKDESK_MERCHANT_NAME
+	Sandbox  bool   // at least one API runs against the embedded sandbox
+}
+
+// Meta builds the layout's data for a full page in the request's language.
+// titleKey is a catalog key; nav names the active top-level section.
+func (s Site) Meta(c echo.Context, nav, titleKey string) views.PageMeta {
+	l := LocaleFrom(c)
+	m := views.PageMeta{
+		Locale:   l,
+		Title:    l.T(titleKey),
+		Nav:      nav,
+		Path:     c.Request().URL.RequestURI(),
+		CSRF:     CSRFToken(c),
+		Flashes:  viewFlashes(flash.Peek(c)),
+		Sandbox:  s.Sandbox,
+		Merchant: s.Merchant,
+	}
+	if u := UserFrom(c); u != nil {
+		m.Viewer = &views.Viewer{Name: u.Name, Email: u.Email, Role: string(u.Role)}
+	}
+	return m
+}

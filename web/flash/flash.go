@@ -1,0 +1,111 @@
+// Package flash keeps one-time messages ("Payment link created.") in a signed
+// cookie between a POST and the page its redirect shows.
+package flash
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+)
+
+// Kind is how a message looks.
+type Kind string
+
+const (
+	KindSuccess Kind = "success"
+	KindInfo    Kind = "info"
+	KindWarning Kind = "warning"
+	KindError   Kind = "error"
+)
+
+// Message is one flash message, already in the user's language.
+type Message struct {
+	Kind Kind   `json:"k"`
+	Text string `json:"t"`
+}
+
+const (
+	cookieName = "linkdesk_flash"
+	valuesKey  = "m"
+	storeKey   = "linkdesk.flash.store"
+)
+
+// Middleware makes the cookie store available to Add, Peek and Clear.
+func Middleware(store sessions.Store) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(storeKey, store)
+			return next(c)
+		}
+	}
+}
+
+func session(c echo.Context) *sessions.Session {
+	store, ok := c.Get(storeKey).(sessions.Store)
+	if !ok {
+		return nil
+	}
+	// A tampered or expired cookie yields a fresh session: flashes are
+	// best-effort and must never fail a request.
+	s, _ := store.Get(c.Request(), cookieName)
+	return s
+}
+
+func read(s *sessions.Session) []Message {
+	raw, _ := s.Values[valuesKey].(string)
+	if raw == "" {
+		return nil
+	}
+	var msgs []Message
+	if json.Unmarshal([]byte(raw), &msgs) != nil {
+		return nil
+	}
+	return msgs
+}
+
+func save(c echo.Context, s *sessions.Session) {
+	s.Options.HttpOnly = true
+	s.Options.SameSite = http.SameSiteLaxMode
+	s.Options.Path = "/"
+	_ = s.Save(c.Request(), c.Response())
+}
+
+// Add queues a message for the next page shown to this browser.
+func Add(c echo.Context, kind Kind, text string) {
+	s := session(c)
+	if s == nil {
+		return
+	}
+	msgs := append(read(s), Message{Kind: kind, Text: text})
+	b, _ := json.Marshal(msgs)
+	s.Values[valuesKey] = string(b)
+	save(c, s)
+}
+
+// Success queues a success message.
+func Success(c echo.Context, text string) { Add(c, KindSuccess, text) }
+
+// Error queues an error message.
+func Error(c echo.Context, text string) { Add(c, KindError, text) }
+
+// Peek returns the queued messages without removing them.
+func Peek(c echo.Context) []Message {
+	s := session(c)
+	if s == nil {
+		return nil
+	}
+	return read(s)
+}
+
+// Clear removes the queued messages once they have been shown.
+func Clear(c echo.Context) {
+	s := session(c)
+	if s == nil || len(read(s)) == 0 {
+		return
+	}
+	delete(s.Values, valuesKey)
+	s.Options.MaxAge = -1
+	save(c, s)
+}

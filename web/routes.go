@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"linkdesk/handlers"
+	"linkdesk/static"
+	"linkdesk/store"
+	"linkdesk/web/flash"
+)
+
+// registerRoutes lists every route. Public routes come first; the dashboard
+// routes get flash messages, CSRF protection, the signed-in user and the
+// first-run redirect, and each role group adds its one authorisation check.
+func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store) {
+	health := handlers.NewHealth(deps.Store, cfg.Upstreams)
+	e.GET("/healthz", health.Show)
+	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
+	if deps.Sandbox != nil {
+		e.Any("/sandbox/*", echo.WrapHandler(deps.Sandbox))
+	}
+
+	sess := handlers.NewSessions(cookies, deps.Store, nil)
+	dash := e.Group("", noStore, flash.Middleware(cookies), csrf(cfg), sess.Load, sess.RequireSetup)
+	dash.GET("/lang/:lang", handlers.SetLang)
+
+	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
+	home := handlers.NewHome(cfg.Site)
+	viewer.GET("/", home.Index)
+}
+
+// roleGroup adds one role check to each route it registers. (Echo's own
+// groups with middleware register a catch-all that would answer unknown
+// URLs with the last group's check instead of a 404.)
+type roleGroup struct {
+	g     *echo.Group
+	check echo.MiddlewareFunc
+}
+
+func (r roleGroup) GET(path string, h echo.HandlerFunc)    { r.g.GET(path, h, r.check) }
+func (r roleGroup) POST(path string, h echo.HandlerFunc)   { r.g.POST(path, h, r.check) }
+func (r roleGroup) DELETE(path string, h echo.HandlerFunc) { r.g.DELETE(path, h, r.check) }
+
+// csrf protects every state-changing dashboard request: a hidden _csrf field
+// in forms, the X-CSRF-Token header from htmx. Provider callbacks and the
+// sandbox are called by other sites and have their own checks.
+func csrf(cfg Config) echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		ContextKey:     handlers.KeyCSRF,
+		CookieName:     "linkdesk_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   cfg.SecureCookies(),
+		CookieSameSite: http.SameSiteLaxMode,
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/callbacks/") || strings.HasPrefix(p, "/sandbox/")
+		},
+		ErrorHandler: func(err error, c echo.Context) error {
+			return &handlers.Error{Code: handlers.CodeForbidden, Message: "error.403_csrf", Err: err}
+		},
+	})
+}
