@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -190,4 +191,53 @@ func TestWalletUnknownTransaction(t *testing.T) {
 			t.Errorf("%s %s: got status %d, want the 404 page; body %s", tt.method, tt.path, status, body)
 		}
 	}
+}
+
+var paywallHeaders = map[string]string{
+	"apikeypublic": sandbox.PaywallPublicKey, "apiclientpublic": sandbox.PaywallPublicClient, "Content-Type": "application/json",
+}
+
+func TestPaywallConcurrency(t *testing.T) {
+	receiver := newCallbackReceiver(t, http.StatusOK)
+	srv := MustServe(t, sandbox.Config{})
+
+	t.Run("same merchant unique code", func(t *testing.T) {
+		got := concurrently(8, func() string {
+			return postOutcome(srv, paywallAPI+"/apm/pay/qr/generate", qrBody("race-gen", receiver.URL), paywallHeaders)
+		})
+		if got["code 0"] != 1 || got["code 119"] != 7 {
+			t.Errorf("got %v, want one success and 7×119", got)
+		}
+	})
+
+	t.Run("wallet pressed many times", func(t *testing.T) {
+		g := mustGenerateQR(t, srv, qrBody("race-wallet", receiver.URL))
+		before := len(receiver.Calls())
+		got := concurrently(8, func() string {
+			return postOutcome(srv, "/sandbox/paywall/wallet/"+g.UniqueCode+"/pay", "", nil)
+		})
+		if got["HTTP 200"] != 8 {
+			t.Errorf("got %v, want 8×HTTP 200", got)
+		}
+		if n := len(receiver.Calls()) - before; n != 1 {
+			t.Errorf("got %d callbacks, want 1", n)
+		}
+	})
+
+	t.Run("partial refunds never exceed the amount", func(t *testing.T) {
+		g := mustGenerateQR(t, srv, qrBody("race-refund", receiver.URL))
+		mustWallet(t, srv, g.UniqueCode, "pay")
+		got := concurrently(10, func() string {
+			return postOutcome(srv, paywallAPI+"/apm/refund/partial", `{"UniqueCode":"`+g.UniqueCode+`","Amount":2}`, paywallHeaders)
+		})
+		if got["code 0"] != 6 || got["code 373"] != 4 { // 6 × 2.00 of 12.50
+			t.Errorf("got %v, want 6 successes and 4×373", got)
+		}
+		rest := mustPaywall(t, srv, http.MethodPost, "/apm/refund", nil, `{"UniqueCode":"`+g.UniqueCode+`"}`)
+		var body struct{ Amount json.Number }
+		mustJSON(t, rest.Body, &body)
+		if body.Amount != "0.50" {
+			t.Errorf("got remaining refund %s, want 0.50", body.Amount)
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,4 +208,44 @@ func TestPersistenceAcrossRestart(t *testing.T) {
 	if !strings.Contains(page, "HTTP 200 OK") {
 		t.Errorf("wallet page after restart does not show the recorded callback outcome:\n%s", page)
 	}
+}
+
+// concurrently runs n copies of f at once and counts the results it returns.
+func concurrently(n int, f func() string) map[string]int {
+	results := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { results[i] = f() })
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, r := range results {
+		count[r]++
+	}
+	return count
+}
+
+// postOutcome POSTs without t.Fatal, so goroutines may call it. It returns "code N" for
+// a Paywall envelope, "HTTP N" for anything else, or the transport error.
+func postOutcome(srv *httptest.Server, path, body string, headers map[string]string) string {
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		return err.Error()
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	var env pwResponse
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+			return err.Error()
+		}
+		return "code " + strconv.Itoa(env.ErrorCode)
+	}
+	return "HTTP " + strconv.Itoa(resp.StatusCode)
 }
