@@ -495,6 +495,8 @@ func TestProductNotFoundAndRouting(t *testing.T) {
 		{"PATCH", "PATCH", "/products/1", valid, 405, "1005"},
 		{"DELETE collection", "DELETE", "/products", "", 405, "1005"},
 		{"unknown endpoint", "GET", "/links", "", 404, "1006"},
+		{"double slash is not redirected", "GET", "//products", "", 404, "1006"},
+		{"dot segment is not redirected", "GET", "/./products", "", 404, "1006"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

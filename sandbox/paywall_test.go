@@ -167,11 +167,20 @@ func TestPaywallRouting(t *testing.T) {
 			wantPaywallError(t, status, env, raw, tt.wantStatus, tt.wantCode)
 		})
 	}
-	t.Run("outside the API", func(t *testing.T) {
-		status, body := page(t, srv, http.MethodGet, "/sandbox/paywall/nothing")
-		var env pwResponse
-		mustJSON(t, []byte(body), &env)
-		wantPaywallError(t, status, env, []byte(body), 404, 404)
+	// ServeMux would redirect these; clients must get the envelope instead.
+	for _, path := range []string{"/sandbox/paywall/nothing", "/sandbox/paywall", "/sandbox/paywall/api", paywallAPI + "//apm/list"} {
+		t.Run("not found "+path, func(t *testing.T) {
+			status, body := page(t, srv, http.MethodGet, path)
+			var env pwResponse
+			mustJSON(t, []byte(body), &env)
+			wantPaywallError(t, status, env, []byte(body), 404, 404)
+		})
+	}
+	t.Run("craftgate root is not redirected", func(t *testing.T) {
+		status, body := page(t, srv, http.MethodGet, "/sandbox/craftgate")
+		if status != http.StatusNotFound || !strings.Contains(body, `"errorCode":"1006"`) {
+			t.Errorf("got status %d body %s, want 404 with the Craftgate envelope", status, body)
+		}
 	})
 }
 

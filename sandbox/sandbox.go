@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 )
@@ -133,7 +134,29 @@ func (s *Sandbox) routes() http.Handler {
 	mux.HandleFunc("POST "+paywallPrefix+"/wallet/{uniqueCode}/decline", s.walletDecline)
 	mux.HandleFunc("GET "+paywallPrefix+"/logo/{file}", s.providerLogo)
 	mux.HandleFunc(paywallPrefix+"/", s.paywallNotFound)
-	return mux
+	return s.noRedirects(mux)
+}
+
+// noRedirects answers paths ServeMux would redirect ("//", "/./", a subtree root without
+// its slash) with the service's 404 envelope: clients treat any 3xx as an error, and a
+// misconfigured base URL should say "not found", not send them elsewhere.
+func (s *Sandbox) noRedirects(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		clean := path.Clean(p)
+		if strings.HasSuffix(p, "/") && clean != "/" {
+			clean += "/"
+		}
+		if clean == p && p != craftgatePrefix && p != paywallPrefix && p != paywallPrefix+"/api" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(clean, paywallPrefix) {
+			s.paywallNotFound(w, r)
+			return
+		}
+		s.craftgateNotFound(w, r)
+	})
 }
 
 func normalizePublicURL(raw string) (string, error) {
