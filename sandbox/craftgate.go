@@ -73,11 +73,9 @@ type craftgateHandler func(w http.ResponseWriter, r *http.Request, body []byte) 
 func (s *Sandbox) craftgateAPI(h craftgateHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := readBody(w, r)
-		if err != nil {
-			if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-				err = errBodyTooLarge
-			} // any other read error is a broken connection: answered as internal
-		}
+		if isTooLarge(err) {
+			err = errBodyTooLarge
+		} // any other read error is a broken connection, answered as internal
 		if err == nil {
 			err = s.authenticate(r, body)
 		}

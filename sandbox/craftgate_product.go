@@ -405,7 +405,7 @@ const productColumns = `id, token, name, description, channel, order_id, convers
 	expires_at`
 
 // findProduct reads one product by a unique column ("id" or "token").
-func findProduct(ctx context.Context, q sqlExecer, column string, value any) (product, error) {
+func findProduct(ctx context.Context, q rowQuerier, column string, value any) (product, error) {
 	if column != "id" && column != "token" {
 		return product{}, fmt.Errorf("sandbox: find product by %q: not a unique column", column)
 	}

@@ -76,26 +76,32 @@ type paywallEndpoint struct {
 	handler paywallHandler
 }
 
-// paywallAPI authenticates, then routes by the path after /api/paywall/. Paths match
-// case-insensitively and with an optional trailing slash, like the ASP.NET original.
-func (s *Sandbox) paywallAPI(w http.ResponseWriter, r *http.Request) {
-	endpoints := map[string]paywallEndpoint{
+// paywallEndpoints maps the path after /api/paywall/ (lower case) to its handler.
+func (s *Sandbox) paywallEndpoints() map[string]paywallEndpoint {
+	return map[string]paywallEndpoint{
 		"apm/list":            {http.MethodGet, s.apmList},
 		"apm/pay/qr/generate": {http.MethodPost, s.apmQRGenerate},
 		"apm/query":           {http.MethodGet, s.apmQuery},
 		"apm/refund":          {http.MethodPost, s.apmRefund},
 		"apm/refund/partial":  {http.MethodPost, s.apmPartialRefund},
 	}
-	route := strings.Trim(strings.ToLower(strings.TrimPrefix(r.URL.Path, paywallPrefix+"/api/paywall/")), "/")
-	result, err := s.paywallCall(r, w, endpoints[route])
-	if err != nil {
-		s.writePaywallError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, paywallEnvelope{Result: true, Body: result})
 }
 
-func (s *Sandbox) paywallCall(r *http.Request, w http.ResponseWriter, ep paywallEndpoint) (any, error) {
+// paywallAPI authenticates, then routes by the path after /api/paywall/. Paths match
+// case-insensitively and with an optional trailing slash, like the ASP.NET original.
+func (s *Sandbox) paywallAPI(endpoints map[string]paywallEndpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route := strings.Trim(strings.ToLower(strings.TrimPrefix(r.URL.Path, paywallPrefix+"/api/paywall/")), "/")
+		result, err := s.paywallCall(w, r, endpoints[route])
+		if err != nil {
+			s.writePaywallError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, paywallEnvelope{Result: true, Body: result})
+	})
+}
+
+func (s *Sandbox) paywallCall(w http.ResponseWriter, r *http.Request, ep paywallEndpoint) (any, error) {
 	if err := authenticatePaywall(r); err != nil {
 		return nil, err
 	}
@@ -106,10 +112,10 @@ func (s *Sandbox) paywallCall(r *http.Request, w http.ResponseWriter, ep paywall
 		return nil, pwMethod
 	}
 	body, err := readBody(w, r)
+	if isTooLarge(err) {
+		return nil, pwBodyTooLarge
+	}
 	if err != nil {
-		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-			return nil, pwBodyTooLarge
-		}
 		return nil, fmt.Errorf("sandbox: read paywall body: %w", err)
 	}
 	return ep.handler(r, body)

@@ -404,7 +404,7 @@ const transactionColumns = `id, unique_code, merchant_unique_code, provider_key,
 	status_id, ip, created_at, updated_at`
 
 // findTransaction reads one transaction by a unique column.
-func findTransaction(ctx context.Context, q sqlExecer, column, value string) (apmTransaction, error) {
+func findTransaction(ctx context.Context, q rowQuerier, column, value string) (apmTransaction, error) {
 	if column != "unique_code" && column != "merchant_unique_code" {
 		return apmTransaction{}, fmt.Errorf("sandbox: find apm transaction by %q: not a unique column", column)
 	}

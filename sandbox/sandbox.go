@@ -128,7 +128,7 @@ func (s *Sandbox) routes() http.Handler {
 	mux.HandleFunc("GET "+craftgatePrefix+"/pay/{token}/qr", s.linkQR)
 	mux.HandleFunc(craftgatePrefix+"/", s.craftgateNotFound)
 
-	mux.HandleFunc(paywallPrefix+"/api/", s.paywallAPI)
+	mux.Handle(paywallPrefix+"/api/", s.paywallAPI(s.paywallEndpoints()))
 	mux.HandleFunc("GET "+paywallPrefix+"/wallet/{uniqueCode}", s.walletPage)
 	mux.HandleFunc("POST "+paywallPrefix+"/wallet/{uniqueCode}/pay", s.walletPay)
 	mux.HandleFunc("POST "+paywallPrefix+"/wallet/{uniqueCode}/decline", s.walletDecline)
@@ -197,6 +197,11 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 }
 
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
 // lang is the language of human-readable texts in responses.
 type lang int
 
@@ -231,9 +236,7 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// sqlExecer is what the store helpers need; both *sql.DB and *sql.Tx have it.
-type sqlExecer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+// rowQuerier reads one row inside or outside a transaction: *sql.DB and *sql.Tx both fit.
+type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
