@@ -1,4 +1,120 @@
 package views
 
 // paymentMessages holds the payment pages' catalog entries.
-var paymentMessages = map[string]msg{}
+var paymentMessages = map[string]msg{
+	// Starting a payment.
+	"payment.title_new":             {"QR ile ödeme al", "Take a QR payment"},
+	"payment.amount":                {"Tutar", "Amount"},
+	"payment.amount_hint":           {"Örnek: 1.234,56 veya 1234.56", "For example 1,234.56 or 1234,56"},
+	"payment.currency":              {"Para birimi", "Currency"},
+	"payment.description":           {"Açıklama", "Description"},
+	"payment.description_hint":      {"En fazla 200 karakter; müşteri cüzdanında görebilir.", "Up to 200 characters; the customer may see it in their wallet."},
+	"payment.provider":              {"Cüzdan sağlayıcısı", "Wallet provider"},
+	"payment.provider_hint":         {"Para birimini değiştirince liste yenilenir.", "The list follows the currency."},
+	"payment.providers_none":        {"Bu para birimi için QR destekleyen sağlayıcı yok.", "No provider supports QR payments in this currency."},
+	"payment.providers_unavailable": {"Sağlayıcı listesi alınamadı. Birazdan tekrar deneyin.", "The provider list could not be loaded. Try again shortly."},
+	"payment.providers_reload":      {"Listeyi yenile", "Reload the list"},
+	"payment.start":                 {"QR kodu oluştur", "Create the QR code"},
+
+	// Form errors.
+	"payment.amount_invalid":       {"Tutarı 1.234,56 ya da 1234.56 biçiminde girin.", "Enter the amount like 1,234.56 or 1234,56."},
+	"payment.amount_positive":      {"Tutar sıfırdan büyük olmalı.", "The amount must be greater than zero."},
+	"payment.amount_decimals":      {"Tutarda en fazla 2 ondalık basamak olabilir.", "The amount can have at most 2 decimal places."},
+	"payment.amount_too_large":     {"Tutar çok büyük.", "The amount is too large."},
+	"payment.currency_invalid":     {"TRY, USD ya da EUR seçin.", "Choose TRY, USD or EUR."},
+	"payment.description_required": {"Bir açıklama girin.", "Enter a description."},
+	"payment.description_too_long": {"Açıklama en fazla 200 karakter olabilir.", "The description can be at most 200 characters."},
+	"payment.provider_required":    {"Bir cüzdan sağlayıcısı seçin.", "Choose a wallet provider."},
+	"payment.provider_unavailable": {"Bu sağlayıcı seçilen para birimiyle kullanılamıyor; listeden seçin.", "This provider is not available for the chosen currency; pick one from the list."},
+
+	// Statuses (keys are "payment.status." + the stable machine value).
+	"payment.status.pending":            {"Ödeme bekleniyor", "Waiting for payment"},
+	"payment.status.paid":               {"Ödendi", "Paid"},
+	"payment.status.failed":             {"Başarısız", "Failed"},
+	"payment.status.expired":            {"Süresi doldu", "Expired"},
+	"payment.status.refunded":           {"İade edildi", "Refunded"},
+	"payment.status.partially_refunded": {"Kısmen iade edildi", "Partially refunded"},
+
+	// The counter screen.
+	"payment.title":          {"QR ödeme", "QR payment"},
+	"payment.scan":           {"Ödemek için cüzdan uygulamanızla okutun", "Scan with your wallet app to pay"},
+	"payment.qr_alt":         {"Ödeme QR kodu", "Payment QR code"},
+	"payment.result.paid":    {"Ödendi ✓", "Paid ✓"},
+	"payment.result.failed":  {"Ödeme başarısız", "Payment failed"},
+	"payment.result.expired": {"Süresi doldu", "Expired"},
+	"payment.result.refund":  {"Ödendi, iade yapıldı", "Paid, refunded"},
+	"payment.start_failed":   {"QR kodu oluşturulamadı.", "The QR code could not be created."},
+	"payment.qr_missing":     {"Ödeme sağlayıcıda açılmış ama QR kodu alınamadı. Ödenmezse süresi dolunca kapanır; gerekirse yeni bir ödeme başlatın.", "The payment exists at the provider but its QR code could not be retrieved. Unpaid, it closes when it expires; start a new payment if needed."},
+	"payment.preparing":      {"Sağlayıcının yanıtı bekleniyor. Durumu kontrol edin.", "Waiting for the provider's answer. Check the status."},
+	"payment.noscript":       {"Bu sayfa JavaScript olmadan kendiliğinden yenilenmez.", "Without JavaScript this page does not update by itself."},
+	"payment.refresh":        {"Yenile", "Refresh"},
+	"payment.new":            {"Yeni ödeme", "New payment"},
+	"payment.check":          {"Şimdi kontrol et", "Check now"},
+	"payment.retry":          {"Tekrar dene", "Try again"},
+	"payment.refund":         {"İade et", "Refund"},
+	"payment.all":            {"Tüm ödemeler", "All payments"},
+
+	// Details.
+	"payment.code":            {"Ödeme kodu", "Payment code"},
+	"payment.staff":           {"Personel", "Staff member"},
+	"payment.created":         {"Oluşturma", "Created"},
+	"payment.settled":         {"Sonuç", "Settled"},
+	"payment.refunded_amount": {"İade edilen", "Refunded"},
+	"payment.status":          {"Durum", "Status"},
+	"payment.callbacks":       {"Sağlayıcı bildirimleri", "Provider notifications"},
+	"payment.callback_at":     {"Zaman", "Time"},
+	"payment.callback_kind":   {"Tür", "Kind"},
+	"payment.callback_result": {"Sonuç", "Result"},
+	"payment.callback_ip":     {"IP", "IP"},
+	"payment.callback_ok":     {"kabul", "accepted"},
+	"payment.callback_no":     {"ret", "refused"},
+
+	// Outcomes of actions.
+	"payment.started":           {"QR kodu oluşturuldu.", "The QR code was created."},
+	"payment.retry_refused":     {"Bu ödeme için tekrar deneme yapılamaz: yalnızca başlatılamamış, bekleyen ödemeler tekrar denenir.", "This payment cannot be retried: only pending payments that failed to start can."},
+	"payment.adopted":           {"Ödeme sağlayıcıda zaten açılmış; durumu alındı.", "The payment already existed at the provider; its status was taken over."},
+	"payment.checked_changed":   {"Durum güncellendi: %s", "Status updated: %s"},
+	"payment.checked_same":      {"Sağlayıcıda değişiklik yok.", "Nothing changed at the provider."},
+	"payment.checked_final":     {"Bu ödeme zaten sonuçlanmış.", "This payment is already settled."},
+	"payment.check_unavailable": {"Sağlayıcıya sorulamadı; durum değişmedi.", "The provider could not be asked; nothing changed."},
+
+	// The list and export.
+	"payments.title":          {"QR ödemeler", "QR payments"},
+	"payments.any_status":     {"Tüm durumlar", "Any status"},
+	"payments.any_staff":      {"Tüm personel", "Anyone"},
+	"payments.from":           {"Başlangıç", "From"},
+	"payments.to":             {"Bitiş", "To"},
+	"payments.min":            {"En az tutar", "Minimum amount"},
+	"payments.max":            {"En çok tutar", "Maximum amount"},
+	"payments.filter":         {"Filtrele", "Filter"},
+	"payments.export":         {"CSV indir", "Download CSV"},
+	"payments.empty":          {"Bu filtrelere uyan ödeme yok.", "No payment matches these filters."},
+	"payments.date_invalid":   {"Geçerli bir tarih seçin.", "Pick a valid date."},
+	"payments.to_before_from": {"Bitiş tarihi başlangıçtan önce olamaz.", "The end date cannot be before the start date."},
+	"payments.amount_bad":     {"Tutarı 1.234,56 ya da 1234.56 biçiminde girin.", "Enter the amount like 1,234.56 or 1234,56."},
+	"payments.max_below_min":  {"En çok tutar en az tutardan küçük olamaz.", "The maximum cannot be below the minimum."},
+	"payments.staff_invalid":  {"Listeden bir personel seçin.", "Pick a staff member from the list."},
+	"payments.status_bad":     {"Listeden bir durum seçin.", "Pick a status from the list."},
+
+	// Refunds.
+	"refund.title":           {"Ödeme iadesi", "Refund a payment"},
+	"refund.amount":          {"İade tutarı", "Refund amount"},
+	"refund.remaining":       {"İade edilebilir kalan: %s", "Refundable remainder: %s"},
+	"refund.submit":          {"İadeyi yap", "Make the refund"},
+	"refund.confirm":         {"Bu tutar müşteriye iade edilecek. Emin misiniz?", "This amount will be returned to the customer. Are you sure?"},
+	"refund.amount_invalid":  {"Tutarı 1.234,56 ya da 1234.56 biçiminde girin.", "Enter the amount like 1,234.56 or 1234,56."},
+	"refund.amount_positive": {"İade tutarı sıfırdan büyük olmalı.", "The refund must be greater than zero."},
+	"refund.amount_decimals": {"Tutarda en fazla 2 ondalık basamak olabilir.", "The amount can have at most 2 decimal places."},
+	"refund.amount_over":     {"İade tutarı kalan tutarı aşamaz.", "The refund cannot exceed the remainder."},
+	"refund.not_refundable":  {"Bu ödeme iade edilemez: yalnızca ödenmiş ödemeler iade edilir.", "This payment cannot be refunded: only paid payments can."},
+	"refund.provider_failed": {"Sağlayıcı iadeyi yapmadı; hiçbir şey kaydedilmedi.", "The provider did not make the refund; nothing was recorded."},
+	"refund.done":            {"%s iade edildi.", "%s refunded."},
+	"refund.unrecorded":      {"İade sağlayıcıda yapıldı ama burada kaydedilemedi. Ödeme kodunu destek ekibine bildirin; iadeyi tekrar denemeyin.", "The refund went through at the provider but could not be recorded here. Give support the payment code; do not refund again."},
+
+	// What a browser sees after posting a callback.
+	"callback.title":   {"Ödeme sonucu", "Payment result"},
+	"callback.paid":    {"Ödemeniz alındı. Teşekkür ederiz!", "Your payment was received. Thank you!"},
+	"callback.failed":  {"Ödeme tamamlanmadı.", "The payment was not completed."},
+	"callback.refused": {"Bu bildirim işlenemedi.", "This notification could not be processed."},
+	"callback.close":   {"Bu sayfayı kapatabilirsiniz.", "You can close this page."},
+}

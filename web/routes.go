@@ -32,6 +32,38 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
 	home := handlers.NewHome(cfg.Site)
 	viewer.GET("/", home.Index)
+
+	registerPaymentRoutes(e, dash, cfg, deps)
+}
+
+// registerPaymentRoutes adds QR payments (#5). Paywall's callbacks are
+// public: no session, no CSRF token; the per-payment token, the hash and a
+// query to Paywall protect them.
+func registerPaymentRoutes(e *echo.Echo, dash *echo.Group, cfg Config, deps Deps) {
+	rec := deps.Reconciler
+	if rec == nil {
+		rec = handlers.NewReconciler(deps.Log, deps.Store, deps.Paywall.APM, handlers.ReconcilerConfig{Timeout: cfg.Payments.Timeout})
+	}
+	callbacks := handlers.NewCallbacks(cfg.Site, deps.Store, deps.Paywall.APM, rec, cfg.Payments.HashKey)
+	e.POST("/callbacks/paywall/:token/success", callbacks.Success)
+	e.POST("/callbacks/paywall/:token/fail", callbacks.Fail)
+
+	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, cfg.Payments)
+	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
+	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
+	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}
+	viewer.GET("/payments", payments.Index)
+	viewer.GET("/payments/export.csv", payments.Export)
+	staff.GET("/payments/new", payments.New)
+	staff.GET("/payments/providers", payments.Providers)
+	staff.POST("/payments", payments.Create)
+	viewer.GET("/payments/:code", payments.Show)
+	viewer.GET("/payments/:code/status", payments.Status)
+	viewer.GET("/payments/:code/qr.png", payments.QR)
+	staff.POST("/payments/:code/retry", payments.Retry)
+	staff.POST("/payments/:code/check", payments.Check)
+	owner.GET("/payments/:code/refund", payments.RefundForm)
+	owner.POST("/payments/:code/refund", payments.Refund)
 }
 
 // roleGroup adds one role check to each route it registers. (Echo's own

@@ -26,6 +26,8 @@ type Config struct {
 	SessionKeys [][]byte
 	// Upstreams says for each API whether it is "sandbox" or "live".
 	Upstreams map[string]string
+	// Payments configures QR payments: callback base URL, hash key, timeout.
+	Payments handlers.PaymentsConfig
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.
@@ -41,6 +43,9 @@ type Deps struct {
 	Paywall   *craftclient.Paywall
 	// Sandbox serves /sandbox/… when an API runs against the emulator; nil otherwise.
 	Sandbox http.Handler
+	// Reconciler settles pending QR payments; main runs its loop. When nil,
+	// one is made from Config.Payments for "check now" and callbacks.
+	Reconciler *handlers.Reconciler
 }
 
 // New builds the Echo server with every route.

@@ -1,0 +1,241 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"linkdesk/craftclient"
+	"linkdesk/store"
+)
+
+// Defaults of ReconcilerConfig.
+const (
+	DefaultReconcileInterval = 5 * time.Second
+	DefaultReconcileMinAge   = 3 * time.Second
+	DefaultPaymentTimeout    = 15 * time.Minute
+)
+
+// Where a settlement came from, as the audit log records it.
+const (
+	settleSourceCallback  = "callback"
+	settleSourceReconcile = "reconcile"
+)
+
+// APMQuerier asks Paywall where a payment stands (*craftclient.APMService).
+type APMQuerier interface {
+	Query(ctx context.Context, merchantUniqueCode string) (*craftclient.APMTransaction, error)
+}
+
+// SettleStore is the part of the store that settles payments.
+type SettleStore interface {
+	AuditLog
+	PaymentByCode(ctx context.Context, code string) (*store.Payment, error)
+	PendingPayments(ctx context.Context, createdBefore time.Time, limit int) ([]store.Payment, error)
+	MarkPaymentStarted(ctx context.Context, code, uniqueCode string, apmTransactionID int64, qrFormatType int, qrContent string) error
+	SettlePayment(ctx context.Context, code string, to store.PaymentStatus) (bool, error)
+	TouchPaymentChecked(ctx context.Context, code string) error
+}
+
+// ReconcilerConfig tunes the reconciliation worker; zero fields take the
+// defaults.
+type ReconcilerConfig struct {
+	Interval time.Duration // between passes
+	// MinAge leaves a fresh payment to its callback: the customer is
+	// still scanning, and its start may still be in flight.
+	MinAge time.Duration
+	// Timeout expires a payment that is still unpaid this long after it
+	// was created.
+	Timeout time.Duration
+	Now     func() time.Time
+}
+
+// Reconciler settles pending payments by asking Paywall, so a lost
+// callback, a crash between the row write and the provider's answer, or a
+// restart never leaves a payment open for good. Its loop is the start-up
+// recovery too: payments left pending by a previous run are picked up on
+// the first pass.
+type Reconciler struct {
+	log   *slog.Logger
+	store SettleStore
+	apm   APMQuerier
+	cfg   ReconcilerConfig
+}
+
+// NewReconciler returns the worker; start it with Run.
+func NewReconciler(log *slog.Logger, st SettleStore, apm APMQuerier, cfg ReconcilerConfig) *Reconciler {
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultReconcileInterval
+	}
+	if cfg.MinAge <= 0 {
+		cfg.MinAge = DefaultReconcileMinAge
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultPaymentTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Reconciler{log: log, store: st, apm: apm, cfg: cfg}
+}
+
+// Run reconciles at once and then every Interval until ctx is done.
+func (r *Reconciler) Run(ctx context.Context) {
+	t := time.NewTicker(r.cfg.Interval)
+	defer t.Stop()
+	for {
+		if err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("reconcile pass incomplete", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce checks every pending payment older than MinAge once, oldest
+// first. One payment's failure does not stop the others; all are returned.
+func (r *Reconciler) RunOnce(ctx context.Context) error {
+	now := r.cfg.Now()
+	pending, err := r.store.PendingPayments(ctx, now.Add(-r.cfg.MinAge), store.MaxPageSize)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	var errs []error
+	for i := range pending {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if _, err := r.reconcile(ctx, &pending[i], now, settleActor{}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// check reconciles one payment now, whatever its age ("check now"), and
+// returns it as it is afterwards with whether its status changed.
+func (r *Reconciler) check(ctx context.Context, code string, by settleActor) (*store.Payment, bool, error) {
+	p, err := r.store.PaymentByCode(ctx, code)
+	if err != nil || p.Status.Final() {
+		return p, false, err
+	}
+	changed, err := r.reconcile(ctx, p, r.cfg.Now(), by)
+	if err != nil {
+		return p, false, err
+	}
+	p, err = r.store.PaymentByCode(ctx, code)
+	return p, changed, err
+}
+
+// reconcile queries one pending payment and applies the answer: a final
+// status settles it; still open past the timeout expires it (the query
+// just made was the final one); refunded at the provider while pending
+// here is left for a person.
+func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.Time, by settleActor) (bool, error) {
+	code := p.MerchantUniqueCode
+	overdue := now.Sub(p.CreatedAt) >= r.cfg.Timeout
+	tx, queryErr := r.apm.Query(ctx, code)
+	if queryErr != nil && !craftclient.IsNotFound(queryErr) {
+		return false, fmt.Errorf("reconcile payment %s: %w", code, queryErr)
+	}
+	if err := r.store.TouchPaymentChecked(ctx, code); err != nil {
+		return false, err
+	}
+	if queryErr != nil {
+		// Paywall never stored it: the start failed or never arrived.
+		// A retry may still start it, so only the timeout closes it.
+		if !overdue {
+			return false, nil
+		}
+		return r.settle(ctx, code, store.PaymentStatusExpired, settleSourceReconcile, by)
+	}
+	return r.apply(ctx, p, tx, overdue, by)
+}
+
+// apply acts on Paywall's answer about a pending payment.
+func (r *Reconciler) apply(ctx context.Context, p *store.Payment, tx *craftclient.APMTransaction, overdue bool, by settleActor) (bool, error) {
+	code := p.MerchantUniqueCode
+	if err := r.adopt(ctx, p, tx); err != nil {
+		return false, err
+	}
+	if to, ok := settledStatus(tx.StatusID); ok {
+		return r.settle(ctx, code, to, settleSourceReconcile, by)
+	}
+	switch tx.StatusID {
+	case craftclient.APMStatusRefunded, craftclient.APMStatusPartiallyRefunded:
+		r.log.Warn("payment refunded at the provider but pending here; left for a person",
+			"payment", code, "status_id", int(tx.StatusID))
+		return false, nil
+	}
+	if overdue {
+		return r.settle(ctx, code, store.PaymentStatusExpired, settleSourceReconcile, by)
+	}
+	return false, nil
+}
+
+// adopt stores the provider's identifiers of a payment whose start answer
+// was lost (a timeout or a crash): refunds need them.
+func (r *Reconciler) adopt(ctx context.Context, p *store.Payment, tx *craftclient.APMTransaction) error {
+	if p.UniqueCode != "" || tx.UniqueCode == "" {
+		return nil
+	}
+	if err := r.store.MarkPaymentStarted(ctx, p.MerchantUniqueCode, tx.UniqueCode, tx.APMTransactionID, p.QRFormatType, p.QRContent); err != nil {
+		return err
+	}
+	p.UniqueCode, p.APMTransactionID = tx.UniqueCode, tx.APMTransactionID
+	r.log.Info("payment found at the provider after a lost start answer", "payment", p.MerchantUniqueCode,
+		"apm_transaction_id", tx.APMTransactionID)
+	return nil
+}
+
+// settledStatus maps Paywall's final sale statuses onto ours.
+func settledStatus(id craftclient.APMStatus) (store.PaymentStatus, bool) {
+	switch id {
+	case craftclient.APMStatusSuccessful:
+		return store.PaymentStatusPaid, true
+	case craftclient.APMStatusFailed:
+		return store.PaymentStatusFailed, true
+	}
+	return "", false
+}
+
+// settleActor is who caused a settlement: nobody (the system) for
+// callbacks and the worker, the staff member for "check now".
+type settleActor struct {
+	user *store.User
+	ip   string
+}
+
+// settle moves a pending payment to its final status and audits the change.
+// changed is false when it was settled already: callbacks, the worker and
+// "check now" may race, and exactly one of them wins and audits.
+func (r *Reconciler) settle(ctx context.Context, code string, to store.PaymentStatus, source string, by settleActor) (bool, error) {
+	changed, err := r.store.SettlePayment(ctx, code, to)
+	if err != nil || !changed {
+		return false, err
+	}
+	r.log.Info("payment settled", "payment", code, "status", string(to), "source", source)
+	ev := &store.AuditEvent{
+		IP: by.ip, Action: "payment.settle", TargetType: "payment", TargetID: code,
+	}
+	if by.user != nil {
+		id := by.user.ID
+		ev.ActorID, ev.ActorEmail = &id, by.user.Email
+	}
+	if ev.Before, err = marshalChange(map[string]string{"status": string(store.PaymentStatusPending)}); err != nil {
+		return true, err
+	}
+	if ev.After, err = marshalChange(map[string]string{"status": string(to), "source": source}); err != nil {
+		return true, err
+	}
+	if err := r.store.AppendAudit(ctx, ev); err != nil {
+		r.log.Error("audit append failed", "action", ev.Action, "target_id", code, "err", err)
+		return true, err
+	}
+	return true, nil
+}
