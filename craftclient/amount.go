@@ -49,11 +49,21 @@ func allDigits(s string) bool {
 }
 
 // String returns the plain form with the amount's own scale ("12.50").
+// StringFixed is used because it ignores shopspring's package-level
+// TrimTrailingZeros and UseScientificNotation switches.
 func (a Amount) String() string {
-	if exp := a.Exponent(); exp < 0 {
-		return a.StringFixed(-exp)
+	return a.StringFixed(max(-a.Exponent(), 0))
+}
+
+// Format makes fmt's %v, %s and %q print String (the embedded Decimal's
+// Format would drop the scale); %f, %.2f and %#v behave as for Decimal.
+func (a Amount) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 's', verb == 'q', verb == 'v' && !f.Flag('#'):
+		fmt.Fprintf(f, fmt.FormatString(f, verb), a.String())
+	default:
+		a.Decimal.Format(f, verb)
 	}
-	return a.Decimal.String()
 }
 
 // MarshalJSON writes a JSON number, never a string.

@@ -2,6 +2,7 @@ package craftclient_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -118,4 +119,27 @@ func mustAmount(tb testing.TB, s string) craftclient.Amount {
 		tb.Fatal(err)
 	}
 	return a
+}
+
+func TestAmountFormat(t *testing.T) {
+	a := mustAmount(t, "12.50")
+	tests := []struct {
+		format string
+		want   string
+	}{
+		{"%v", "12.50"},
+		{"%s", "12.50"},
+		{"%7v|", "  12.50|"},
+		{"%q", `"12.50"`},
+		{"%.1f", "12.5"},
+		{"%.3f", "12.500"},
+	}
+	for _, tt := range tests {
+		if got := fmt.Sprintf(tt.format, a); got != tt.want {
+			t.Errorf("Sprintf(%q): got %q, want %q", tt.format, got, tt.want)
+		}
+	}
+	if got := fmt.Sprint(mustAmount(t, "100")); got != "100" {
+		t.Errorf("Sprint(100): got %q, want 100", got)
+	}
 }
