@@ -31,9 +31,14 @@ type config struct {
 func newConfig(opts []Option) config {
 	cfg := config{
 		// A private client: http.DefaultClient is shared process state and has no timeout.
-		httpClient: &http.Client{Timeout: DefaultTimeout},
-		logger:     slog.New(slog.DiscardHandler),
-		random:     rand.Reader,
+		httpClient: &http.Client{
+			Timeout: DefaultTimeout,
+			// A followed redirect would re-send a signed request to another URL
+			// (or turn a POST into a GET); surface the 3xx as an error instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		logger: slog.New(slog.DiscardHandler),
+		random: rand.Reader,
 	}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -42,7 +47,7 @@ func newConfig(opts []Option) config {
 }
 
 // WithHTTPClient sends requests through hc; its Timeout and Transport apply.
-// A nil hc keeps the default client (15 s timeout).
+// A nil hc keeps the default client (15 s timeout, redirects not followed).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) {
 		if hc != nil {

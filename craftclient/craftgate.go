@@ -48,11 +48,11 @@ func NewCraftgate(baseURL, apiKey, secretKey string, opts ...Option) *Craftgate 
 }
 
 // Sign returns Craftgate's x-signature: base64 (standard, padded) of
-// SHA-256 over url + apiKey + secretKey + rndKey + body. url is the full
-// request URL in percent-decoded form; body is exactly the bytes sent.
-func Sign(url, apiKey, secretKey, rndKey string, body []byte) string {
+// SHA-256 over decodedURL + apiKey + secretKey + rndKey + body. decodedURL is
+// the full request URL in percent-decoded form; body is exactly the bytes sent.
+func Sign(decodedURL, apiKey, secretKey, rndKey string, body []byte) string {
 	h := sha256.New()
-	h.Write([]byte(url))
+	h.Write([]byte(decodedURL))
 	h.Write([]byte(apiKey))
 	h.Write([]byte(secretKey))
 	h.Write([]byte(rndKey))

@@ -168,8 +168,9 @@ func (r ProductRequest) Validate(forUpdate bool) error {
 	return nil
 }
 
-// ProductSearchRequest filters a search. Zero values and nil pointers are not
-// sent; Page is zero-based and the API defaults to page 0, size 25.
+// ProductSearchRequest filters a search. Empty strings, numbers <= 0 and nil
+// pointers are not sent; Page is zero-based and the API defaults to page 0,
+// size 25.
 type ProductSearchRequest struct {
 	ID             int64
 	Name           string
@@ -194,7 +195,7 @@ func (r ProductSearchRequest) query() string {
 			q.add(key, value)
 		}
 	}
-	if r.ID != 0 {
+	if r.ID > 0 {
 		q.add("id", strconv.FormatInt(r.ID, 10))
 	}
 	addString("name", r.Name)

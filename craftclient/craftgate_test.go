@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -630,5 +632,28 @@ func BenchmarkCreateRetrieve(b *testing.B) {
 		if _, err := cg.Products.Retrieve(ctx, p.ID); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestCraftgateDoesNotFollowRedirects(t *testing.T) {
+	var requests int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests++
+		if r.URL.Path == "/elsewhere" {
+			io.WriteString(w, `{"data":`+productJSON+`}`)
+			return
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	}))
+	defer srv.Close()
+
+	_, err := newTestCraftgate(srv.URL).Products.Create(context.Background(), testProductRequest(t))
+	var apiErr *craftclient.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != http.StatusFound {
+		t.Errorf("got %v, want APIError with HTTP 302", err)
+	}
+	srv.Close() // waits for handlers, so requests is settled
+	if requests != 1 {
+		t.Errorf("server got %d requests, want 1", requests)
 	}
 }
