@@ -1,5 +1,14 @@
 package webtest
 
+// Browser tests use chromedp ≥ 0.20, whose API differs from most examples
+// online: chromedp.Do(ctx, actions...) runs actions that return nothing,
+// chromedp.Run(ctx, action) runs one action and returns its value
+// (Text, Value, Evaluate[T], FullScreenshot(quality)); selectors are typed
+// (chromedp.CSS("[data-testid=x]"), chromedp.ID("name")); protocol commands
+// go through chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{…});
+// events are iterators (chromedp.Events(ctx, page.JavascriptDialogOpening)).
+// See the module's docs/API.md.
+
 import (
 	"context"
 	"os"
