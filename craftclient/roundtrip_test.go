@@ -257,13 +257,20 @@ func (c *callbackReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("OK"))
 }
 
+// mustPaywallWithReceiver returns a client of a fresh sandbox and a server
+// that records the callbacks sent to cbURL + "/success" and "/fail".
+func mustPaywallWithReceiver(t *testing.T) (pw *craftclient.Paywall, recv *callbackReceiver, cbURL string) {
+	t.Helper()
+	sb := mustSandbox(t, filepath.Join(t.TempDir(), "sb.db"))
+	recv = &callbackReceiver{}
+	cbSrv := httptest.NewServer(recv)
+	t.Cleanup(cbSrv.Close)
+	return sb.paywall(), recv, cbSrv.URL + "/cb"
+}
+
 func TestRoundTripPaywallFlow(t *testing.T) {
 	ctx := context.Background()
-	sb := mustSandbox(t, filepath.Join(t.TempDir(), "sb.db"))
-	pw := sb.paywall()
-	recv := &callbackReceiver{}
-	cbSrv := httptest.NewServer(recv)
-	defer cbSrv.Close()
+	pw, recv, cbURL := mustPaywallWithReceiver(t)
 
 	providers, err := pw.APM.List(ctx, craftclient.APMListRequest{CurrencyID: 1, FocusedFeature: "qr"})
 	if err != nil || len(providers) == 0 {
@@ -275,7 +282,7 @@ func TestRoundTripPaywallFlow(t *testing.T) {
 		}
 	}
 
-	gen, err := pw.APM.GenerateQR(ctx, qrRequest("order-1", cbSrv.URL+"/cb"))
+	gen, err := pw.APM.GenerateQR(ctx, qrRequest("order-1", cbURL))
 	if err != nil {
 		t.Fatalf("generate: %v", err)
 	}
@@ -286,7 +293,7 @@ func TestRoundTripPaywallFlow(t *testing.T) {
 	if err != nil || q.StatusID != craftclient.APMStatusCreated {
 		t.Fatalf("query before pay: %+v, %v", q, err)
 	}
-	_, err = pw.APM.GenerateQR(ctx, qrRequest("order-1", cbSrv.URL+"/cb"))
+	_, err = pw.APM.GenerateQR(ctx, qrRequest("order-1", cbURL))
 	var apiErr *craftclient.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != "119" {
 		t.Errorf("duplicate merchant code: %v, want code 119", err)
@@ -333,12 +340,8 @@ func TestRoundTripPaywallFlow(t *testing.T) {
 
 func TestRoundTripPaywallDeclineAndErrors(t *testing.T) {
 	ctx := context.Background()
-	sb := mustSandbox(t, filepath.Join(t.TempDir(), "sb.db"))
-	pw := sb.paywall()
-	recv := &callbackReceiver{}
-	cbSrv := httptest.NewServer(recv)
-	defer cbSrv.Close()
-	gen, err := pw.APM.GenerateQR(ctx, qrRequest("order-2", cbSrv.URL+"/cb"))
+	pw, recv, cbURL := mustPaywallWithReceiver(t)
+	gen, err := pw.APM.GenerateQR(ctx, qrRequest("order-2", cbURL))
 	if err != nil {
 		t.Fatal(err)
 	}
