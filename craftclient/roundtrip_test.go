@@ -364,8 +364,12 @@ func TestRoundTripPaywallDeclineAndErrors(t *testing.T) {
 	if _, err := pw.APM.Query(ctx, "no-such-order"); err == nil {
 		t.Error("query unknown: want an error")
 	}
+}
+
+func TestRoundTripPaywallAuth(t *testing.T) {
+	sb := mustSandbox(t, filepath.Join(t.TempDir(), "sb.db"))
 	bad := craftclient.NewPaywall(sb.URL+"/sandbox/paywall", "wrong", sandbox.PaywallPublicClient)
-	if _, err := bad.APM.List(ctx, craftclient.APMListRequest{CurrencyID: 1}); !craftclient.IsAuth(err) {
+	if _, err := bad.APM.List(context.Background(), craftclient.APMListRequest{CurrencyID: 1}); !craftclient.IsAuth(err) {
 		t.Errorf("wrong key: %v, want an auth error", err)
 	}
 }
