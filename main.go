@@ -109,11 +109,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		return err
 	}
+	payments := paymentsConfig(cfg, publicURL, log)
+	deps.Reconciler = handlers.NewReconciler(log.With("component", "reconciler"), db, deps.Paywall.APM,
+		handlers.ReconcilerConfig{Timeout: payments.Timeout})
 	e := web.New(web.Config{
 		Site:        handlers.Site{Merchant: cfg.Merchant, Sandbox: deps.Sandbox != nil},
 		PublicURL:   publicURL,
 		SessionKeys: keys,
 		Upstreams:   upstreams,
+		Payments:    payments,
 	}, deps)
 
 	srv := &http.Server{
@@ -126,6 +130,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The reconciler also picks up payments a previous run left pending.
+	// It stops with ctx and is waited for before the store closes.
+	recCtx, stopRec := context.WithCancel(ctx)
+	recDone := make(chan struct{})
+	go func() {
+		defer close(recDone)
+		deps.Reconciler.Run(recCtx)
+	}()
+	defer func() {
+		stopRec()
+		<-recDone
+	}()
 	log.Info("Linkdesk is ready: open " + publicURL)
 	if ready != nil {
 		ready <- selfURL
@@ -164,6 +180,21 @@ func openSandbox(ctx context.Context, cfg Config, log *slog.Logger, publicURL st
 		return nil, nil, err
 	}
 	return sb.Handler(), func() { sdb.Close() }, nil
+}
+
+// paymentsConfig is the QR payment settings: callbacks reach us at the
+// public URL and are checked with PAYWALL_HASH_KEY, or with the sandbox's
+// key when Paywall runs against the sandbox.
+func paymentsConfig(cfg Config, publicURL string, log *slog.Logger) handlers.PaymentsConfig {
+	p := handlers.PaymentsConfig{PublicURL: publicURL, HashKey: cfg.Paywall.HashKey.Reveal(), Timeout: cfg.Payments.Timeout}
+	switch {
+	case p.HashKey != "":
+	case !cfg.Paywall.Live():
+		p.HashKey = sandboxHashKey
+	default:
+		log.Warn("PAYWALL_HASH_KEY is not set: Paywall callback hashes are not checked (results are still confirmed with Paywall)")
+	}
+	return p
 }
 
 // sandboxHashKey signs the sandbox's callbacks when PAYWALL_HASH_KEY is not

@@ -34,6 +34,8 @@ type App struct {
 	Craftgate *craftclient.Craftgate
 	Paywall   *craftclient.Paywall
 	Config    web.Config
+	// Reconciler settles pending payments; tests call RunOnce (no loop runs).
+	Reconciler *handlers.Reconciler
 	// Logs holds everything the server logged, for "no secret in logs" checks.
 	Logs *SyncBuffer
 
@@ -51,6 +53,14 @@ type Options struct {
 	ClientTimeout time.Duration
 	// Now is the clock for the sandbox; nil is time.Now.
 	Now func() time.Time
+
+	// Payments (#5).
+	// ReconcilerNow is the payment reconciler's clock (nil is time.Now), so
+	// a test can move past the payment timeout.
+	ReconcilerNow func() time.Time
+	// CallbackURL replaces the app's URL in the callback URLs given to
+	// Paywall; an unreachable one makes callbacks get lost.
+	CallbackURL string
 }
 
 // SandboxHashKey signs the sandbox's Paywall callbacks in tests.
@@ -110,8 +120,15 @@ func New(tb testing.TB, opts Options) *App {
 		SessionKeys: [][]byte{key, enc},
 		Upstreams:   map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
 	}
+	callbackURL := opts.CallbackURL
+	if callbackURL == "" {
+		callbackURL = base
+	}
+	app.Config.Payments = handlers.PaymentsConfig{PublicURL: callbackURL, HashKey: SandboxHashKey, Timeout: handlers.DefaultPaymentTimeout}
+	app.Reconciler = handlers.NewReconciler(log, db, app.Paywall.APM,
+		handlers.ReconcilerConfig{Timeout: app.Config.Payments.Timeout, Now: opts.ReconcilerNow})
 	app.cookies = sessions.NewCookieStore(app.Config.SessionKeys...)
-	e := web.New(app.Config, web.Deps{Log: log, Store: db, Craftgate: app.Craftgate, Paywall: app.Paywall, Sandbox: sb.Handler()})
+	e := web.New(app.Config, web.Deps{Log: log, Store: db, Craftgate: app.Craftgate, Paywall: app.Paywall, Sandbox: sb.Handler(), Reconciler: app.Reconciler})
 	srv.Config.Handler = e
 	srv.Start()
 	tb.Cleanup(srv.Close)
