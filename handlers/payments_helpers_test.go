@@ -233,7 +233,9 @@ func (f *faultPaywall) pointAt(app *webtest.App) {
 	f.target.Store(u)
 }
 
-func (f *faultPaywall) set(fn func(w http.ResponseWriter, r *http.Request) bool) { f.intercept.Store(&fn) }
+func (f *faultPaywall) set(fn func(w http.ResponseWriter, r *http.Request) bool) {
+	f.intercept.Store(&fn)
+}
 
 // onGenerate intercepts only QR generation.
 func onGenerate(fn func(w http.ResponseWriter, r *http.Request)) func(w http.ResponseWriter, r *http.Request) bool {
