@@ -1,0 +1,133 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"linkdesk/store"
+	"linkdesk/web/webtest"
+)
+
+func TestReconcileSettlesLostCallbacks(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{CallbackURL: "http://127.0.0.1:1"})
+	paid := env.startPayment(t, env.staff, paymentForm("10", "TRY", "Ödendi, bildirim yok"))
+	declined := env.startPayment(t, env.staff, paymentForm("11", "TRY", "Reddedildi, bildirim yok"))
+	open := env.startPayment(t, env.staff, paymentForm("12", "TRY", "Bekliyor"))
+	env.wallet(t, env.payment(t, paid).UniqueCode, "pay")
+	env.wallet(t, env.payment(t, declined).UniqueCode, "decline")
+	ctx := context.Background()
+
+	// Fresh payments are left to their callbacks.
+	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := env.payment(t, paid); p.Status != store.PaymentStatusPending || p.CheckedAt != nil {
+		t.Errorf("a fresh payment was reconciled: %s, checked %v", p.Status, p.CheckedAt)
+	}
+
+	env.clock.Advance(10 * time.Second)
+	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string]store.PaymentStatus{
+		paid: store.PaymentStatusPaid, declined: store.PaymentStatusFailed, open: store.PaymentStatusPending,
+	} {
+		p := env.payment(t, code)
+		if p.Status != want || p.CheckedAt == nil {
+			t.Errorf("%s: %s checked %v, want %s and checked", p.Description, p.Status, p.CheckedAt, want)
+		}
+	}
+	events := env.audits(t, paid)
+	last := events[len(events)-1]
+	if last.Action != "payment.settle" || last.ActorID != nil || !strings.Contains(string(last.After), `"source":"reconcile"`) {
+		t.Errorf("audit %s by %v after %s, want a system settle from reconcile", last.Action, last.ActorID, last.After)
+	}
+	// A second pass changes nothing and audits nothing.
+	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := settleCount(env.audits(t, paid)); n != 1 {
+		t.Errorf("%d settle audits after two passes, want 1", n)
+	}
+}
+
+func TestReconcileExpiresUnpaid(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	code := env.startPayment(t, env.staff, paymentForm("30", "TRY", "Süresi dolacak"))
+	ctx := context.Background()
+
+	env.clock.Advance(14 * time.Minute)
+	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := env.payment(t, code); p.Status != store.PaymentStatusPending {
+		t.Fatalf("before the timeout: %s, want pending", p.Status)
+	}
+	env.clock.Advance(2 * time.Minute)
+	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := env.payment(t, code)
+	if p.Status != store.PaymentStatusExpired {
+		t.Fatalf("after the timeout: %s, want expired", p.Status)
+	}
+	if s, _, doc := env.status(t, env.viewer, code); s != "expired" || testID(doc, "payment-result").AttrOr("data-result", "") != "expired" {
+		t.Errorf("status %q, want expired", s)
+	}
+
+	// The customer pays anyway: the late callback is refused and flagged.
+	env.wallet(t, p.UniqueCode, "pay")
+	if got := env.payment(t, code).Status; got != store.PaymentStatusExpired {
+		t.Errorf("after a late payment: %s, want still expired", got)
+	}
+	cbs := env.callbacks(t, code)
+	if len(cbs) != 1 || cbs[0].Accepted || cbs[0].Reason != "already_final" {
+		t.Errorf("late callback recorded as %+v, want refused already_final", cbs)
+	}
+	if !strings.Contains(env.app.Logs.String(), "refund it at the provider") {
+		t.Error("a payment taken after expiry was not logged for a person to refund")
+	}
+}
+
+func TestReconcileNeverStarted(t *testing.T) {
+	fault := newFaultPaywall(t)
+	env := newPayEnv(t, webtest.Options{PaywallURL: fault.URL})
+	fault.pointAt(env.app)
+	fault.set(onGenerate(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	code := env.startPayment(t, env.staff, paymentForm("5", "TRY", "Hiç başlamadı"))
+	ctx := context.Background()
+
+	env.clock.Advance(time.Minute)
+	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := env.payment(t, code); p.Status != store.PaymentStatusPending || p.CheckedAt == nil {
+		t.Fatalf("unknown upstream before the timeout: %s checked %v, want pending and checked", p.Status, p.CheckedAt)
+	}
+
+	// While Paywall cannot answer, nothing is decided, even past the timeout.
+	fault.set(func(w http.ResponseWriter, _ *http.Request) bool {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return true
+	})
+	env.clock.Advance(20 * time.Minute)
+	if err := env.app.Reconciler.RunOnce(ctx); err == nil {
+		t.Error("RunOnce hid the failed query")
+	}
+	if p := env.payment(t, code); p.Status != store.PaymentStatusPending {
+		t.Fatalf("with Paywall down: %s, want pending", p.Status)
+	}
+
+	fault.set(func(http.ResponseWriter, *http.Request) bool { return false })
+	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := env.payment(t, code); p.Status != store.PaymentStatusExpired {
+		t.Errorf("never started, past the timeout: %s, want expired", p.Status)
+	}
+}

@@ -1,0 +1,120 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"linkdesk/craftclient"
+	"linkdesk/store"
+	"linkdesk/web/webtest"
+)
+
+// paidPayment starts a payment and pays it in the wallet.
+func (e *payEnv) paidPayment(t *testing.T, amount string) *store.Payment {
+	t.Helper()
+	code := e.startPayment(t, e.staff, paymentForm(amount, "TRY", "İade edilecek"))
+	e.wallet(t, e.payment(t, code).UniqueCode, "pay")
+	p := e.payment(t, code)
+	if p.Status != store.PaymentStatusPaid {
+		t.Fatalf("payment not paid: %s", p.Status)
+	}
+	return p
+}
+
+func (e *payEnv) refund(t *testing.T, c *webtest.Client, code, amount string) *http.Response {
+	t.Helper()
+	return c.PostForm(t, "/payments/"+code+"/refund", url.Values{"amount": {amount}})
+}
+
+func TestRefundPartialThenFull(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	p := env.paidPayment(t, "100")
+	code := p.MerchantUniqueCode
+
+	doc := parse(t, env.owner.Get(t, "/payments/"+code+"/refund"))
+	if got, _ := testID(doc, "field-amount").Attr("value"); got != "100.00" {
+		t.Errorf("refund form defaults to %q, want the remainder 100.00", got)
+	}
+	for _, c := range []*webtest.Client{env.staff, env.viewer} {
+		if resp := env.refund(t, c, code, "1"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("refund by a non-owner: got %d, want 403", resp.StatusCode)
+		}
+	}
+
+	if resp := env.refund(t, env.owner, code, "40,00"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("partial refund: got %d\n%s", resp.StatusCode, body(t, resp))
+	}
+	p = env.payment(t, code)
+	if p.Status != store.PaymentStatusPartiallyRefunded || !p.RefundedAmount.Equal(decimal.NewFromInt(40)) {
+		t.Fatalf("after 40: %s refunded %s", p.Status, p.RefundedAmount)
+	}
+
+	resp := env.refund(t, env.owner, code, "60.01")
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("over-refund: got %d, want 422", resp.StatusCode)
+	}
+	if doc := parse(t, resp); testID(doc, "error-amount").Length() != 1 {
+		t.Error("over-refund shows no amount error")
+	}
+
+	if resp := env.refund(t, env.owner, code, "60"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refund of the remainder: got %d", resp.StatusCode)
+	}
+	p = env.payment(t, code)
+	if p.Status != store.PaymentStatusRefunded || !p.RefundedAmount.Equal(decimal.NewFromInt(100)) {
+		t.Errorf("after the remainder: %s refunded %s, want refunded 100", p.Status, p.RefundedAmount)
+	}
+	tx, err := env.app.Paywall.APM.Query(context.Background(), code)
+	if err != nil || tx.StatusID != craftclient.APMStatusRefunded {
+		t.Errorf("upstream after refunds: %+v %v, want status 4", tx, err)
+	}
+	if resp := env.refund(t, env.owner, code, "1"); resp.StatusCode != http.StatusConflict {
+		t.Errorf("refund of a refunded payment: got %d, want 409", resp.StatusCode)
+	}
+	if got := strings.Join(actions(env.audits(t, code)), ","); got != "payment.start,payment.settle,payment.refund,payment.refund" {
+		t.Errorf("audit %s", got)
+	}
+}
+
+func TestRefundRefusals(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	ctx := context.Background()
+
+	pending := env.startPayment(t, env.staff, paymentForm("10", "TRY", "Bekliyor"))
+	if resp := env.owner.Get(t, "/payments/"+pending+"/refund"); resp.StatusCode != http.StatusConflict {
+		t.Errorf("refund form of a pending payment: got %d, want 409", resp.StatusCode)
+	}
+
+	// Paywall refuses: its code is shown and nothing is recorded.
+	p := env.paidPayment(t, "50")
+	if _, err := env.app.Paywall.APM.RefundPartial(ctx, p.UniqueCode, craftclient.NewAmount(decimal.NewFromInt(45))); err != nil {
+		t.Fatal(err)
+	}
+	resp := env.refund(t, env.owner, p.MerchantUniqueCode, "10")
+	doc := parse(t, resp)
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(testID(doc, "refund-problem-detail").Text(), "373") {
+		t.Errorf("provider refusal: got %d detail %q, want 502 naming code 373", resp.StatusCode, testID(doc, "refund-problem-detail").Text())
+	}
+	if got := env.payment(t, p.MerchantUniqueCode); !got.RefundedAmount.IsZero() || got.Status != store.PaymentStatusPaid {
+		t.Errorf("after a refused refund: %s refunded %s, want nothing recorded", got.Status, got.RefundedAmount)
+	}
+
+	// Paywall refunds more than the store can take: loud, never silent.
+	q := env.paidPayment(t, "20")
+	if _, err := env.app.Store.RecordRefund(ctx, q.MerchantUniqueCode, decimal.NewFromInt(15)); err != nil {
+		t.Fatal(err)
+	}
+	resp = env.refund(t, env.owner, q.MerchantUniqueCode, "5")
+	doc = parse(t, resp)
+	if resp.StatusCode != http.StatusInternalServerError || testID(doc, "refund-unrecorded").Length() != 1 || testID(doc, "refund-form").Length() != 0 {
+		t.Errorf("unrecorded refund: got %d, want 500 with the support message and no form", resp.StatusCode)
+	}
+	if logs := env.app.Logs.String(); !strings.Contains(logs, "refund made at the provider but not recorded") || !strings.Contains(logs, "level=ERROR") {
+		t.Error("the unrecorded refund was not logged at Error")
+	}
+}
