@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"linkdesk/handlers"
+	"linkdesk/store"
+)
+
+// crashChildEnv makes TestCrashChild run the real server instead of skipping.
+const crashChildEnv = "LINKDESK_CRASH_CHILD"
+
+// TestCrashChild is the server process the crash test starts and kills:
+// the test binary re-executed, running main's run() with its environment.
+func TestCrashChild(t *testing.T) {
+	if os.Getenv(crashChildEnv) != "1" {
+		t.Skip("runs only as TestPaymentSurvivesCrash's subprocess")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, nil, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPaymentSurvivesCrash kills the server with SIGKILL while a payment's
+// start is waiting for Paywall, after the row was written. The restarted
+// server must still have the payment and settle it by asking Paywall.
+func TestPaymentSurvivesCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the server twice as a subprocess")
+	}
+	paywall := newBlockingPaywall(t)
+	dataDir := t.TempDir()
+	staff, keys := prepareDataDir(t, dataDir)
+	env := append(os.Environ(), crashChildEnv+"=1",
+		"LINKDESK_ADDR=127.0.0.1:0", "LINKDESK_DATA="+dataDir,
+		"PAYWALL_BASE_URL="+paywall.URL, "PAYWALL_PUBLIC_KEY=crash-public", "PAYWALL_PUBLIC_CLIENT=crash-client",
+		"PAYWALL_HASH_KEY=crash-hash-key")
+
+	first := startChild(t, env)
+	client := signedInClient(t, first.url, keys, staff)
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
+		form := url.Values{"amount": {"75,25"}, "currency": {"TRY"}, "description": {"Çökme testi"}, "provider": {"62"}, "_csrf": {crashCSRF}}
+		resp, err := client.PostForm(first.url+"/payments", form)
+		if err == nil {
+			resp.Body.Close() // only if the kill came too late; checked below
+		}
+	}()
+	var code string
+	select {
+	case code = <-paywall.generating:
+	case <-time.After(time.Minute):
+		t.Fatalf("the start never reached Paywall; server log:\n%s", first.log())
+	}
+	first.kill(t)
+	<-started
+
+	p := paymentIn(t, dataDir, code)
+	if p.Status != store.PaymentStatusPending || p.UniqueCode != "" {
+		t.Fatalf("after the crash: %s, started %q; want a pending row that never heard back", p.Status, p.UniqueCode)
+	}
+
+	// Paywall did create it, and the customer paid.
+	paywall.paid.Store(true)
+	second := startChild(t, env)
+	second.waitFor(t, regexp.MustCompile(`msg="payment settled".*payment=`+regexp.QuoteMeta(code)+`.*source=reconcile`))
+	second.stop(t)
+
+	p = paymentIn(t, dataDir, code)
+	if p.Status != store.PaymentStatusPaid || p.UniqueCode != blockingUniqueCode || p.APMTransactionID != 77 {
+		t.Errorf("after the restart: %s %q %d, want paid with Paywall's ids", p.Status, p.UniqueCode, p.APMTransactionID)
+	}
+}
+
+// prepareDataDir creates the store with a staff member and returns the
+// session keys the server will load from it.
+func prepareDataDir(t *testing.T, dir string) (*store.User, [][]byte) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "linkdesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u := &store.User{Email: "kasa@example.com", Role: store.RoleStaff, PasswordHash: []byte("signed in by cookie")}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := sessionKeys(ctx, Config{}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, keys
+}
+
+func paymentIn(t *testing.T, dir, code string) *store.Payment {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "linkdesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := db.PaymentByCode(context.Background(), code)
+	if err != nil {
+		t.Fatalf("the payment is gone: %v", err)
+	}
+	return p
+}
+
+const crashCSRF = "crash-test-csrf-token-0123456789abcdef"
+
+// signedInClient carries the cookies a signed-in browser would: the
+// session minted with the server's keys, and the double-submit CSRF token.
+func signedInClient(t *testing.T, base string, keys [][]byte, u *store.User) *http.Client {
+	t.Helper()
+	cookies := sessions.NewCookieStore(keys...)
+	req := httptest.NewRequest(http.MethodGet, base+"/", nil)
+	rec := httptest.NewRecorder()
+	sess, _ := cookies.New(req, handlers.SessionCookie)
+	now := time.Now().Unix()
+	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch, "created": now, "seen": now}
+	if err := sess.Save(req, rec); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	baseURL, _ := url.Parse(base)
+	jar.SetCookies(baseURL, append(rec.Result().Cookies(), &http.Cookie{Name: "linkdesk_csrf", Value: crashCSRF, Path: "/"}))
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// child is one run of the server as a subprocess, with its log lines.
+type child struct {
+	cmd   *exec.Cmd
+	url   string
+	lines chan string
+	mu    sync.Mutex
+	all   []string
+	done  chan struct{}
+}
+
+var readyLine = regexp.MustCompile(`Linkdesk is ready: open (http://[^"\s]+)`)
+
+func startChild(t *testing.T, env []string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = env
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, lines: make(chan string, 1024), done: make(chan struct{})}
+	go c.read(stderr)
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	m := c.waitFor(t, readyLine)
+	c.url = m[1]
+	return c
+}
+
+// read keeps draining the child's stderr so it never blocks on a full pipe.
+func (c *child) read(r io.Reader) {
+	defer close(c.done)
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		c.mu.Lock()
+		c.all = append(c.all, sc.Text())
+		c.mu.Unlock()
+		select {
+		case c.lines <- sc.Text():
+		default: // nobody is waiting for lines now; they stay in all
+		}
+	}
+}
+
+func (c *child) log() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.all, "\n")
+}
+
+// waitFor returns the first log line, seen so far or to come, matching re.
+func (c *child) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	c.mu.Lock()
+	for _, l := range c.all {
+		if m := re.FindStringSubmatch(l); m != nil {
+			c.mu.Unlock()
+			return m
+		}
+	}
+	c.mu.Unlock()
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case l := <-c.lines:
+			if m := re.FindStringSubmatch(l); m != nil {
+				return m
+			}
+		case <-c.done:
+			t.Fatalf("the server exited before logging %s:\n%s", re, c.log())
+		case <-deadline:
+			t.Fatalf("no log line %s within a minute:\n%s", re, c.log())
+		}
+	}
+}
+
+// kill ends the child the way a power cut would.
+func (c *child) kill(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.cmd.Wait()
+}
+
+// stop asks the child to shut down gracefully and checks that it did.
+func (c *child) stop(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Wait(); err != nil {
+		t.Errorf("graceful shutdown: %v\n%s", err, c.log())
+	}
+}
+
+const blockingUniqueCode = "3f0c8a52-2b8e-4c55-9d59-1f1fbd5b7c11"
+
+// blockingPaywall answers apm/list, holds every QR generate until the
+// caller goes away (reporting its code on generating), and answers
+// apm/query "not found" until paid is set, then "paid".
+type blockingPaywall struct {
+	*httptest.Server
+	generating chan string
+	paid       atomic.Bool
+}
+
+func newBlockingPaywall(t *testing.T) *blockingPaywall {
+	t.Helper()
+	b := &blockingPaywall{generating: make(chan string, 1)}
+	b.Server = httptest.NewServer(http.HandlerFunc(b.serve))
+	t.Cleanup(b.Close)
+	return b
+}
+
+func (b *blockingPaywall) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	switch strings.TrimPrefix(r.URL.Path, "/api/paywall/") {
+	case "apm/list":
+		fmt.Fprint(w, `{"ErrorCode":0,"Result":true,"Message":"","Body":[{"ProviderId":1,"ProviderKey":"papara","ProviderName":"Papara","CategoryName":"Cüzdan","ConnectionId":62,"Features":{"QrBased":true}}]}`)
+	case "apm/pay/qr/generate":
+		var req struct{ MerchantUniqueCode string }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		select {
+		case b.generating <- req.MerchantUniqueCode:
+		default:
+		}
+		<-r.Context().Done() // the server dies waiting
+	case "apm/query":
+		if !b.paid.Load() {
+			fmt.Fprint(w, `{"ErrorCode":296,"Result":false,"Message":"ApmTransactionNotFound","Body":null}`)
+			return
+		}
+		fmt.Fprintf(w, `{"ErrorCode":0,"Result":true,"Message":"","Body":{"ApmConnectionId":62,"ApmProviderKey":"papara","ApmTransactionId":77,"CurrencyId":1,"MerchantUniqueCode":%q,"UniqueCode":%q,"Amount":75.25,"StatusId":2,"Status":"Başarılı","TypeId":1,"DateTime":"2026-01-02T10:00:00.000000"}}`,
+			r.Header.Get("merchantuniquecode"), blockingUniqueCode)
+	default:
+		http.NotFound(w, r)
+	}
+}
