@@ -116,6 +116,10 @@ func TestCallbackRefusals(t *testing.T) {
 	if n := settleCount(env.audits(t, code)); n != 0 {
 		t.Errorf("%d settle audits, want none", n)
 	}
+	// The token guards the public URL: it never reaches the log.
+	if logs := env.app.Logs.String(); strings.Contains(logs, p.CallbackToken) {
+		t.Errorf("the callback token is in the log:\n%s", logs)
+	}
 }
 
 func TestCallbackReplayAndFinalState(t *testing.T) {

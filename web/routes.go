@@ -44,11 +44,15 @@ func registerPaymentRoutes(e *echo.Echo, dash *echo.Group, cfg Config, deps Deps
 	if rec == nil {
 		rec = handlers.NewReconciler(deps.Log, deps.Store, deps.Paywall.APM, handlers.ReconcilerConfig{Timeout: cfg.Payments.Timeout})
 	}
-	callbacks := handlers.NewCallbacks(cfg.Site, deps.Store, deps.Paywall.APM, rec, cfg.Payments.HashKey)
+	pc := cfg.Payments
+	if pc.PublicURL == "" {
+		pc.PublicURL = cfg.PublicURL
+	}
+	callbacks := handlers.NewCallbacks(cfg.Site, deps.Store, deps.Paywall.APM, rec, pc.HashKey)
 	e.POST("/callbacks/paywall/:token/success", callbacks.Success)
 	e.POST("/callbacks/paywall/:token/fail", callbacks.Fail)
 
-	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, cfg.Payments)
+	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, pc)
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
 	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
 	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}
