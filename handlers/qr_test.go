@@ -22,8 +22,8 @@ import (
 	"linkdesk/web/webtest"
 )
 
-// mustCreateLink creates a link in the app's Craftgate (the sandbox).
-func mustCreateLink(tb testing.TB, app *webtest.App, name, price string, installments []int, expires *time.Time) *craftclient.Product {
+// mustPrintLink creates a link to print in the app's Craftgate (the sandbox).
+func mustPrintLink(tb testing.TB, app *webtest.App, name, price string, installments []int, expires *time.Time) *craftclient.Product {
 	tb.Helper()
 	req := craftclient.ProductRequest{
 		Name:                name,
@@ -41,12 +41,12 @@ func mustCreateLink(tb testing.TB, app *webtest.App, name, price string, install
 	return p
 }
 
-func mustViewer(tb testing.TB, app *webtest.App) *webtest.Client {
+func mustPrintViewer(tb testing.TB, app *webtest.App) *webtest.Client {
 	tb.Helper()
 	return app.As(tb, app.CreateUser(tb, "viewer@example.com", store.RoleViewer, "a long enough password"))
 }
 
-func mustRead(tb testing.TB, resp *http.Response) []byte {
+func mustReadAll(tb testing.TB, resp *http.Response) []byte {
 	tb.Helper()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -55,7 +55,7 @@ func mustRead(tb testing.TB, resp *http.Response) []byte {
 	return b
 }
 
-func mustDoc(tb testing.TB, resp *http.Response) *goquery.Document {
+func mustHTML(tb testing.TB, resp *http.Response) *goquery.Document {
 	tb.Helper()
 	doc, err := goquery.NewDocumentFromReader(resp.Body)
 	if err != nil {
@@ -66,8 +66,8 @@ func mustDoc(tb testing.TB, resp *http.Response) *goquery.Document {
 
 func TestQRImages(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
-	link := mustCreateLink(t, app, "Çiçek buketi", "249.90", []int{1}, nil)
-	c := mustViewer(t, app)
+	link := mustPrintLink(t, app, "Çiçek buketi", "249.90", []int{1}, nil)
+	c := mustPrintViewer(t, app)
 
 	t.Run("PNG decodes to the link URL", func(t *testing.T) {
 		resp := c.Get(t, views.LinkQRPNGURL(link.ID, 300))
@@ -77,7 +77,7 @@ func TestQRImages(t *testing.T) {
 		if got := resp.Header.Get("Content-Type"); got != qr.ContentTypePNG {
 			t.Errorf("Content-Type: got %q, want %q", got, qr.ContentTypePNG)
 		}
-		got, err := qrtest.DecodePNG(mustRead(t, resp))
+		got, err := qrtest.DecodePNG(mustReadAll(t, resp))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestQRImages(t *testing.T) {
 			if again.StatusCode != http.StatusNotModified {
 				t.Errorf("If-None-Match: got %d, want 304", again.StatusCode)
 			}
-			if b := mustRead(t, again); len(b) != 0 {
+			if b := mustReadAll(t, again); len(b) != 0 {
 				t.Errorf("304 body: got %d bytes, want none", len(b))
 			}
 		})
@@ -114,7 +114,7 @@ func TestQRImages(t *testing.T) {
 		if got := resp.Header.Get("Content-Type"); got != qr.ContentTypeSVG {
 			t.Errorf("Content-Type: got %q, want %q", got, qr.ContentTypeSVG)
 		}
-		body := string(mustRead(t, resp))
+		body := string(mustReadAll(t, resp))
 		if !strings.HasPrefix(body, "<svg") || !strings.Contains(body, `viewBox="0 0 `) || strings.Count(body, "<path") != 1 {
 			t.Errorf("body is not a one-path SVG: %.120s", body)
 		}
@@ -155,7 +155,7 @@ func TestQRImages(t *testing.T) {
 
 func TestQRSignedOut(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
-	link := mustCreateLink(t, app, "Kahve", "80", []int{1}, nil)
+	link := mustPrintLink(t, app, "Kahve", "80", []int{1}, nil)
 	for _, path := range []string{views.LinkQRPNGURL(link.ID, 0), string(views.LinkPrintURL(link.ID, "poster")), string(views.LabelsURL([]int64{link.ID}))} {
 		resp := app.Anonymous(t).Get(t, path)
 		if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
@@ -167,11 +167,11 @@ func TestQRSignedOut(t *testing.T) {
 func TestPrintPage(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
 	expires := time.Date(2031, 3, 5, 18, 0, 0, 0, time.UTC)
-	link := mustCreateLink(t, app, "Doğum günü pastası", "1234.56", []int{1, 3, 6, 12}, &expires)
-	c := mustViewer(t, app)
+	link := mustPrintLink(t, app, "Doğum günü pastası", "1234.56", []int{1, 3, 6, 12}, &expires)
+	c := mustPrintViewer(t, app)
 
 	css := c.Get(t, views.Asset("print.css"))
-	if body := string(mustRead(t, css)); !strings.Contains(body, "@page") || !strings.Contains(body, "print-color-adjust: exact") {
+	if body := string(mustReadAll(t, css)); !strings.Contains(body, "@page") || !strings.Contains(body, "print-color-adjust: exact") {
 		t.Fatal("print.css lacks @page or print-color-adjust")
 	}
 
@@ -197,7 +197,7 @@ func TestPrintPage(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status: got %d, want 200", resp.StatusCode)
 			}
-			doc := mustDoc(t, resp)
+			doc := mustHTML(t, resp)
 			if n := doc.Find("nav").Length(); n != 0 {
 				t.Errorf("app navigation: got %d <nav>, want none", n)
 			}
@@ -245,15 +245,15 @@ func TestPrintPage(t *testing.T) {
 	}
 
 	t.Run("card sheet has four cards", func(t *testing.T) {
-		doc := mustDoc(t, c.Get(t, string(views.LinkPrintURL(link.ID, "card"))))
+		doc := mustHTML(t, c.Get(t, string(views.LinkPrintURL(link.ID, "card"))))
 		if got := doc.Find(".card").Length(); got != 4 {
 			t.Errorf("cards: got %d, want 4", got)
 		}
 	})
 
 	t.Run("single payment shows no installments", func(t *testing.T) {
-		single := mustCreateLink(t, app, "Tek çekim", "10", []int{1}, nil)
-		doc := mustDoc(t, c.Get(t, string(views.LinkPrintURL(single.ID, "poster"))))
+		single := mustPrintLink(t, app, "Tek çekim", "10", []int{1}, nil)
+		doc := mustHTML(t, c.Get(t, string(views.LinkPrintURL(single.ID, "poster"))))
 		for _, id := range []string{"print-installments", "print-expiry"} {
 			if doc.Find(`[data-testid="`+id+`"]`).Length() != 0 {
 				t.Errorf("%s shown for a link without it", id)
@@ -280,16 +280,16 @@ func TestPrintPage(t *testing.T) {
 
 func TestLabels(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
-	a := mustCreateLink(t, app, "Simit", "15", []int{1}, nil)
-	b := mustCreateLink(t, app, "Çay", "20.50", []int{1, 2}, nil)
-	c := mustViewer(t, app)
+	a := mustPrintLink(t, app, "Simit", "15", []int{1}, nil)
+	b := mustPrintLink(t, app, "Çay", "20.50", []int{1, 2}, nil)
+	c := mustPrintViewer(t, app)
 
 	t.Run("two links and two failures", func(t *testing.T) {
 		resp := c.Get(t, string(views.LabelsURL([]int64{a.ID, 987654, b.ID}))+"&id=abc")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status: got %d, want 200", resp.StatusCode)
 		}
-		doc := mustDoc(t, resp)
+		doc := mustHTML(t, resp)
 		labels := doc.Find(`[data-testid="label"]`)
 		if got := labels.Length(); got != 2 {
 			t.Fatalf("labels: got %d, want 2", got)
@@ -323,7 +323,7 @@ func TestLabels(t *testing.T) {
 		for i := range ids {
 			ids[i] = a.ID
 		}
-		doc := mustDoc(t, c.Get(t, string(views.LabelsURL(ids))))
+		doc := mustHTML(t, c.Get(t, string(views.LabelsURL(ids))))
 		if got := doc.Find(`[data-testid="print-sheet"]`).Length(); got != 2 {
 			t.Errorf("sheets: got %d, want 2", got)
 		}
@@ -354,7 +354,7 @@ func TestQRUpstreamDown(t *testing.T) {
 	}))
 	t.Cleanup(down.Close)
 	app := webtest.New(t, webtest.Options{CraftgateURL: down.URL})
-	c := mustViewer(t, app)
+	c := mustPrintViewer(t, app)
 
 	if got := c.Get(t, views.LinkQRPNGURL(7, 0)).StatusCode; got != http.StatusBadGateway {
 		t.Errorf("QR: got %d, want 502", got)
@@ -363,7 +363,7 @@ func TestQRUpstreamDown(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("labels: got %d, want 200 with the failures listed", resp.StatusCode)
 	}
-	doc := mustDoc(t, resp)
+	doc := mustHTML(t, resp)
 	if got := doc.Find(`[data-testid="label-error"]`).Length(); got != 2 {
 		t.Errorf("failures listed: got %d, want 2", got)
 	}
