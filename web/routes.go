@@ -11,6 +11,7 @@ import (
 	"linkdesk/handlers"
 	"linkdesk/static"
 	"linkdesk/store"
+	"linkdesk/views"
 	"linkdesk/web/flash"
 )
 
@@ -32,6 +33,14 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
 	home := handlers.NewHome(cfg.Site)
 	viewer.GET("/", home.Index)
+
+	// QR codes and print sheets (issue #3). /links/labels is a static path,
+	// so Echo matches it before /links/:id.
+	qrs := handlers.NewQR(cfg.Site, deps.Craftgate.Products, deps.QR)
+	viewer.GET("/links/:id/qr.png", qrs.PNG)
+	viewer.GET("/links/:id/qr.svg", qrs.SVG)
+	viewer.GET("/links/:id/print", qrs.Print)
+	viewer.GET(views.PathLinksLabels, qrs.Labels)
 }
 
 // roleGroup adds one role check to each route it registers. (Echo's own
