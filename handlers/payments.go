@@ -20,6 +20,7 @@ import (
 	"linkdesk/views"
 	"linkdesk/web/flash"
 	"linkdesk/web/htmx"
+	"linkdesk/web/qr"
 )
 
 // APMClient is the part of Paywall's APM API the payment pages call
@@ -64,17 +65,18 @@ type Payments struct {
 	apm       APMClient
 	rec       *Reconciler
 	providers *providerCache
-	qr        *qrImages
+	qr        *qr.Cache
 	publicURL string
 	loc       *time.Location // the shop's zone for dates in filters and pages
 }
 
-// NewPayments returns the payment handlers.
-func NewPayments(site Site, st PaymentStore, apm APMClient, rec *Reconciler, cfg PaymentsConfig) *Payments {
+// NewPayments returns the payment handlers; codes are encoded through the
+// shared QR cache.
+func NewPayments(site Site, st PaymentStore, apm APMClient, rec *Reconciler, codes *qr.Cache, cfg PaymentsConfig) *Payments {
 	return &Payments{
 		site: site, store: st, apm: apm, rec: rec,
 		providers: newProviderCache(apm, providerCacheTTL, time.Now),
-		qr:        newQRImages(),
+		qr:        codes,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		loc:       time.Local,
 	}
@@ -323,24 +325,6 @@ func (h *Payments) payment(c echo.Context) (*store.Payment, error) {
 		return nil, Errorf(CodeNotFound, "error.404")
 	}
 	return p, err
-}
-
-// QR serves the payment's QR code: Paywall's own image as it came, or the
-// text or URL it sent encoded by us.
-func (h *Payments) QR(c echo.Context) error {
-	p, err := h.payment(c)
-	if err != nil {
-		return err
-	}
-	if p.QRContent == "" {
-		return Errorf(CodeNotFound, "error.404")
-	}
-	img, err := h.qr.forPayment(craftclient.QRDetail{FormatType: p.QRFormatType, Content: p.QRContent}, qrSize(c))
-	if err != nil {
-		return err
-	}
-	serveImage(c, img)
-	return nil
 }
 
 // providerCacheTTL is how long a currency's provider list is reused: the

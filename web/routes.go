@@ -11,6 +11,7 @@ import (
 	"linkdesk/handlers"
 	"linkdesk/static"
 	"linkdesk/store"
+	"linkdesk/views"
 	"linkdesk/web/flash"
 )
 
@@ -33,6 +34,14 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	home := handlers.NewHome(cfg.Site)
 	viewer.GET("/", home.Index)
 
+	// QR codes and print sheets (issue #3). /links/labels is a static path,
+	// so Echo matches it before /links/:id.
+	qrs := handlers.NewQR(cfg.Site, deps.Craftgate.Products, deps.QR)
+	viewer.GET("/links/:id/qr.png", qrs.PNG)
+	viewer.GET("/links/:id/qr.svg", qrs.SVG)
+	viewer.GET("/links/:id/print", qrs.Print)
+	viewer.GET(views.PathLinksLabels, qrs.Labels)
+
 	registerPaymentRoutes(e, dash, cfg, deps)
 }
 
@@ -52,7 +61,7 @@ func registerPaymentRoutes(e *echo.Echo, dash *echo.Group, cfg Config, deps Deps
 	e.POST("/callbacks/paywall/:token/success", callbacks.Success)
 	e.POST("/callbacks/paywall/:token/fail", callbacks.Fail)
 
-	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, pc)
+	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, deps.QR, pc)
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
 	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
 	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}
