@@ -38,6 +38,11 @@ func newPayEnv(t *testing.T, opts webtest.Options) *payEnv {
 	if opts.ReconcilerNow == nil {
 		opts.ReconcilerNow = clock.Now
 	}
+	if opts.ClientTimeout == 0 {
+		// Generous: a loaded CI machine must not turn a slow sandbox call
+		// into a failed start. Fault tests answer at once anyway.
+		opts.ClientTimeout = 30 * time.Second
+	}
 	app := webtest.New(t, opts)
 	env := &payEnv{app: app, clock: clock}
 	env.ownerUser = mustCreateUser(t, app, "owner@example.com", store.RoleOwner)
