@@ -323,6 +323,12 @@ func (f *LinkForm) markRejected(field string) {
 	}
 }
 
+// Refused reports whether the form has anything for the error summary: a
+// field error, or a provider refusal the form could not place on a field.
+func (f LinkForm) Refused() bool {
+	return len(f.Errors) > 0 || f.ProviderCode != "" || f.ProviderText != ""
+}
+
 // LinkFieldError is one line of the error summary.
 type LinkFieldError struct {
 	Field string

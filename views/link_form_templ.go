@@ -333,7 +333,7 @@ func LinkFormCard(l Locale, f LinkForm, csrf string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if len(f.Errors) > 0 {
+		if f.Refused() {
 			templ_7745c5c3_Err = linkErrorSummary(l, f).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
