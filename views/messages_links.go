@@ -46,6 +46,7 @@ var linkMessages = map[string]msg{
 	"links.delete_forever":     {"Kalıcı olarak sil", "Delete permanently"},
 	"links.delete_confirm":     {"“%s” kalıcı olarak silinsin mi? Bu geri alınamaz; yalnızca durdurmak için pasifleştirin.", "Delete “%s” permanently? This cannot be undone; deactivate it to only stop payments."},
 
+	"links.filters":          {"Linkleri filtrele", "Filter the links"},
 	"links.filter.name":      {"Ada göre ara", "Search by name"},
 	"links.filter.name_hint": {"Link adı (kısayol: /)", "Link name (shortcut: /)"},
 	"links.filter.min_price": {"En düşük tutar", "Minimum price"},
