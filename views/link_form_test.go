@@ -200,7 +200,7 @@ func TestLinkCatalogDynamicKeys(t *testing.T) {
 	for _, s := range []craftclient.LinkStatus{craftclient.LinkStatusActive, craftclient.LinkStatusPassive, "GONE"} {
 		keys = append(keys, statusKey(s))
 	}
-	for _, layout := range LinkPrintLayouts() {
+	for _, layout := range PrintLayouts {
 		keys = append(keys, "links.print."+layout)
 	}
 	for _, name := range []string{"minPrice", "maxPrice", "currency"} {

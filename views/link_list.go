@@ -215,9 +215,6 @@ func CurrencyPlaces(currency string) int32 {
 	return 2
 }
 
-// LinkPrintLayouts are the print sheets of one link.
-func LinkPrintLayouts() []string { return []string{"poster", "card", "tent"} }
-
 func stockText(l Locale, stock *int) string {
 	if stock == nil {
 		return l.T("links.unlimited")
