@@ -20,9 +20,9 @@ import (
 
 // TestBrowserLinkLifecycle drives the links pages in Chromium the way staff
 // use them: create through the form (Turkish money input, inline
-// validation), find the link by typing, edit it, deactivate it, see its QR
-// on the detail page and the poster, and delete it from the list through
-// the confirm dialog.
+// validation), find the link by typing, edit it, deactivate it on its page,
+// see its QR there and on the poster, activate it again from its list row,
+// and delete it from the list through the confirm dialog.
 func TestBrowserLinkLifecycle(t *testing.T) {
 	ctx := webtest.Browser(t)
 	app := webtest.New(t, webtest.Options{})
@@ -119,6 +119,10 @@ func TestBrowserLinkLifecycle(t *testing.T) {
 	// Delete from the list row, accepting the confirm dialog.
 	open(t, ctx, app.URL+"/links?name=istanbul")
 	waitFor(t, ctx, "the row", `document.querySelectorAll('[data-testid="link-row"]').length === 1`)
+	// Switch it back on from its row: htmx swaps the row and the flash.
+	do(t, ctx, "activate from the row", chromedp.Click(chromedp.CSS(`[data-testid="link-row"] [data-testid="toggle-status"]`)))
+	waitFor(t, ctx, "ACTIVE badge in the row", `document.querySelector('[data-testid="link-row"] [data-testid="link-status"]')?.dataset.status === 'ACTIVE' &&
+		document.querySelector('#flash [data-testid="flash-success"]')?.textContent === 'Link etkinleştirildi.'`)
 	do(t, ctx, "delete", chromedp.Click(chromedp.CSS(`[data-testid="link-row"] [data-testid="delete-link"]`)))
 	waitFor(t, ctx, "row removed", `document.querySelectorAll('[data-testid="link-row"]').length === 0`)
 	webtest.Screenshot(t, ctx, "links-06-deleted")
