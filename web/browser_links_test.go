@@ -116,13 +116,15 @@ func TestBrowserLinkLifecycle(t *testing.T) {
 	waitFor(t, ctx, "print QR loaded", `[...document.images].some(i => i.complete && i.naturalWidth > 0)`)
 	webtest.Screenshot(t, ctx, "links-05-print-poster")
 
-	// Delete from the list row, accepting the confirm dialog.
+	// Switch it back on from its list row: htmx swaps the row and the flash.
 	open(t, ctx, app.URL+"/links?name=istanbul")
 	waitFor(t, ctx, "the row", `document.querySelectorAll('[data-testid="link-row"]').length === 1`)
-	// Switch it back on from its row: htmx swaps the row and the flash.
 	do(t, ctx, "activate from the row", chromedp.Click(chromedp.CSS(`[data-testid="link-row"] [data-testid="toggle-status"]`)))
 	waitFor(t, ctx, "ACTIVE badge in the row", `document.querySelector('[data-testid="link-row"] [data-testid="link-status"]')?.dataset.status === 'ACTIVE' &&
 		document.querySelector('#flash [data-testid="flash-success"]')?.textContent === 'Link etkinleştirildi.'`)
+	// Delete from the row, accepting the confirm dialog. A fresh page, so
+	// htmx has surely wired the swapped row up before the click.
+	open(t, ctx, app.URL+"/links?name=istanbul")
 	do(t, ctx, "delete", chromedp.Click(chromedp.CSS(`[data-testid="link-row"] [data-testid="delete-link"]`)))
 	waitFor(t, ctx, "row removed", `document.querySelectorAll('[data-testid="link-row"]').length === 0`)
 	webtest.Screenshot(t, ctx, "links-06-deleted")
