@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"linkdesk/craftclient"
 	"linkdesk/web/webtest"
@@ -123,5 +124,31 @@ func TestLinksDelete(t *testing.T) {
 		if resp := env.staff.PostForm(t, path, nil); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("POST %s: got status %d, want 404", path, resp.StatusCode)
 		}
+	}
+}
+
+func TestLinksToggleSoldOut(t *testing.T) {
+	env := newLinksEnv(t, webtest.Options{})
+	stock := 1
+	link := mustCreateLink(t, env.app, linkRequest("Son adet", "10", func(r *craftclient.ProductRequest) { r.Stock = &stock }))
+	// A customer buys the last one on the sandbox's hosted page.
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).PostForm(link.URL, url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	doc, _ := page(t, env.viewer.Get(t, "/links"), http.StatusOK)
+	if got := strings.TrimSpace(doc.Find(testid("link-sold-stock")).Text()); got != "1 / 0" {
+		t.Fatalf("sold / stock: got %q, want 1 / 0", got)
+	}
+	// The API takes stock 0 as "unlimited", so a full replace cannot keep a
+	// sold-out link sold out: the toggle refuses and says to edit instead.
+	doc, _ = page(t, env.staff.PostForm(t, linkPath(link.ID, "/status"), url.Values{"status": {"PASSIVE"}}), http.StatusConflict)
+	if got := doc.Find(testid("error-message")).Text(); !strings.Contains(got, "stoku tükenmiş") {
+		t.Errorf("message: got %q", got)
+	}
+	if got := mustRetrieve(t, env.app, link.ID); got.Stock == nil || *got.Stock != 0 || got.Status != craftclient.LinkStatusActive {
+		t.Errorf("link changed: stock %v status %s", got.Stock, got.Status)
 	}
 }
