@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -33,6 +34,21 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
 	home := handlers.NewHome(cfg.Site)
 	viewer.GET("/", home.Index)
+
+	// Payment links (#3): viewers read, staff change.
+	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
+	links := handlers.NewLinks(cfg.Site, deps.Craftgate.Products, deps.Store, time.Now)
+	viewer.GET("/links", links.Index)
+	viewer.GET("/links/export.csv", links.Export)
+	viewer.GET("/links/:id", links.Show)
+	staff.GET("/links/new", links.New)
+	staff.POST("/links", links.Create)
+	staff.POST("/links/validate/:field", links.Validate)
+	staff.GET("/links/:id/edit", links.Edit)
+	staff.POST("/links/:id", links.Update)
+	staff.POST("/links/:id/status", links.SetStatus)
+	staff.GET("/links/:id/delete", links.ConfirmDelete)
+	staff.POST("/links/:id/delete", links.Delete)
 
 	// QR codes and print sheets (issue #3). /links/labels is a static path,
 	// so Echo matches it before /links/:id.
