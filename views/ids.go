@@ -5,3 +5,6 @@ const (
 	IDFlash = "flash"
 	IDMain  = "main"
 )
+
+// Accounts (#4): the audit log's filter results.
+const IDAuditResults = "audit-results"
