@@ -136,3 +136,16 @@ func acctAudit(tb testing.TB, app *webtest.App, action string) []store.AuditEven
 	}
 	return evs
 }
+
+// acctCookie returns the value of a browser's cookie for the app.
+func acctCookie(tb testing.TB, app *webtest.App, c *webtest.Client, name string) string {
+	tb.Helper()
+	base, _ := url.Parse(app.URL)
+	for _, ck := range c.Jar.Cookies(base) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	tb.Fatalf("no %s cookie", name)
+	return ""
+}
