@@ -1,5 +1,14 @@
 package webtest
 
+// Browser tests use chromedp ≥ 0.20, whose API differs from most examples
+// online: chromedp.Do(ctx, actions...) runs actions that return nothing,
+// chromedp.Run(ctx, action) runs one action and returns its value
+// (Text, Value, Evaluate[T], FullScreenshot(quality)); selectors are typed
+// (chromedp.CSS("[data-testid=x]"), chromedp.ID("name")); protocol commands
+// go through chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{…});
+// events are iterators (chromedp.Events(ctx, page.JavascriptDialogOpening)).
+// See the module's docs/API.md.
+
 import (
 	"context"
 	"os"
@@ -8,7 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"linkdesk/store"
 )
 
 // chromiumPath finds Debian's chromium (or $CHROMIUM).
@@ -61,18 +74,47 @@ func Browser(tb testing.TB) context.Context {
 		cancelCtx()
 		cancelAlloc()
 	})
-	if err := chromedp.Run(ctx); err != nil {
+	// An empty navigation starts the browser now, so a start failure is
+	// reported here and not in the middle of a flow.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		tb.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// SignIn gives the browser the app's sign-in cookie for u.
+func (a *App) SignIn(tb testing.TB, ctx context.Context, u *store.User) {
+	tb.Helper()
+	ck := a.SessionCookie(tb, u)
+	httpOnly := true
+	_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{
+		Name: ck.Name, Value: ck.Value, URL: a.URL + "/", HTTPOnly: &httpOnly,
+	})
+	if err != nil {
+		tb.Fatalf("set session cookie: %v", err)
+	}
+}
+
+// AcceptDialogs answers every confirm() and alert() in the tab with OK, as
+// a person confirming a delete would. It runs until ctx ends.
+func AcceptDialogs(ctx context.Context) {
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
 }
 
 // Screenshot saves a full-page PNG under screenshots/ (git-ignored) beside
 // the test, for a person to look at after a run.
 func Screenshot(tb testing.TB, ctx context.Context, name string) {
 	tb.Helper()
-	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
 		tb.Logf("screenshot %s: %v", name, err)
 		return
 	}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"linkdesk/craftclient"
+	"linkdesk/sandbox"
+	"linkdesk/web/webtest"
+)
+
+// startServe runs serve in the background on a free port and returns its
+// base URL; the server stops when the test ends, and must stop cleanly.
+func startServe(t *testing.T, env map[string]string, logs io.Writer) string {
+	t.Helper()
+	env2 := map[string]string{"LINKDESK_ADDR": "127.0.0.1:0", "LINKDESK_DATA": t.TempDir()}
+	for k, v := range env {
+		env2[k] = v
+	}
+	cfg, err := LoadConfig(nil, envOf(env2), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)), ready) }()
+	var base string
+	select {
+	case base = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not become ready")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("graceful shutdown: %v", err)
+		}
+	})
+	return base
+}
+
+func TestServeSandboxOutOfTheBox(t *testing.T) {
+	logs := &webtest.SyncBuffer{}
+	base := startServe(t, nil, logs)
+
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var health struct {
+		Status    string            `json:"status"`
+		Database  string            `json:"database"`
+		Upstreams map[string]string `json:"upstreams"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&health); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || health.Database != "ok" || health.Upstreams["craftgate"] != "sandbox" || health.Upstreams["paywall"] != "sandbox" {
+		t.Errorf("healthz %d %+v, want ok with both upstreams in sandbox mode", resp.StatusCode, health)
+	}
+
+	// The mounted sandbox answers the real client with the well-known keys.
+	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey)
+	if _, err := cg.Products.Search(context.Background(), craftclient.ProductSearchRequest{}); err != nil {
+		t.Errorf("sandbox search through the dashboard's listener: %v", err)
+	}
+	if !strings.Contains(logs.String(), "sandbox") {
+		t.Errorf("logs should say the sandbox is used: %s", logs.String())
+	}
+}
+
+func TestServeLiveCredentialsMountNoSandbox(t *testing.T) {
+	base := startServe(t, map[string]string{
+		"CRAFTGATE_API_KEY": "live-key-123", "CRAFTGATE_SECRET_KEY": "live-secret-456",
+		"CRAFTGATE_BASE_URL": "http://127.0.0.1:1",
+	}, io.Discard)
+	resp, err := http.Get(base + "/sandbox/craftgate/craftlink/v1/products")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// Paywall still has no credentials, so the sandbox is mounted, but the
+	// Craftgate half must not be used by the dashboard; healthz says so.
+	resp, err = http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var health struct{ Upstreams map[string]string }
+	_ = json.NewDecoder(resp.Body).Decode(&health)
+	if health.Upstreams["craftgate"] != "live" || health.Upstreams["paywall"] != "sandbox" {
+		t.Errorf("upstreams %v, want craftgate live, paywall sandbox", health.Upstreams)
+	}
+}
+
+func TestServeNeverLogsSecrets(t *testing.T) {
+	logs := &webtest.SyncBuffer{}
+	base := startServe(t, map[string]string{
+		"PAYWALL_PUBLIC_KEY": "pw-public-key-SECRET1", "PAYWALL_PUBLIC_CLIENT": "pw-client-SECRET2",
+		"PAYWALL_BASE_URL": "http://127.0.0.1:1", "PAYWALL_HASH_KEY": "hash-SECRET3",
+	}, logs)
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if strings.Contains(logs.String(), "SECRET") {
+		t.Errorf("a secret reached the logs:\n%s", logs.String())
+	}
+}

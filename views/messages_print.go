@@ -1,0 +1,4 @@
+package views
+
+// printMessages holds the QR and print sheets' catalog entries.
+var printMessages = map[string]msg{}
