@@ -77,6 +77,9 @@ func TestUsersAddAndChange(t *testing.T) {
 	if !acctReload(t, app, sam).Disabled {
 		t.Error("user not disabled")
 	}
+	if got := acctText(acctDoc(t, c.Get(t, userPath(sam, ""), "Accept-Language", "en")), "user-status"); got != "Disabled" {
+		t.Errorf("user page status %q, want Disabled", got)
+	}
 	checkAuditChange(t, app, "user.disable", sam.Email, `{"disabled":false}`, `{"disabled":true}`)
 	acctExpectRedirect(t, c.PostForm(t, userPath(sam, "enable"), nil), userPath(sam, ""))
 	if acctReload(t, app, sam).Disabled {
