@@ -12,6 +12,7 @@ import (
 	"linkdesk/handlers"
 	"linkdesk/static"
 	"linkdesk/store"
+	"linkdesk/views"
 	"linkdesk/web/flash"
 )
 
@@ -64,6 +65,14 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	trail := handlers.NewAuditTrail(cfg.Site, deps.Store, time.Local, now)
 	owner.GET("/audit", trail.Index)
 	owner.GET("/audit/export.csv", trail.Export)
+
+	// QR codes and print sheets (issue #3). /links/labels is a static path,
+	// so Echo matches it before /links/:id.
+	qrs := handlers.NewQR(cfg.Site, deps.Craftgate.Products, deps.QR)
+	viewer.GET("/links/:id/qr.png", qrs.PNG)
+	viewer.GET("/links/:id/qr.svg", qrs.SVG)
+	viewer.GET("/links/:id/print", qrs.Print)
+	viewer.GET(views.PathLinksLabels, qrs.Labels)
 }
 
 // roleGroup adds one role check to each route it registers. (Echo's own

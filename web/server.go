@@ -14,6 +14,7 @@ import (
 	"linkdesk/craftclient"
 	"linkdesk/handlers"
 	"linkdesk/store"
+	"linkdesk/web/qr"
 )
 
 // Config is what the server needs to know about this installation.
@@ -41,6 +42,9 @@ type Deps struct {
 	Paywall   *craftclient.Paywall
 	// Sandbox serves /sandbox/… when an API runs against the emulator; nil otherwise.
 	Sandbox http.Handler
+	// QR caches encoded QR codes for every feature that shows them; New
+	// creates it when nil.
+	QR *qr.Cache
 }
 
 // New builds the Echo server with every route.
@@ -62,6 +66,9 @@ func New(cfg Config, deps Deps) *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
 	e.Use(withLocale)
+	if deps.QR == nil {
+		deps.QR = qr.New(1024)
+	}
 	registerRoutes(e, cfg, deps, cookies)
 	return e
 }

@@ -1,0 +1,232 @@
+// Command server runs what bench/run measures, on loopback only: the real
+// Linkdesk server (web.New) with a temporary store and the embedded sandbox,
+// seeded with payment links and a signed-in viewer, and beside it a bare
+// Echo handler as the baseline. It prints one JSON line with the URLs and
+// the cookie to send, then serves until -lifetime passes or it is stopped.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/shopspring/decimal"
+
+	"linkdesk/craftclient"
+	"linkdesk/handlers"
+	"linkdesk/sandbox"
+	"linkdesk/store"
+	"linkdesk/views"
+	"linkdesk/web"
+)
+
+// bareBody is the baseline's fixed page: small, like a tiny HTML response.
+const bareBody = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bare</title></head><body><p>Hello from a bare Echo handler.</p></body></html>`
+
+// csrfToken is sent as the CSRF cookie so the server does not mint a new
+// one (and a Set-Cookie) on every measured request.
+const csrfToken = "bench-csrf-token-0123456789abcdef0123"
+
+// Targets is what bench/run reads.
+type Targets struct {
+	Bare        string `json:"bare"`
+	Links       string `json:"links"`
+	QR          string `json:"qr"`
+	Cookie      string `json:"cookie"`
+	LinksStatus int    `json:"links_status"`
+	QRStatus    int    `json:"qr_status"`
+}
+
+func main() {
+	lifetime := flag.Duration("lifetime", 3*time.Minute, "stop after this long")
+	links := flag.Int("links", 30, "payment links to create in the sandbox")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *lifetime)
+	defer cancel()
+	if err := run(ctx, *links, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench server:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, nLinks int, out io.Writer) error {
+	dir, err := os.MkdirTemp("", "linkdesk-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// Request logs are formatted as in production but not written: the
+	// terminal would measure itself.
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+
+	db, err := store.Open(ctx, filepath.Join(dir, "linkdesk.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sdb, err := store.OpenSQLite(filepath.Join(dir, "sandbox.db"))
+	if err != nil {
+		return err
+	}
+	defer sdb.Close()
+
+	appLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + appLn.Addr().String()
+	sb, err := sandbox.New(ctx, sandbox.Config{DB: sdb, PublicURL: base, Logger: log, PaywallHashKey: "bench-hash-key"})
+	if err != nil {
+		return err
+	}
+	// The same client main.go builds for production.
+	apiClient := &http.Client{Timeout: 15 * time.Second}
+	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey, craftclient.WithHTTPClient(apiClient))
+	pw := craftclient.NewPaywall(base+"/sandbox/paywall", sandbox.PaywallPublicKey, sandbox.PaywallPublicClient, craftclient.WithHTTPClient(apiClient))
+	keys := [][]byte{randomKey(), randomKey()}
+	app := web.New(web.Config{
+		Site:        handlers.Site{Merchant: "Bench Mağaza", Sandbox: true},
+		PublicURL:   base,
+		SessionKeys: keys,
+		Upstreams:   map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
+	}, web.Deps{Log: log, Store: db, Craftgate: cg, Paywall: pw, Sandbox: sb.Handler()})
+
+	bare := echo.New()
+	bare.HideBanner, bare.HidePort = true, true
+	bare.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, bareBody) })
+	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+
+	errc := make(chan error, 2)
+	for _, s := range []struct {
+		ln net.Listener
+		h  http.Handler
+	}{{appLn, app}, {bareLn, bare}} {
+		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- srv.Serve(s.ln) }()
+		defer srv.Close()
+	}
+
+	first, err := seedLinks(ctx, cg, nLinks)
+	if err != nil {
+		return err
+	}
+	cookie, err := viewerCookie(ctx, db, keys)
+	if err != nil {
+		return err
+	}
+	t := Targets{
+		Bare:   "http://" + bareLn.Addr().String() + "/",
+		Links:  base + views.PathLinks + "?size=25",
+		QR:     base + views.LinkQRPNGURL(first, 256),
+		Cookie: cookie + "; linkdesk_csrf=" + csrfToken,
+	}
+	// One request each checks the routes answer and fills the QR cache.
+	if t.LinksStatus, err = get(ctx, t.Links, t.Cookie); err != nil {
+		return err
+	}
+	if t.QRStatus, err = get(ctx, t.QR, t.Cookie); err != nil {
+		return err
+	}
+	if err := json.NewEncoder(out).Encode(t); err != nil {
+		return err
+	}
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// seedLinks creates n links through the client, as the dashboard would,
+// and returns the first one's id.
+func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) (int64, error) {
+	var first int64
+	for i := range n {
+		p, err := cg.Products.Create(ctx, craftclient.ProductRequest{
+			Name:                "Ürün " + strconv.Itoa(i+1) + " — çay, simit ve börek",
+			Price:               craftclient.NewAmount(decimal.New(int64(1999+i*250), -2)),
+			Currency:            craftclient.CurrencyTRY,
+			EnabledInstallments: []int{1, 2, 3, 6},
+		})
+		if err != nil {
+			return 0, fmt.Errorf("seed link %d: %w", i+1, err)
+		}
+		if first == 0 {
+			first = p.ID
+		}
+	}
+	return first, nil
+}
+
+// viewerCookie creates a viewer and mints their sign-in cookie the way
+// handlers.Sessions.Start does (and web/webtest's SessionCookie, which
+// needs a testing.TB).
+func viewerCookie(ctx context.Context, db *store.DB, keys [][]byte) (string, error) {
+	hash, err := handlers.HashPassword("bench viewer password")
+	if err != nil {
+		return "", err
+	}
+	u := &store.User{Email: "viewer@bench.local", Name: "viewer", Role: store.RoleViewer, PasswordHash: hash}
+	if err := db.CreateUser(ctx, u); err != nil {
+		return "", err
+	}
+	cookies := sessions.NewCookieStore(keys...)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	rec := httptest.NewRecorder()
+	sess, _ := cookies.New(req, handlers.SessionCookie)
+	now := time.Now().Unix()
+	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch, "created": now, "seen": now}
+	if err := sess.Save(req, rec); err != nil {
+		return "", err
+	}
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == handlers.SessionCookie {
+			return ck.Name + "=" + ck.Value, nil
+		}
+	}
+	return "", errors.New("no session cookie minted")
+}
+
+func get(ctx context.Context, url, cookie string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Cookie", cookie)
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+func randomKey() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
+}

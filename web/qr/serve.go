@@ -1,0 +1,46 @@
+package qr
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// CacheControl lets browsers keep a code for a day. A link's URL never
+// changes, and if the encoded content did, its ETag would change with it.
+// The code only carries the link's URL, which is meant to be shared, so
+// shared caches may keep it too.
+const CacheControl = "public, max-age=86400"
+
+// Serve writes img with its validators, or 304 Not Modified with no body
+// when the request's If-None-Match already names its ETag.
+func Serve(w http.ResponseWriter, r *http.Request, img Image) {
+	h := w.Header()
+	h.Set("ETag", img.ETag)
+	h.Set("Cache-Control", CacheControl)
+	if noneMatch(r.Header.Values("If-None-Match"), img.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", img.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(img.Data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(img.Data)
+	}
+}
+
+// noneMatch reports whether an If-None-Match header (possibly repeated, each
+// a comma-separated list) names etag. If-None-Match uses the weak
+// comparison (RFC 9110 §13.1.2), so W/"x" matches "x"; "*" matches anything.
+func noneMatch(headers []string, etag string) bool {
+	for _, h := range headers {
+		for _, tag := range strings.Split(h, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
+				return true
+			}
+		}
+	}
+	return false
+}
