@@ -56,6 +56,12 @@ var routeAccess = map[string]string{
 	"POST /users/:id/enable":   accessOwner,
 	"GET /audit":               accessOwner,
 	"GET /audit/export.csv":    accessOwner,
+
+	// QR codes and print sheets (#3): viewers may view and print them.
+	"GET /links/:id/qr.png": accessViewer,
+	"GET /links/:id/qr.svg": accessViewer,
+	"GET /links/:id/print":  accessViewer,
+	"GET /links/labels":     accessViewer,
 }
 
 // publicPrefixes are outside the dashboard by design (issue #4): no login,
