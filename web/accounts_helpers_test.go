@@ -80,10 +80,31 @@ func acctClockApp(tb testing.TB) (*webtest.App, *acctClock) {
 	return app, clock
 }
 
+// acctPatience bounds one request of the account tests. Setup, adding a
+// user and password changes hash at bcrypt cost 12, which under -race on a
+// busy two-core machine can pass webtest's 30-second client timeout.
+const acctPatience = 3 * time.Minute
+
+// acctAnon is a signed-out browser with acctPatience.
+func acctAnon(tb testing.TB, app *webtest.App) *webtest.Client {
+	tb.Helper()
+	c := app.Anonymous(tb)
+	c.Timeout = acctPatience
+	return c
+}
+
+// acctAs is a browser signed in as u, with acctPatience.
+func acctAs(tb testing.TB, app *webtest.App, u *store.User) *webtest.Client {
+	tb.Helper()
+	c := app.As(tb, u)
+	c.Timeout = acctPatience
+	return c
+}
+
 // acctSignIn signs in through the login form and returns the browser.
 func acctSignIn(tb testing.TB, app *webtest.App, email, password string) *webtest.Client {
 	tb.Helper()
-	c := app.Anonymous(tb)
+	c := acctAnon(tb, app)
 	resp := c.PostForm(tb, "/login", url.Values{"email": {email}, "password": {password}})
 	if resp.StatusCode != http.StatusSeeOther {
 		tb.Fatalf("login %s: status %d, want 303", email, resp.StatusCode)

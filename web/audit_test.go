@@ -43,7 +43,7 @@ func TestAuditPageFilters(t *testing.T) {
 	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
 	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
 	seedAudit(t, app, staff, views.AuditPageSize+5)
-	c := app.As(t, owner)
+	c := acctAs(t, app, owner)
 
 	tests := []struct {
 		name  string
@@ -96,7 +96,7 @@ func TestAuditExportCSV(t *testing.T) {
 	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
 	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
 	seedAudit(t, app, staff, views.AuditPageSize+5) // more than a page: the export has them all
-	c := app.As(t, owner)
+	c := acctAs(t, app, owner)
 
 	read := func(query string) [][]string {
 		t.Helper()

@@ -17,7 +17,7 @@ import (
 
 func TestSetupHappensOnce(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
-	c := app.Anonymous(t)
+	c := acctAnon(t, app)
 
 	for _, path := range []string{"/", "/login", "/users", "/nope"} {
 		acctExpectRedirect(t, c.Get(t, path), "/setup")
@@ -51,7 +51,7 @@ func TestSetupHappensOnce(t *testing.T) {
 		t.Errorf("user.create audit rows %+v, want one by the owner", evs)
 	}
 
-	other := app.Anonymous(t)
+	other := acctAnon(t, app)
 	form.Set("email", "second@shop.example")
 	for _, resp := range []*http.Response{other.Get(t, "/setup"), other.PostForm(t, "/setup", form)} {
 		if resp.StatusCode != http.StatusNotFound {
@@ -69,7 +69,7 @@ func TestSetupConcurrentDoubleSubmit(t *testing.T) {
 	statuses := make([]int, browsers)
 	clients := make([]*webtest.Client, browsers)
 	for i := range clients {
-		clients[i] = app.Anonymous(t)
+		clients[i] = acctAnon(t, app)
 	}
 	var wg sync.WaitGroup
 	for i := range browsers {
@@ -102,7 +102,7 @@ func TestSetupConcurrentDoubleSubmit(t *testing.T) {
 func TestPublicRoutesSkipSetupAndLogin(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t, webtest.Options{})
-	c := app.Anonymous(t)
+	c := acctAnon(t, app)
 	tests := []struct {
 		method, path string
 		want         int // 0: anything but a redirect to /setup or /login
@@ -132,7 +132,7 @@ func TestLoginLogout(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t, webtest.Options{})
 	u := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	c := app.Anonymous(t)
+	c := acctAnon(t, app)
 
 	acctExpectRedirect(t, c.Get(t, "/users?x=1"), "/login")
 	if loc := c.Get(t, "/users?x=1").Header.Get("Location"); loc != "/login?next="+url.QueryEscape("/users?x=1") {
@@ -170,7 +170,7 @@ func TestLoginRefusals(t *testing.T) {
 	if err := app.Store.SetUserDisabled(context.Background(), off.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	c := app.Anonymous(t)
+	c := acctAnon(t, app)
 
 	login := func(email, pw string) (int, string) {
 		resp := c.PostForm(t, "/login", url.Values{"email": {email}, "password": {pw}}, "Accept-Language", "en")
@@ -206,7 +206,7 @@ func TestLoginRefusals(t *testing.T) {
 		if got := doc.Find(`input[name="next"]`).AttrOr("value", ""); got != "/" {
 			t.Errorf("next %q kept as %q, want /", next, got)
 		}
-		acctExpectRedirect(t, app.As(t, u).Get(t, "/login?next="+url.QueryEscape(next)), "/")
+		acctExpectRedirect(t, acctAs(t, app, u).Get(t, "/login?next="+url.QueryEscape(next)), "/")
 	}
 	resp := c.PostForm(t, "/login", url.Values{"email": {u.Email}, "password": {acctPassword}, "next": {"//evil.example"}})
 	acctExpectRedirect(t, resp, "/")
@@ -216,7 +216,7 @@ func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
 	app, clock := acctClockApp(t)
 	u := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	c := app.Anonymous(t)
+	c := acctAnon(t, app)
 	try := func(pw string) (int, string) {
 		resp := c.PostForm(t, "/login", url.Values{"email": {u.Email}, "password": {pw}}, "Accept-Language", "en")
 		return resp.StatusCode, acctText(acctDoc(t, resp), "login-throttled")
@@ -281,7 +281,7 @@ func TestSecurityHeadersOnDashboard(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t, webtest.Options{})
 	u := acctUser(t, app, "viewer@shop.example", store.RoleViewer)
-	resp := app.As(t, u).Get(t, "/")
+	resp := acctAs(t, app, u).Get(t, "/")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /: %d", resp.StatusCode)
 	}

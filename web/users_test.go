@@ -29,7 +29,7 @@ func userPath(u *store.User, action string) string {
 func TestUsersAddAndChange(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
 	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	c := app.As(t, owner)
+	c := acctAs(t, app, owner)
 	ctx := context.Background()
 
 	doc := acctDoc(t, c.Get(t, "/users"))
@@ -96,7 +96,7 @@ func TestUsersLastOwnerIsKept(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t, webtest.Options{})
 	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	c := app.As(t, owner)
+	c := acctAs(t, app, owner)
 
 	resp := c.PostForm(t, userPath(owner, "role"), url.Values{"role": {"staff"}}, "Accept-Language", "en")
 	if resp.StatusCode != http.StatusConflict {
@@ -123,8 +123,8 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
 	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
 	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	here, elsewhere := app.As(t, owner), app.As(t, owner)
-	staffHere, staffElsewhere := app.As(t, staff), app.As(t, staff)
+	here, elsewhere := acctAs(t, app, owner), acctAs(t, app, owner)
+	staffHere, staffElsewhere := acctAs(t, app, staff), acctAs(t, app, staff)
 	const newPassword = "a brand new password"
 
 	// The owner resets their own password on their user page.
@@ -186,7 +186,7 @@ func TestForbiddenPageInUsersLanguage(t *testing.T) {
 	t.Parallel()
 	app := webtest.New(t, webtest.Options{})
 	viewer := acctUser(t, app, "viewer@shop.example", store.RoleViewer)
-	c := app.As(t, viewer)
+	c := acctAs(t, app, viewer)
 	tests := []struct{ lang, want string }{
 		{"tr", "Bu işlem için yetkiniz yok."},
 		{"en", "You are not allowed to do this."},
@@ -219,7 +219,7 @@ func TestCSRFRefusals(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
 	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
 	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	c := app.As(t, owner)
+	c := acctAs(t, app, owner)
 
 	tests := []struct {
 		name string
@@ -265,7 +265,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		initial = "initial-secret-pw"
 		reset   = "reset-secret-pw-1"
 	)
-	c := app.Anonymous(t)
+	c := acctAnon(t, app)
 	c.PostForm(t, "/login", url.Values{"email": {owner.Email}, "password": {wrong}})
 	c.PostForm(t, "/login", url.Values{"email": {"nobody@shop.example"}, "password": {wrong}})
 	c = acctSignIn(t, app, owner.Email, acctPassword)
