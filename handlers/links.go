@@ -289,12 +289,12 @@ func (h *Links) searchAll(ctx context.Context, req craftclient.ProductSearchRequ
 	}
 }
 
-var csvHeader = []string{"id", "name", "description", "price", "currency", "status", "stock", "soldCount", "channel", "orderId", "expiresAt", "url"}
+var linkCSVHeader = []string{"id", "name", "description", "price", "currency", "status", "stock", "soldCount", "channel", "orderId", "expiresAt", "url"}
 
 func writeLinksCSV(buf *bytes.Buffer, links []craftclient.Product) error {
 	buf.WriteString("\uFEFF")
 	w := csv.NewWriter(buf)
-	if err := w.Write(csvHeader); err != nil {
+	if err := w.Write(linkCSVHeader); err != nil {
 		return err
 	}
 	for _, p := range links {
@@ -306,9 +306,9 @@ func writeLinksCSV(buf *bytes.Buffer, links []craftclient.Product) error {
 			expires = p.ExpiresAt.String()
 		}
 		row := []string{
-			linkIDString(p.ID), csvText(p.Name), csvText(p.Description),
+			linkIDString(p.ID), csvSafe(p.Name), csvSafe(p.Description),
 			p.Price.StringFixed(views.CurrencyPlaces(string(p.Currency))), string(p.Currency), string(p.Status),
-			stock, strconv.Itoa(p.SoldCount), csvText(p.Channel), csvText(p.OrderID), expires, p.URL,
+			stock, strconv.Itoa(p.SoldCount), csvSafe(p.Channel), csvSafe(p.OrderID), expires, p.URL,
 		}
 		if err := w.Write(row); err != nil {
 			return err
@@ -316,15 +316,6 @@ func writeLinksCSV(buf *bytes.Buffer, links []craftclient.Product) error {
 	}
 	w.Flush()
 	return w.Error()
-}
-
-// csvText defuses text a spreadsheet would run as a formula ("=HYPERLINK(…)"
-// typed as a link name) by prefixing an apostrophe, as OWASP advises.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // retrieve loads the link named by the :id path parameter.

@@ -15,3 +15,6 @@ const (
 	IDLinkLabels    = "link-labels" // the bulk "print labels" form the row checkboxes belong to
 	IDLinkSearch    = "link-search"
 )
+
+// Accounts (#4): the audit log's filter results.
+const IDAuditResults = "audit-results"
