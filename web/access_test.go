@@ -57,6 +57,19 @@ var routeAccess = map[string]string{
 	"GET /audit":               accessOwner,
 	"GET /audit/export.csv":    accessOwner,
 
+	// Payment links (#3): viewers read, staff change.
+	"GET /links":                  accessViewer,
+	"GET /links/export.csv":       accessViewer,
+	"GET /links/:id":              accessViewer,
+	"GET /links/new":              accessStaff,
+	"POST /links":                 accessStaff,
+	"POST /links/validate/:field": accessStaff,
+	"GET /links/:id/edit":         accessStaff,
+	"POST /links/:id":             accessStaff,
+	"POST /links/:id/status":      accessStaff,
+	"GET /links/:id/delete":       accessStaff,
+	"POST /links/:id/delete":      accessStaff,
+
 	// QR codes and print sheets (#3): viewers may view and print them.
 	"GET /links/:id/qr.png": accessViewer,
 	"GET /links/:id/qr.svg": accessViewer,
