@@ -154,13 +154,13 @@ func (c *Craftgate) decode(method, path string, status int, body []byte, out any
 		return nil
 	}
 	if decodeErr != nil {
-		return fmt.Errorf("craftclient: %s %s: decode response: %w", method, path, decodeErr)
+		return malformed(method, path, "decode response", decodeErr)
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return fmt.Errorf("craftclient: %s %s: response has no data", method, path)
+		return malformed(method, path, "response has no data", nil)
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return fmt.Errorf("craftclient: %s %s: decode data: %w", method, path, err)
+		return malformed(method, path, "decode data", err)
 	}
 	return nil
 }

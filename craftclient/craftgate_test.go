@@ -415,8 +415,8 @@ func TestCraftgateMalformedSuccess(t *testing.T) {
 				t.Fatalf("got %+v, want error", p)
 			}
 			var apiErr *craftclient.APIError
-			if errors.As(err, &apiErr) {
-				t.Errorf("got APIError %v, want a decode error", err)
+			if errors.As(err, &apiErr) || !errors.Is(err, craftclient.ErrMalformedResponse) {
+				t.Errorf("got %v, want ErrMalformedResponse", err)
 			}
 		})
 	}

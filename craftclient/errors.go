@@ -58,6 +58,21 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// ErrMalformedResponse is wrapped by every error for a 2xx answer the client
+// could not read: not JSON, truncated, the wrong shape, or without data. The
+// provider (or a proxy) misbehaved, so callers treat it like a bad gateway,
+// not like a bug of their own. Test with errors.Is.
+var ErrMalformedResponse = errors.New("malformed response")
+
+// malformed wraps ErrMalformedResponse with the call and, when there is one,
+// the decoder's error.
+func malformed(method, path, what string, err error) error {
+	if err == nil {
+		return fmt.Errorf("craftclient: %s %s: %w: %s", method, path, ErrMalformedResponse, what)
+	}
+	return fmt.Errorf("craftclient: %s %s: %w: %s: %w", method, path, ErrMalformedResponse, what, err)
+}
+
 // ValidationError reports a request the client refused to send because it
 // breaks an invariant. Field is the field's wire (JSON) name, e.g. "price" or
 // "MerchantUniqueCode", so callers can map it onto a form field.

@@ -95,7 +95,7 @@ func (p *Paywall) decode(method, path string, status int, body []byte, out any) 
 
 	if !isEnvelope {
 		if ok2xx && decodeErr != nil {
-			return fmt.Errorf("craftclient: %s %s: decode response: %w", method, path, decodeErr)
+			return malformed(method, path, "decode response", decodeErr)
 		}
 		apiErr.Description = excerpt(status, body)
 		return apiErr
@@ -116,10 +116,10 @@ func (p *Paywall) decode(method, path string, status int, body []byte, out any) 
 		return nil
 	}
 	if len(env.Body) == 0 || string(env.Body) == "null" {
-		return fmt.Errorf("craftclient: %s %s: response has no Body", method, path)
+		return malformed(method, path, "response has no Body", nil)
 	}
 	if err := json.Unmarshal(env.Body, out); err != nil {
-		return fmt.Errorf("craftclient: %s %s: decode Body: %w", method, path, err)
+		return malformed(method, path, "decode Body", err)
 	}
 	return nil
 }

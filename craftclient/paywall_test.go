@@ -375,8 +375,8 @@ func TestPaywallMalformedSuccess(t *testing.T) {
 			srv := MustServe(t, http.StatusOK, body)
 			_, err := newTestPaywall(srv.URL).APM.Query(context.Background(), "order-1")
 			var apiErr *craftclient.APIError
-			if err == nil || errors.As(err, &apiErr) {
-				t.Errorf("got %v, want a decode error", err)
+			if errors.As(err, &apiErr) || !errors.Is(err, craftclient.ErrMalformedResponse) {
+				t.Errorf("got %v, want ErrMalformedResponse", err)
 			}
 		})
 	}

@@ -112,6 +112,8 @@ func Explain(err error) Problem {
 		return Problem{Status: httpErr.Code, Message: fmt.Sprintf("error.%d", httpErr.Code)}
 	case craftclient.IsTimeout(err):
 		return Problem{Status: http.StatusGatewayTimeout, Message: "error.504"}
+	case errors.Is(err, craftclient.ErrMalformedResponse):
+		return Problem{Status: http.StatusBadGateway, Message: "error.502"}
 	case errors.As(err, &apiErr):
 		if apiErr.HTTPStatus == http.StatusNotFound || craftclient.IsNotFound(err) {
 			return Problem{Status: http.StatusNotFound, Message: "error.404", Detail: apiErr.Code}

@@ -177,13 +177,13 @@ func TestCallbackJSONAndBrowser(t *testing.T) {
 	resp := env.app.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/"+p.CallbackToken+"/success",
 		strings.NewReader(callbackForm(p, true, "12.50").Encode()),
 		"Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html,application/xhtml+xml")
-	doc := parse(t, resp)
+	doc := parseResp(t, resp)
 	if resp.StatusCode != 200 || testID(doc, "callback-result").AttrOr("data-outcome", "") != "paid" || doc.Find("section[lang]").Length() != 2 {
 		t.Errorf("browser answer %d outcome %q, want 200 paid in two languages", resp.StatusCode, testID(doc, "callback-result").AttrOr("data-outcome", ""))
 	}
 	resp = env.app.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/nope/fail",
 		strings.NewReader("status=false&merchantUniqueCode=x"), "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html")
-	if doc := parse(t, resp); resp.StatusCode != 404 || testID(doc, "callback-result").AttrOr("data-outcome", "") != "refused" {
+	if doc := parseResp(t, resp); resp.StatusCode != 404 || testID(doc, "callback-result").AttrOr("data-outcome", "") != "refused" {
 		t.Errorf("unknown token for a browser: got %d, want 404 with the refused page", resp.StatusCode)
 	}
 	if cbs, _ := env.app.Store.CallbacksFor(context.Background(), "x"); len(cbs) != 1 || cbs[0].Reason != "unknown_token" {

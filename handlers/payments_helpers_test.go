@@ -52,18 +52,6 @@ func newPayEnv(t *testing.T, opts webtest.Options) *payEnv {
 	return env
 }
 
-// mustCreateUser adds a user who never types a password: these tests sign
-// in with a minted session cookie, so a placeholder hash spares three
-// bcrypt runs (slow under -race) per test.
-func mustCreateUser(t *testing.T, app *webtest.App, email string, role store.Role) *store.User {
-	t.Helper()
-	u := &store.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: []byte("no password: signed in by cookie")}
-	if err := app.Store.CreateUser(context.Background(), u); err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
 // testClock is the reconciler's clock: real time plus an offset.
 type testClock struct {
 	mu     sync.Mutex
@@ -164,16 +152,7 @@ func (e *payEnv) status(t *testing.T, c *webtest.Client, code string) (string, *
 	return s, resp, doc
 }
 
-func body(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func parse(t *testing.T, resp *http.Response) *goquery.Document {
+func parseResp(t *testing.T, resp *http.Response) *goquery.Document {
 	t.Helper()
 	doc, err := goquery.NewDocumentFromReader(resp.Body)
 	if err != nil {

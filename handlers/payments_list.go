@@ -12,7 +12,8 @@ import (
 	"linkdesk/views"
 )
 
-// Index lists payments with the filters of the query string.
+// Index lists payments with the filters of the query string; the pager's
+// htmx requests get only the results.
 func (h *Payments) Index(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := views.PaymentsListView{Form: views.PaymentFilterFormFrom(c.QueryParams()), Loc: h.loc}
@@ -29,7 +30,8 @@ func (h *Payments) Index(c echo.Context) error {
 	} else {
 		status = http.StatusUnprocessableEntity
 	}
-	return render(c, status, views.PaymentsPage(h.site.Meta(c, "payments", "payments.title"), v), nil)
+	return render(c, status, views.PaymentsPage(h.site.Meta(c, "payments", "payments.title"), v),
+		views.PaymentsResults(LocaleFrom(c), v))
 }
 
 // paymentsCSVHeader names the export's columns; the values are invariant

@@ -42,7 +42,7 @@ func (e *payEnv) seedPayment(t *testing.T, amount, description string, staff *st
 func rowCodes(t *testing.T, resp *http.Response) []string {
 	t.Helper()
 	var codes []string
-	testID(parse(t, resp), "payment-row").Each(func(_ int, s *goquery.Selection) {
+	testID(parseResp(t, resp), "payment-row").Each(func(_ int, s *goquery.Selection) {
 		codes = append(codes, s.AttrOr("data-code", ""))
 	})
 	return codes
@@ -93,7 +93,7 @@ func TestPaymentsListPaging(t *testing.T) {
 	for i := range 53 {
 		env.seedPayment(t, strconv.Itoa(i+1), "p"+strconv.Itoa(i), env.staffUser, "")
 	}
-	doc := parse(t, env.viewer.Get(t, "/payments"))
+	doc := parseResp(t, env.viewer.Get(t, "/payments"))
 	if n := testID(doc, "payment-row").Length(); n != 50 {
 		t.Errorf("first page has %d rows, want 50", n)
 	}

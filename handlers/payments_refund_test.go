@@ -36,7 +36,7 @@ func TestRefundPartialThenFull(t *testing.T) {
 	p := env.paidPayment(t, "100")
 	code := p.MerchantUniqueCode
 
-	doc := parse(t, env.owner.Get(t, "/payments/"+code+"/refund"))
+	doc := parseResp(t, env.owner.Get(t, "/payments/"+code+"/refund"))
 	if got, _ := testID(doc, "field-amount").Attr("value"); got != "100.00" {
 		t.Errorf("refund form defaults to %q, want the remainder 100.00", got)
 	}
@@ -58,7 +58,7 @@ func TestRefundPartialThenFull(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("over-refund: got %d, want 422", resp.StatusCode)
 	}
-	if doc := parse(t, resp); testID(doc, "error-amount").Length() != 1 {
+	if doc := parseResp(t, resp); testID(doc, "error-amount").Length() != 1 {
 		t.Error("over-refund shows no amount error")
 	}
 
@@ -96,7 +96,7 @@ func TestRefundRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := env.refund(t, env.owner, p.MerchantUniqueCode, "10")
-	doc := parse(t, resp)
+	doc := parseResp(t, resp)
 	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(testID(doc, "refund-problem-detail").Text(), "373") {
 		t.Errorf("provider refusal: got %d detail %q, want 502 naming code 373", resp.StatusCode, testID(doc, "refund-problem-detail").Text())
 	}
@@ -110,7 +110,7 @@ func TestRefundRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp = env.refund(t, env.owner, q.MerchantUniqueCode, "5")
-	doc = parse(t, resp)
+	doc = parseResp(t, resp)
 	if resp.StatusCode != http.StatusInternalServerError || testID(doc, "refund-unrecorded").Length() != 1 || testID(doc, "refund-form").Length() != 0 {
 		t.Errorf("unrecorded refund: got %d, want 500 with the support message and no form", resp.StatusCode)
 	}

@@ -28,7 +28,7 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	}
 
 	// The counter screen: QR, amount, polling status.
-	doc := parse(t, env.viewer.Get(t, "/payments/"+code))
+	doc := parseResp(t, env.viewer.Get(t, "/payments/"+code))
 	if got := testID(doc, "payment-amount").Text(); got != "1.234,56 ₺" {
 		t.Errorf("amount shown %q, want 1.234,56 ₺", got)
 	}
@@ -136,7 +136,7 @@ func TestPaymentFormValidation(t *testing.T) {
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("got %d, want 422", resp.StatusCode)
 			}
-			doc := parse(t, resp)
+			doc := parseResp(t, resp)
 			for _, field := range tt.errors {
 				if testID(doc, "error-"+field).Length() != 1 {
 					t.Errorf("no error shown for %s", field)
@@ -175,7 +175,7 @@ func TestPaymentProviderChoices(t *testing.T) {
 		}
 	}
 	// The full form (no htmx) offers the default currency's providers.
-	doc := parse(t, env.staff.Get(t, "/payments/new"))
+	doc := parseResp(t, env.staff.Get(t, "/payments/new"))
 	if n := testID(doc, "field-provider").Find("option").Length(); n != 3 {
 		t.Errorf("new form offers %d providers, want 3 for TRY", n)
 	}
@@ -233,7 +233,7 @@ func TestPaymentRetryAfterUpstreamFailure(t *testing.T) {
 	if p.Status != store.PaymentStatusPending || p.UniqueCode != "" || p.LastError == "" || p.Attempts != 1 {
 		t.Fatalf("after a failed start: %+v, want pending, not started, with the error", p)
 	}
-	doc := parse(t, env.staff.Get(t, "/payments/"+code))
+	doc := parseResp(t, env.staff.Get(t, "/payments/"+code))
 	if testID(doc, "payment-start-error").Length() != 1 || testID(doc, "payment-retry").Length() != 1 {
 		t.Fatal("the counter screen shows no start error with a retry button")
 	}
@@ -293,7 +293,7 @@ func TestPaymentRetryFindsLostStart(t *testing.T) {
 	if p.UniqueCode != tx.UniqueCode || p.APMTransactionID != tx.APMTransactionID || p.Status != store.PaymentStatusPending {
 		t.Errorf("after retry %+v, want the provider's ids %s/%d adopted", p, tx.UniqueCode, tx.APMTransactionID)
 	}
-	doc := parse(t, env.staff.Get(t, "/payments/"+code))
+	doc := parseResp(t, env.staff.Get(t, "/payments/"+code))
 	if testID(doc, "payment-qr-missing").Length() != 1 {
 		t.Error("the screen does not say the QR could not be retrieved")
 	}
@@ -313,7 +313,7 @@ func TestPaymentCheckNowSettlesLostCallback(t *testing.T) {
 	if p := env.payment(t, code); p.Status != store.PaymentStatusPaid {
 		t.Errorf("after check now: %s, want paid", p.Status)
 	}
-	doc := parse(t, env.staff.Get(t, "/payments/"+code))
+	doc := parseResp(t, env.staff.Get(t, "/payments/"+code))
 	if testID(doc, "flash-success").Length() != 1 {
 		t.Error("no success message after the check")
 	}

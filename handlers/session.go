@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"errors"
+	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,45 +41,94 @@ type Sessions struct {
 	users    SessionUsers
 	now      func() time.Time
 	hasUsers atomic.Bool // users are never deleted, so once true it stays true
+
+	// verified caches what each cookie value decodes to. Decoding (HMAC,
+	// AES, gob) was most of a cached page's cost, and a browser sends the
+	// same value on every request until last-seen moves it on. Only values
+	// that passed verification are cached, keyed by the exact cookie text.
+	mu       sync.Mutex
+	verified map[string]sessionValues
 }
+
+// sessionValues is what a session cookie carries.
+type sessionValues struct {
+	uid, epoch    int64
+	created, seen time.Time
+}
+
+// maxVerified bounds the cache; when full it starts over, which costs
+// nothing but one decode per active browser.
+const maxVerified = 4096
 
 // NewSessions returns the session manager.
 func NewSessions(cookies sessions.Store, users SessionUsers, now func() time.Time) *Sessions {
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{cookies: cookies, users: users, now: now}
+	return &Sessions{cookies: cookies, users: users, now: now, verified: make(map[string]sessionValues)}
+}
+
+// values returns what the request's session cookie says, decoding it only
+// the first time this exact value is seen. ok is false when signed out.
+func (s *Sessions) values(r *http.Request) (v sessionValues, ok bool) {
+	ck, err := r.Cookie(SessionCookie)
+	if err != nil || ck.Value == "" {
+		return v, false
+	}
+	s.mu.Lock()
+	v, ok = s.verified[ck.Value]
+	s.mu.Unlock()
+	if ok {
+		return v, true
+	}
+	sess, _ := s.cookies.Get(r, SessionCookie)
+	if sess == nil {
+		return v, false
+	}
+	v = sessionValues{
+		uid:     valueInt(sess, "uid"),
+		epoch:   valueInt(sess, "epoch"),
+		created: time.Unix(valueInt(sess, "created"), 0),
+		seen:    time.Unix(valueInt(sess, "seen"), 0),
+	}
+	if v.uid == 0 {
+		return v, false
+	}
+	s.mu.Lock()
+	if len(s.verified) >= maxVerified {
+		clear(s.verified)
+	}
+	s.verified[ck.Value] = v
+	s.mu.Unlock()
+	return v, true
 }
 
 // Load puts the signed-in user, if any, on the request. An expired, stale
 // or tampered cookie simply means "signed out".
 func (s *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sess, _ := s.cookies.Get(c.Request(), SessionCookie)
-		if sess == nil {
-			return next(c)
-		}
-		uid, _ := sess.Values["uid"].(int64)
-		if uid == 0 {
+		v, ok := s.values(c.Request())
+		if !ok {
 			return next(c)
 		}
 		now := s.now()
-		epoch, _ := sess.Values["epoch"].(int64)
-		created := time.Unix(valueInt(sess, "created"), 0)
-		seen := time.Unix(valueInt(sess, "seen"), 0)
-		u, err := s.users.UserByID(c.Request().Context(), uid)
+		u, err := s.users.UserByID(c.Request().Context(), v.uid)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
 			return err
-		case u.Disabled, u.SessionEpoch != epoch, now.Sub(created) > AbsoluteTimeout, now.Sub(seen) > IdleTimeout:
+		case u.Disabled, u.SessionEpoch != v.epoch, now.Sub(v.created) > AbsoluteTimeout, now.Sub(v.seen) > IdleTimeout:
 			// The session ended; forget the cookie so the next page is clean.
-			s.clear(c, sess)
+			if sess, _ := s.cookies.Get(c.Request(), SessionCookie); sess != nil {
+				s.clear(c, sess)
+			}
 		default:
 			SetUser(c, u)
-			if now.Sub(seen) >= lastSeenStep {
-				sess.Values["seen"] = now.Unix()
-				_ = s.save(c, sess)
+			if now.Sub(v.seen) >= lastSeenStep {
+				if sess, _ := s.cookies.Get(c.Request(), SessionCookie); sess != nil {
+					sess.Values["seen"] = now.Unix()
+					_ = s.save(c, sess)
+				}
 			}
 		}
 		return next(c)

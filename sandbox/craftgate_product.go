@@ -249,11 +249,17 @@ var craftTimeLayouts = []string{
 }
 
 // parseCraftTime parses a client date-time and returns it in UTC, truncated to seconds.
+// A zone can push a 4-digit year out of 0000-9999 in UTC ("0000-01-01T00:30+01:00"),
+// which dbTimeLayout cannot store and read back, so such values are refused.
 func parseCraftTime(v string) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	for _, layout := range craftTimeLayouts {
 		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC().Truncate(time.Second), nil
+			t = t.UTC().Truncate(time.Second)
+			if t.Year() < 0 || t.Year() > 9999 {
+				return time.Time{}, fmt.Errorf("date-time %q is outside years 0000-9999 in UTC", v)
+			}
+			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("parse date-time %q", v)

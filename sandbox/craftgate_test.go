@@ -302,6 +302,8 @@ func TestCreateProductRules(t *testing.T) {
 		{"expiresAt not a date", `{` + valid + `,"expiresAt":"tomorrow"}`, 422, "2013"},
 		{"expiresAt month 13", `{` + valid + `,"expiresAt":"2030-13-01T00:00:00"}`, 422, "2013"},
 		{"expiresAt date only", `{` + valid + `,"expiresAt":"2030-01-01"}`, 422, "2013"},
+		{"expiresAt before year 0 in UTC", `{` + valid + `,"expiresAt":"0000-01-01T00:30:00+01:00"}`, 422, "2013"},
+		{"expiresAt after year 9999 in UTC", `{` + valid + `,"expiresAt":"9999-12-31T23:30-01:00"}`, 422, "2013"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,6 +28,9 @@ import (
 // DB is the application's store. Its methods are safe for concurrent use.
 type DB struct {
 	db *sql.DB
+	// userByID runs on every signed-in request; preparing it once saves
+	// SQLite a parse and plan each time.
+	userByID *sql.Stmt
 	// Now returns the current time; tests replace it. Values are stored in UTC.
 	Now func() time.Time
 }
@@ -94,11 +97,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqlDB.Close()
 		return nil, err
 	}
+	if db.userByID, err = sqlDB.PrepareContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.userByID != nil {
+		db.userByID.Close()
+	}
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

@@ -144,7 +144,7 @@ func (db *DB) CreateFirstOwner(ctx context.Context, u *User) error {
 
 // UserByID returns the user with id, or ErrNotFound.
 func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(db.userByID.QueryRowContext(ctx, id))
 	if err != nil {
 		return nil, fmt.Errorf("store: user %d: %w", id, mapErr(err))
 	}

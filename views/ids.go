@@ -6,10 +6,25 @@ const (
 	IDMain  = "main"
 )
 
+// Links pages (#3).
+const (
+	IDLinksTable    = "links-table"
+	IDLinkRowPrefix = "link-row-" // + the link id; see LinkRowID
+	IDLinkDetail    = "link-detail"
+	IDLinkForm      = "link-form"
+	IDLinkLabels    = "link-labels" // the bulk "print labels" form the row checkboxes belong to
+	IDLinkSearch    = "link-search"
+)
+
+// Accounts (#4): the audit log's filter results.
+const IDAuditResults = "audit-results"
+
 // Payments (#5): the counter screen's panel (swapped whole when the payment
-// settles), its polled status line and the new-payment form's provider field.
+// settles), its polled status line, the new-payment form's provider field
+// and the list's results (table and pager).
 const (
 	IDPaymentPanel    = "payment-panel"
 	IDPaymentStatus   = "payment-status"
 	IDPaymentProvider = "payment-provider-field"
+	IDPaymentsResults = "payments-results"
 )

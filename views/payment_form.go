@@ -54,18 +54,18 @@ func (f *PaymentForm) Validate() bool {
 	f.Errors = nil
 	f.Description = strings.TrimSpace(f.Description)
 	if amount, key := checkAmount(f.Amount); key != "" {
-		f.setError("amount", "payment."+key)
+		addError(&f.Errors, "amount", "payment."+key)
 	} else {
 		f.amount = amount
 	}
 	if !validPaymentCurrency(f.Currency) {
-		f.setError("currency", "payment.currency_invalid")
+		addError(&f.Errors, "currency", "payment.currency_invalid")
 	}
 	switch n := utf8.RuneCountInString(f.Description); {
 	case n == 0:
-		f.setError("description", "payment.description_required")
+		addError(&f.Errors, "description", "payment.description_required")
 	case n > MaxPaymentDescriptionLen:
-		f.setError("description", "payment.description_too_long")
+		addError(&f.Errors, "description", "payment.description_too_long")
 	}
 	f.checkProvider()
 	return len(f.Errors) == 0
@@ -73,11 +73,11 @@ func (f *PaymentForm) Validate() bool {
 
 func (f *PaymentForm) checkProvider() {
 	if f.Provider == "" {
-		f.setError("provider", "payment.provider_required")
+		addError(&f.Errors, "provider", "payment.provider_required")
 		return
 	}
 	if f.ProvidersFailed {
-		f.setError("provider", "payment.providers_unavailable")
+		addError(&f.Errors, "provider", "payment.providers_unavailable")
 		return
 	}
 	for _, p := range f.Providers {
@@ -86,14 +86,7 @@ func (f *PaymentForm) checkProvider() {
 			return
 		}
 	}
-	f.setError("provider", "payment.provider_unavailable")
-}
-
-func (f *PaymentForm) setError(field, key string) {
-	if f.Errors == nil {
-		f.Errors = map[string]string{}
-	}
-	f.Errors[field] = key
+	addError(&f.Errors, "provider", "payment.provider_unavailable")
 }
 
 // Input returns the typed values; call it after Validate returned true.
@@ -102,8 +95,8 @@ func (f PaymentForm) Input() PaymentInput {
 }
 
 // ErrorList orders the errors for the summary.
-func (f PaymentForm) ErrorList() []PaymentFieldError {
-	return orderedPaymentErrors(f.Errors, "amount", "currency", "description", "provider")
+func (f PaymentForm) ErrorList() []FieldError {
+	return orderedErrors(f.Errors, "amount", "currency", "description", "provider")
 }
 
 // checkAmount parses a typed amount for Paywall, which takes at most two
@@ -131,19 +124,6 @@ func validPaymentCurrency(c string) bool {
 		}
 	}
 	return false
-}
-
-// PaymentFieldError is one line of a form's error summary.
-type PaymentFieldError struct{ Field, Key string }
-
-func orderedPaymentErrors(errs map[string]string, fields ...string) []PaymentFieldError {
-	var out []PaymentFieldError
-	for _, f := range fields {
-		if k, ok := errs[f]; ok {
-			out = append(out, PaymentFieldError{Field: f, Key: k})
-		}
-	}
-	return out
 }
 
 // ProviderLabel names a provider connection in the select; connections of
@@ -180,7 +160,7 @@ func (f *RefundForm) Validate(p *store.Payment) bool {
 		key = "amount_over"
 	}
 	if key != "" {
-		f.Errors = map[string]string{"amount": "refund." + key}
+		addError(&f.Errors, "amount", "refund."+key)
 		return false
 	}
 	f.amount = amount
@@ -225,14 +205,14 @@ func (f *PaymentFilterForm) Validate(loc *time.Location) bool {
 	f.Errors, f.filter = nil, store.PaymentFilter{}
 	if f.Status != "" {
 		if s, err := store.ParsePaymentStatus(f.Status); err != nil {
-			f.setError("status", "payments.status_bad")
+			addError(&f.Errors, "status", "payments.status_bad")
 		} else {
 			f.filter.Status = s
 		}
 	}
 	from, to := f.parseDay(loc, "from", f.From), f.parseDay(loc, "to", f.To)
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		f.setError("to", "payments.to_before_from")
+		addError(&f.Errors, "to", "payments.to_before_from")
 	}
 	f.filter.From = from
 	if !to.IsZero() {
@@ -241,12 +221,12 @@ func (f *PaymentFilterForm) Validate(loc *time.Location) bool {
 	f.filter.MinAmount = f.parseAmount("min", f.Min)
 	f.filter.MaxAmount = f.parseAmount("max", f.Max)
 	if lo, hi := f.filter.MinAmount, f.filter.MaxAmount; lo != nil && hi != nil && hi.LessThan(*lo) {
-		f.setError("max", "payments.max_below_min")
+		addError(&f.Errors, "max", "payments.max_below_min")
 	}
 	if f.Staff != "" {
 		id, err := strconv.ParseInt(f.Staff, 10, 64)
 		if err != nil || id <= 0 {
-			f.setError("staff", "payments.staff_invalid")
+			addError(&f.Errors, "staff", "payments.staff_invalid")
 		} else {
 			f.filter.StaffID = &id
 		}
@@ -262,7 +242,7 @@ func (f *PaymentFilterForm) parseDay(loc *time.Location, field, s string) time.T
 	}
 	t, err := time.ParseInLocation(paymentDateLayout, s, loc)
 	if err != nil {
-		f.setError(field, "payments.date_invalid")
+		addError(&f.Errors, field, "payments.date_invalid")
 		return time.Time{}
 	}
 	return t
@@ -274,22 +254,15 @@ func (f *PaymentFilterForm) parseAmount(field, s string) *decimal.Decimal {
 	}
 	d, err := ParseMoney(s)
 	if err != nil {
-		f.setError(field, "payments.amount_bad")
+		addError(&f.Errors, field, "payments.amount_bad")
 		return nil
 	}
 	return &d
 }
 
-func (f *PaymentFilterForm) setError(field, key string) {
-	if f.Errors == nil {
-		f.Errors = map[string]string{}
-	}
-	f.Errors[field] = key
-}
-
 // ErrorList orders the errors for the summary.
-func (f PaymentFilterForm) ErrorList() []PaymentFieldError {
-	return orderedPaymentErrors(f.Errors, "status", "from", "to", "min", "max", "staff")
+func (f PaymentFilterForm) ErrorList() []FieldError {
+	return orderedErrors(f.Errors, "status", "from", "to", "min", "max", "staff")
 }
 
 // Filter is the store query for every matching payment (no paging); call

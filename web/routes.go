@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -25,14 +26,60 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	if deps.Sandbox != nil {
 		e.Any("/sandbox/*", echo.WrapHandler(deps.Sandbox))
 	}
+	// Accounts (#4): an unknown callback URL is a plain 404 for the
+	// provider, not the dashboard's setup or login redirect.
+	e.RouteNotFound("/callbacks/*", func(echo.Context) error { return echo.ErrNotFound })
 
-	sess := handlers.NewSessions(cookies, deps.Store, nil)
+	// The store's clock is the app's clock, so tests move sessions, login
+	// throttling and stored times together. It is read on every call.
+	now := func() time.Time { return deps.Store.Now() }
+	sess := handlers.NewSessions(cookies, deps.Store, now)
 	dash := e.Group("", noStore, flash.Middleware(cookies), csrf(cfg), sess.Load, sess.RequireSetup)
 	dash.GET("/lang/:lang", handlers.SetLang)
 
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
+	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}
 	home := handlers.NewHome(cfg.Site)
 	viewer.GET("/", home.Index)
+
+	// Payment links (#3): viewers read, staff change.
+	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
+	links := handlers.NewLinks(cfg.Site, deps.Craftgate.Products, deps.Store, time.Now)
+	viewer.GET("/links", links.Index)
+	viewer.GET("/links/export.csv", links.Export)
+	viewer.GET("/links/:id", links.Show)
+	staff.GET("/links/new", links.New)
+	staff.POST("/links", links.Create)
+	staff.POST("/links/validate/:field", links.Validate)
+	staff.GET("/links/:id/edit", links.Edit)
+	staff.POST("/links/:id", links.Update)
+	staff.POST("/links/:id/status", links.SetStatus)
+	staff.GET("/links/:id/delete", links.ConfirmDelete)
+	staff.POST("/links/:id/delete", links.Delete)
+
+	// Accounts (#4): first run, sign-in and -out are open to signed-out
+	// browsers; every signed-in person has their account page; owners
+	// manage users and read the audit log.
+	auth := handlers.NewAuth(cfg.Site, deps.Store, sess, now)
+	dash.GET("/setup", auth.SetupForm)
+	dash.POST("/setup", auth.Setup)
+	dash.GET("/login", auth.LoginForm)
+	dash.POST("/login", auth.Login)
+	dash.POST("/logout", auth.Logout)
+	users := handlers.NewUsers(cfg.Site, deps.Store, sess)
+	viewer.GET("/account", users.Account)
+	viewer.POST("/account/password", users.ChangeOwnPassword)
+	owner.GET("/users", users.Index)
+	owner.GET("/users/new", users.New)
+	owner.POST("/users", users.Create)
+	owner.GET("/users/:id", users.Show)
+	owner.POST("/users/:id/role", users.UpdateRole)
+	owner.POST("/users/:id/password", users.ResetPassword)
+	owner.POST("/users/:id/disable", users.Disable)
+	owner.POST("/users/:id/enable", users.Enable)
+	trail := handlers.NewAuditTrail(cfg.Site, deps.Store, time.Local, now)
+	owner.GET("/audit", trail.Index)
+	owner.GET("/audit/export.csv", trail.Export)
 
 	// QR codes and print sheets (issue #3). /links/labels is a static path,
 	// so Echo matches it before /links/:id.

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"linkdesk/handlers"
+	"linkdesk/store"
+)
+
+const cliPassword = "correct horse battery"
+
+// runUser runs `linkdesk user args…` against dataDir with stdin and returns
+// stdout and the error.
+func runUser(t *testing.T, dataDir, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	argv := append([]string{"user"}, args...)
+	argv = append(argv, "-data", dataDir)
+	err := run(context.Background(), argv, envOf(nil), strings.NewReader(stdin), &stdout, &stderr)
+	return stdout.String(), err
+}
+
+// openCLIStore opens the database the CLI wrote, for assertions.
+func openCLIStore(t *testing.T, dataDir string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(dataDir, "linkdesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func wantConfigError(t *testing.T, err error, fragment string) {
+	t.Helper()
+	var ce *configError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v (%T), want a configError (exit status 2)", err, err)
+	}
+	if !strings.Contains(err.Error(), fragment) {
+		t.Errorf("error %q, want it to mention %q", err, fragment)
+	}
+}
+
+func TestUserCommandLifecycle(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	out, err := runUser(t, dir, cliPassword+"\n", "add", "-email", " Sam@Shop.example ", "-name", "Sam Yılmaz", "-role", "Staff")
+	if err != nil {
+		t.Fatalf("add: %v", err)
+	}
+	if want := "added sam@shop.example (Sam Yılmaz) as staff"; !strings.Contains(out, want) {
+		t.Errorf("add said %q, want %q", out, want)
+	}
+
+	out, err = runUser(t, dir, "", "list")
+	if err != nil || !strings.Contains(out, "sam@shop.example") || !strings.Contains(out, "active") {
+		t.Fatalf("list: %q, %v", out, err)
+	}
+
+	db := openCLIStore(t, dir)
+	before, err := db.UserByEmail(ctx, "sam@shop.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const newPassword = "another long password"
+	if _, err := runUser(t, dir, newPassword+"\r\n", "passwd", "-email", "sam@shop.example"); err != nil {
+		t.Fatalf("passwd: %v", err)
+	}
+	after, _ := db.UserByEmail(ctx, "sam@shop.example")
+	if !handlers.CheckPassword(after.PasswordHash, newPassword) || after.SessionEpoch != before.SessionEpoch+1 {
+		t.Errorf("passwd: new password stored %v, epoch %d → %d (want bumped, ending sessions)",
+			handlers.CheckPassword(after.PasswordHash, newPassword), before.SessionEpoch, after.SessionEpoch)
+	}
+
+	if _, err := runUser(t, dir, "", "disable", "-email", "sam@shop.example"); err != nil {
+		t.Fatalf("disable: %v", err)
+	}
+	if out, _ := runUser(t, dir, "", "list"); !strings.Contains(out, "disabled") {
+		t.Errorf("list after disable: %q", out)
+	}
+	if _, err := runUser(t, dir, "", "enable", "-email", "sam@shop.example"); err != nil {
+		t.Fatalf("enable: %v", err)
+	}
+	if u, _ := db.UserByEmail(ctx, "sam@shop.example"); u.Disabled {
+		t.Error("still disabled after enable")
+	}
+
+	evs, _, err := db.ListAudit(ctx, store.AuditFilter{TargetID: "sam@shop.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range evs {
+		actions = append(actions, e.Action)
+		if e.ActorEmail != "cli" || strings.Contains(string(e.After), "$2a$") {
+			t.Errorf("audit row %s: actor %q after %s", e.Action, e.ActorEmail, e.After)
+		}
+	}
+	if got, want := strings.Join(actions, ","), "user.enable,user.disable,user.password,user.create"; got != want {
+		t.Errorf("audit actions %s, want %s", got, want)
+	}
+}
+
+// TestUserCommandPasswordFromPipe reads the password from a real pipe, as
+// in `echo "$PW" | linkdesk user add …`: an *os.File that is no terminal.
+func TestUserCommandPasswordFromPipe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := w.WriteString(cliPassword + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	var stdout, stderr bytes.Buffer
+	// LINKDESK_DATA stands in for -data here.
+	err = run(context.Background(), []string{"user", "add", "-email", "o@shop.example", "-name", "O", "-role", "owner"},
+		envOf(map[string]string{"LINKDESK_DATA": dir}), r, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("add from pipe: %v (stderr %q)", err, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "Password") {
+		t.Errorf("prompted on a pipe: %q", stderr.String())
+	}
+	u, err := openCLIStore(t, dir).UserByEmail(context.Background(), "o@shop.example")
+	if err != nil || u.Role != store.RoleOwner || !handlers.CheckPassword(u.PasswordHash, cliPassword) {
+		t.Errorf("user from pipe: %+v, %v", u, err)
+	}
+}
+
+func TestUserCommandRejects(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, err := runUser(t, dir, cliPassword+"\n", "add", "-email", "taken@shop.example", "-name", "T", "-role", "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"no command", "", nil, "usage"},
+		{"unknown command", "", []string{"remove"}, `unknown user command "remove"`},
+		{"bad flag", "", []string{"list", "-colour"}, "colour"},
+		{"duplicate email", cliPassword + "\n", []string{"add", "-email", "TAKEN@shop.example", "-name", "T", "-role", "staff"}, "already exists"},
+		{"unknown role", cliPassword + "\n", []string{"add", "-email", "n@shop.example", "-name", "N", "-role", "admin"}, `unknown role "admin"`},
+		{"short password", "short\n", []string{"add", "-email", "n@shop.example", "-name", "N", "-role", "staff"}, "at least 10 characters"},
+		{"empty password", "", []string{"add", "-email", "n@shop.example", "-name", "N", "-role", "staff"}, "at least 10 characters"},
+		{"missing name", cliPassword + "\n", []string{"add", "-email", "n@shop.example", "-role", "staff"}, "-name"},
+		{"bad email", cliPassword + "\n", []string{"add", "-email", "nobody", "-name", "N", "-role", "staff"}, "-email"},
+		{"passwd unknown user", cliPassword + "\n", []string{"passwd", "-email", "ghost@shop.example"}, "no user with e-mail ghost@shop.example"},
+		{"passwd short", "short\n", []string{"passwd", "-email", "taken@shop.example"}, "at least 10 characters"},
+		{"disable without email", "", []string{"disable"}, "-email is required"},
+		{"enable unknown user", "", []string{"enable", "-email", "ghost@shop.example"}, "no user"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runUser(t, dir, tt.stdin, tt.args...)
+			wantConfigError(t, err, tt.want)
+		})
+	}
+	db := openCLIStore(t, dir)
+	if users, _ := db.ListUsers(context.Background()); len(users) != 1 {
+		t.Errorf("users after refused commands: %d, want 1", len(users))
+	}
+}
+
+// TestUserCommandExitStatus runs the real main in a child process: a bad
+// command line must exit with status 2 and one line on stderr.
+func TestUserCommandExitStatus(t *testing.T) {
+	if os.Getenv("LINKDESK_TEST_MAIN") == "1" {
+		os.Args = append([]string{"linkdesk"}, strings.Fields(os.Getenv("LINKDESK_TEST_ARGS"))...)
+		main()
+		return
+	}
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestUserCommandExitStatus$")
+	cmd.Env = append(os.Environ(), "LINKDESK_TEST_MAIN=1", "LINKDESK_TEST_ARGS=user add -email x@shop.example -name X -role root -data "+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("got %v, want exit status 2", err)
+	}
+	if got := stderr.String(); !strings.HasPrefix(got, `linkdesk: unknown role "root"`) {
+		t.Errorf("stderr %q", got)
+	}
+}

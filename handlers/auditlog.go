@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"linkdesk/store"
+	"linkdesk/views"
+)
+
+// AuditReader is the part of the store the audit log pages read.
+type AuditReader interface {
+	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEvent, int, error)
+	ForEachAudit(ctx context.Context, f store.AuditFilter, fn func(store.AuditEvent) error) error
+	ListUsers(ctx context.Context) ([]store.User, error)
+}
+
+// AuditTrail shows owners the audit log and exports it as CSV.
+type AuditTrail struct {
+	site  Site
+	store AuditReader
+	// loc is the shop's time zone: filter days start at its midnight and
+	// times are shown in it.
+	loc *time.Location
+	now func() time.Time
+}
+
+// NewAuditTrail returns the audit log handlers; loc nil means the server's
+// zone, now nil means time.Now.
+func NewAuditTrail(site Site, st AuditReader, loc *time.Location, now func() time.Time) *AuditTrail {
+	if loc == nil {
+		loc = time.Local
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &AuditTrail{site: site, store: st, loc: loc, now: now}
+}
+
+// Index shows one page of the filtered log; htmx filter and paging
+// requests get only the results.
+func (h *AuditTrail) Index(c echo.Context) error {
+	var f views.AuditFilterForm
+	if err := c.Bind(&f); err != nil {
+		return errBadForm
+	}
+	ctx := c.Request().Context()
+	p := views.AuditPageProps{Loc: h.loc}
+	status := http.StatusOK
+	var err error
+	if f.Validate(h.loc) {
+		p.Events, p.Total, err = h.store.ListAudit(ctx, f.Filter())
+	} else {
+		status = http.StatusUnprocessableEntity
+	}
+	if err != nil {
+		return err
+	}
+	p.Filter = f
+	if p.Users, err = h.store.ListUsers(ctx); err != nil {
+		return err
+	}
+	page := views.AuditPage(h.site.Meta(c, "audit", "audit.title"), p)
+	return render(c, status, page, views.AuditResults(LocaleFrom(c), p))
+}
+
+// csvHeader names the export's columns; they stay English so scripts and
+// spreadsheets can rely on them.
+var csvHeader = []string{"time", "actor_email", "actor_id", "ip", "action", "target_type", "target_id", "before", "after"}
+
+// Export streams every matching row as CSV, UTF-8 with a byte order mark so
+// spreadsheet programs read Turkish letters correctly.
+func (h *AuditTrail) Export(c echo.Context) error {
+	var f views.AuditFilterForm
+	if err := c.Bind(&f); err != nil {
+		return errBadForm
+	}
+	if !f.Validate(h.loc) {
+		return Errorf(CodeInvalid, "error.422")
+	}
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	res.Header().Set(echo.HeaderContentDisposition,
+		`attachment; filename="linkdesk-audit-`+h.now().In(h.loc).Format("20060102-1504")+`.csv"`)
+	res.WriteHeader(http.StatusOK)
+	w := csv.NewWriter(res)
+	_, _ = res.Write([]byte("\ufeff"))
+	_ = w.Write(csvHeader)
+	err := h.store.ForEachAudit(c.Request().Context(), f.Filter(), func(e store.AuditEvent) error {
+		return w.Write(h.csvRecord(e))
+	})
+	w.Flush()
+	if err == nil {
+		err = w.Error()
+	}
+	if err != nil {
+		// The status is already sent: the error handler cannot show a
+		// page any more, so the failure is logged here.
+		LoggerFrom(c).Error("audit export failed", "err", err)
+	}
+	return nil
+}
+
+func (h *AuditTrail) csvRecord(e store.AuditEvent) []string {
+	actorID := ""
+	if e.ActorID != nil {
+		actorID = strconv.FormatInt(*e.ActorID, 10)
+	}
+	rec := []string{e.At.In(h.loc).Format(time.RFC3339), e.ActorEmail, actorID, e.IP, e.Action,
+		e.TargetType, e.TargetID, string(e.Before), string(e.After)}
+	for i, s := range rec {
+		rec[i] = csvSafe(s)
+	}
+	return rec
+}
+
+// csvSafe stops a cell from being run as a formula by spreadsheet programs:
+// a failed login records whatever was typed as the e-mail, so values can
+// be hostile.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

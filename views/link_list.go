@@ -1,0 +1,259 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"linkdesk/craftclient"
+)
+
+// Page sizes of the links list.
+const (
+	DefaultLinksPageSize = 25
+	MaxLinksPageSize     = 100 // the API refuses larger pages
+)
+
+// LinksPageSizes are the sizes the list offers.
+func LinksPageSizes() []int { return []int{DefaultLinksPageSize, 50, MaxLinksPageSize} }
+
+// LinkFilter is the list's query string: the search API's filters as typed,
+// plus a one-based page (the API counts from zero) and a page size.
+type LinkFilter struct {
+	Name     string
+	MinPrice string
+	MaxPrice string
+	Currency string
+	Channel  string
+	Page     int // one-based, as shown and bookmarked
+	Size     int
+
+	// Errors maps a filter name to a catalog key.
+	Errors map[string]string
+
+	minPrice, maxPrice *craftclient.Amount
+}
+
+// LinkFilterFrom reads the query string. A page or size that is missing or
+// not a number falls back to the first page and the default size, and a size
+// above the API's limit is clamped, so an edited URL still shows a list.
+func LinkFilterFrom(q url.Values) LinkFilter {
+	f := LinkFilter{
+		Name:     q.Get("name"),
+		MinPrice: q.Get("minPrice"),
+		MaxPrice: q.Get("maxPrice"),
+		Currency: q.Get("currency"),
+		Channel:  q.Get("channel"),
+		Page:     1,
+		Size:     DefaultLinksPageSize,
+	}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		f.Page = n
+	}
+	if n, err := strconv.Atoi(q.Get("size")); err == nil && n > 0 {
+		f.Size = min(n, MaxLinksPageSize)
+	}
+	return f
+}
+
+// Validate parses the price bounds and checks the currency.
+func (f *LinkFilter) Validate() bool {
+	f.Errors = make(map[string]string)
+	f.minPrice = f.parsePrice("minPrice", f.MinPrice)
+	f.maxPrice = f.parsePrice("maxPrice", f.MaxPrice)
+	if f.minPrice != nil && f.maxPrice != nil && f.minPrice.GreaterThan(f.maxPrice.Decimal) {
+		f.Errors["maxPrice"] = "links.err.price_range"
+	}
+	if f.Currency != "" && !craftclient.Currency(f.Currency).Valid() {
+		f.Errors["currency"] = "links.err.currency"
+	}
+	return len(f.Errors) == 0
+}
+
+func (f *LinkFilter) parsePrice(field, s string) *craftclient.Amount {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	d, err := ParseMoney(s)
+	if err != nil {
+		f.Errors[field] = "links.err.price_format"
+		return nil
+	}
+	a := craftclient.NewAmount(d)
+	return &a
+}
+
+// Search is the API request for this filter; call it after Validate.
+func (f LinkFilter) Search() craftclient.ProductSearchRequest {
+	return craftclient.ProductSearchRequest{
+		Name:     strings.TrimSpace(f.Name),
+		Channel:  strings.TrimSpace(f.Channel),
+		Currency: craftclient.Currency(f.Currency),
+		MinPrice: f.minPrice,
+		MaxPrice: f.maxPrice,
+		Page:     f.Page - 1,
+		Size:     f.Size,
+	}
+}
+
+// Active reports whether any filter narrows the list.
+func (f LinkFilter) Active() bool {
+	return strings.TrimSpace(f.Name+f.MinPrice+f.MaxPrice+f.Currency+f.Channel) != ""
+}
+
+// Query is the filter as a query string for page; the first page and the
+// default size are left out so URLs stay short.
+func (f LinkFilter) Query(page int) string {
+	q := url.Values{}
+	for _, kv := range [...][2]string{
+		{"name", f.Name}, {"minPrice", f.MinPrice}, {"maxPrice", f.MaxPrice},
+		{"currency", f.Currency}, {"channel", f.Channel},
+	} {
+		if kv[1] != "" {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if f.Size != DefaultLinksPageSize {
+		q.Set("size", strconv.Itoa(f.Size))
+	}
+	return q.Encode()
+}
+
+// URL is the list for page with this filter.
+func (f LinkFilter) URL(page int) string {
+	if q := f.Query(page); q != "" {
+		return PathLinks + "?" + q
+	}
+	return PathLinks
+}
+
+// CSVURL exports the whole filtered list.
+func (f LinkFilter) CSVURL() string {
+	if q := f.Query(1); q != "" {
+		return PathLinksCSV + "?" + q
+	}
+	return PathLinksCSV
+}
+
+// Paging is where a list page sits among all results.
+type Paging struct {
+	Page  int // one-based
+	Size  int
+	Total int64
+}
+
+// Pages is the number of pages, at least one.
+func (p Paging) Pages() int {
+	if p.Size <= 0 || p.Total <= 0 {
+		return 1
+	}
+	return int((p.Total + int64(p.Size) - 1) / int64(p.Size))
+}
+
+// HasPrev reports whether a previous page exists.
+func (p Paging) HasPrev() bool { return p.Page > 1 }
+
+// HasNext reports whether a next page exists.
+func (p Paging) HasNext() bool { return p.Page < p.Pages() }
+
+// LinksProps is what the list page and its table fragment show.
+type LinksProps struct {
+	Filter LinkFilter
+	Links  []craftclient.Product
+	Total  int64
+	// Problem is set when the provider could not be asked; the filters stay.
+	Problem   *ErrorInfo
+	CanChange bool // staff and owners see the change controls
+	CSRF      string
+}
+
+// Paging returns the list's position for the pager.
+func (p LinksProps) Paging() Paging {
+	return Paging{Page: p.Filter.Page, Size: p.Filter.Size, Total: p.Total}
+}
+
+// Row returns the props of one row.
+func (p LinksProps) Row(link craftclient.Product) LinkRowProps {
+	return LinkRowProps{Link: link, CanChange: p.CanChange, CSRF: p.CSRF, Next: p.Filter.URL(p.Filter.Page)}
+}
+
+// LinkRowProps is one row of the list, also rendered alone after a toggle.
+type LinkRowProps struct {
+	Link      craftclient.Product
+	CanChange bool
+	CSRF      string
+	Next      string // the list URL a plain (non-htmx) toggle returns to
+}
+
+// LinkProps is the detail page of one link.
+type LinkProps struct {
+	Link      craftclient.Product
+	CanChange bool
+	CSRF      string
+}
+
+// LinkRowID is the id of a link's table row, the target of row swaps.
+func LinkRowID(id int64) string { return IDLinkRowPrefix + strconv.FormatInt(id, 10) }
+
+// OtherStatus is the status a toggle switches to.
+func OtherStatus(s craftclient.LinkStatus) craftclient.LinkStatus {
+	if s == craftclient.LinkStatusActive {
+		return craftclient.LinkStatusPassive
+	}
+	return craftclient.LinkStatusActive
+}
+
+// CurrencyPlaces is the number of decimals (ISO 4217 minor units) of a
+// currency's amounts.
+func CurrencyPlaces(currency string) int32 {
+	if places, ok := currencyDecimals[currency]; ok {
+		return places
+	}
+	return 2
+}
+
+func stockText(l Locale, stock *int) string {
+	if stock == nil {
+		return l.T("links.unlimited")
+	}
+	return strconv.Itoa(*stock)
+}
+
+func expiryText(l Locale, t *craftclient.DateTime) string {
+	if t == nil {
+		return l.T("links.never")
+	}
+	return l.DateTime(t.Time)
+}
+
+func statusClass(s craftclient.LinkStatus) string {
+	return "badge-" + strings.ToLower(string(s))
+}
+
+func statusKey(s craftclient.LinkStatus) string {
+	if !s.Valid() {
+		return "links.status.unknown"
+	}
+	return "links.status." + strings.ToLower(string(s))
+}
+
+func installmentsText(l Locale, counts []int) string {
+	if len(counts) == 0 {
+		return l.T("links.single_payment")
+	}
+	parts := make([]string, len(counts))
+	for i, n := range counts {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func yesNo(l Locale, b bool) string {
+	if b {
+		return l.T("links.yes")
+	}
+	return l.T("links.no")
+}
