@@ -104,6 +104,11 @@ func TestPaymentsListPaging(t *testing.T) {
 	if n := len(rowCodes(t, env.viewer.Get(t, next))); n != 3 {
 		t.Errorf("second page has %d rows, want 3", n)
 	}
+	// The pager's htmx request gets only the results, to swap in place.
+	frag := parseFragment(t, env.viewer.Get(t, next, "HX-Request", "true"))
+	if n := testID(frag, "payment-row").Length(); n != 3 || frag.Find("#payments-results").Length() != 1 {
+		t.Errorf("htmx page 2: %d rows, results wrapper %d, want 3 rows in the wrapper", n, frag.Find("#payments-results").Length())
+	}
 }
 
 func TestPaymentsExportCSV(t *testing.T) {
