@@ -110,10 +110,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	e := web.New(web.Config{
-		Site:        handlers.Site{Merchant: cfg.Merchant, Sandbox: deps.Sandbox != nil},
-		PublicURL:   publicURL,
-		SessionKeys: keys,
-		Upstreams:   upstreams,
+		Site:         handlers.Site{Merchant: cfg.Merchant, Sandbox: deps.Sandbox != nil},
+		PublicURL:    publicURL,
+		SessionKeys:  keys,
+		Upstreams:    upstreams,
+		ListCacheTTL: web.DefaultListCacheTTL,
 	}, deps)
 
 	srv := &http.Server{
