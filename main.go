@@ -113,11 +113,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	deps.Reconciler = handlers.NewReconciler(log.With("component", "reconciler"), db, deps.Paywall.APM,
 		handlers.ReconcilerConfig{Timeout: payments.Timeout})
 	e := web.New(web.Config{
-		Site:        handlers.Site{Merchant: cfg.Merchant, Sandbox: deps.Sandbox != nil},
-		PublicURL:   publicURL,
-		SessionKeys: keys,
-		Upstreams:   upstreams,
-		Payments:    payments,
+		Site:         handlers.Site{Merchant: cfg.Merchant, Sandbox: deps.Sandbox != nil},
+		PublicURL:    publicURL,
+		SessionKeys:  keys,
+		Upstreams:    upstreams,
+		ListCacheTTL: web.DefaultListCacheTTL,
+		Payments:     payments,
 	}, deps)
 
 	srv := &http.Server{

@@ -187,8 +187,10 @@ type ProductSearchRequest struct {
 	Size           int
 }
 
-// query encodes the filters in a fixed order (that of the official Go client).
-func (r ProductSearchRequest) query() string {
+// Encode returns the query string the search sends: filters in a fixed
+// order (that of the official Go client), spaces as %20. Equal searches
+// encode equally, so it also serves as a cache key.
+func (r ProductSearchRequest) Encode() string {
 	var q queryBuilder
 	addString := func(key, value string) {
 		if value != "" {
@@ -287,7 +289,7 @@ func (s *ProductService) Delete(ctx context.Context, id int64) error {
 // Search returns one page of links matching req.
 func (s *ProductService) Search(ctx context.Context, req ProductSearchRequest) (*ProductPage, error) {
 	var page ProductPage
-	if err := s.c.do(ctx, http.MethodGet, productsPath, req.query(), nil, &page); err != nil {
+	if err := s.c.do(ctx, http.MethodGet, productsPath, req.Encode(), nil, &page); err != nil {
 		return nil, err
 	}
 	return &page, nil

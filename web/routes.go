@@ -44,7 +44,8 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 
 	// Payment links (#3): viewers read, staff change.
 	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
-	links := handlers.NewLinks(cfg.Site, deps.Craftgate.Products, deps.Store, time.Now)
+	linkService := handlers.NewSearchCache(deps.Craftgate.Products, cfg.ListCacheTTL, nil)
+	links := handlers.NewLinks(cfg.Site, linkService, deps.Store, time.Now)
 	viewer.GET("/links", links.Index)
 	viewer.GET("/links/export.csv", links.Export)
 	viewer.GET("/links/:id", links.Show)
@@ -83,7 +84,7 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 
 	// QR codes and print sheets (issue #3). /links/labels is a static path,
 	// so Echo matches it before /links/:id.
-	qrs := handlers.NewQR(cfg.Site, deps.Craftgate.Products, deps.QR)
+	qrs := handlers.NewQR(cfg.Site, linkService, deps.QR)
 	viewer.GET("/links/:id/qr.png", qrs.PNG)
 	viewer.GET("/links/:id/qr.svg", qrs.SVG)
 	viewer.GET("/links/:id/print", qrs.Print)

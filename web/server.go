@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -27,9 +28,17 @@ type Config struct {
 	SessionKeys [][]byte
 	// Upstreams says for each API whether it is "sandbox" or "live".
 	Upstreams map[string]string
+	// ListCacheTTL is how long an identical link search may be answered
+	// from memory (see handlers.SearchCache); 0 keeps nothing.
+	ListCacheTTL time.Duration
 	// Payments configures QR payments: callback base URL, hash key, timeout.
 	Payments handlers.PaymentsConfig
 }
+
+// DefaultListCacheTTL keeps link lists for two seconds: long enough to
+// absorb refreshes and search-as-you-type, short enough that a sale made
+// elsewhere shows almost at once.
+const DefaultListCacheTTL = 2 * time.Second
 
 // SecureCookies reports whether cookies must carry the Secure flag.
 func (c Config) SecureCookies() bool {

@@ -103,10 +103,11 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 	pw := craftclient.NewPaywall(base+"/sandbox/paywall", sandbox.PaywallPublicKey, sandbox.PaywallPublicClient, craftclient.WithHTTPClient(apiClient))
 	keys := [][]byte{randomKey(), randomKey()}
 	app := web.New(web.Config{
-		Site:        handlers.Site{Merchant: "Bench Mağaza", Sandbox: true},
-		PublicURL:   base,
-		SessionKeys: keys,
-		Upstreams:   map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
+		Site:         handlers.Site{Merchant: "Bench Mağaza", Sandbox: true},
+		PublicURL:    base,
+		SessionKeys:  keys,
+		Upstreams:    map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
+		ListCacheTTL: web.DefaultListCacheTTL,
 	}, web.Deps{Log: log, Store: db, Craftgate: cg, Paywall: pw, Sandbox: sb.Handler()})
 
 	bare := echo.New()
