@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -72,7 +70,7 @@ func (h *AuditTrail) Index(c echo.Context) error {
 
 // csvHeader names the export's columns; they stay English so scripts and
 // spreadsheets can rely on them.
-var csvHeader = []string{"time", "actor_email", "actor_id", "ip", "action", "target_type", "target_id", "before", "after"}
+var auditCSVHeader = []string{"time", "actor_email", "actor_id", "ip", "action", "target_type", "target_id", "before", "after"}
 
 // Export streams every matching row as CSV, UTF-8 with a byte order mark so
 // spreadsheet programs read Turkish letters correctly.
@@ -84,27 +82,12 @@ func (h *AuditTrail) Export(c echo.Context) error {
 	if !f.Validate(h.loc) {
 		return Errorf(CodeInvalid, "error.422")
 	}
-	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	res.Header().Set(echo.HeaderContentDisposition,
-		`attachment; filename="linkdesk-audit-`+h.now().In(h.loc).Format("20060102-1504")+`.csv"`)
-	res.WriteHeader(http.StatusOK)
-	w := csv.NewWriter(res)
-	_, _ = res.Write([]byte("\ufeff"))
-	_ = w.Write(csvHeader)
-	err := h.store.ForEachAudit(c.Request().Context(), f.Filter(), func(e store.AuditEvent) error {
-		return w.Write(h.csvRecord(e))
+	name := "linkdesk-audit-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
+	return csvDownload(c, name, auditCSVHeader, func(write func([]string) error) error {
+		return h.store.ForEachAudit(c.Request().Context(), f.Filter(), func(e store.AuditEvent) error {
+			return write(h.csvRecord(e))
+		})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
-		// The status is already sent: the error handler cannot show a
-		// page any more, so the failure is logged here.
-		LoggerFrom(c).Error("audit export failed", "err", err)
-	}
-	return nil
 }
 
 func (h *AuditTrail) csvRecord(e store.AuditEvent) []string {
@@ -118,14 +101,4 @@ func (h *AuditTrail) csvRecord(e store.AuditEvent) []string {
 		rec[i] = csvSafe(s)
 	}
 	return rec
-}
-
-// csvSafe stops a cell from being run as a formula by spreadsheet programs:
-// a failed login records whatever was typed as the e-mail, so values can
-// be hostile.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

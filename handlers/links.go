@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -256,13 +254,15 @@ func (h *Links) Export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := writeLinksCSV(&buf, links); err != nil {
-		return err
-	}
 	name := "payment-links-" + h.now().Format("2006-01-02") + ".csv"
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return csvDownload(c, name, linkCSVHeader, func(write func([]string) error) error {
+		for _, p := range links {
+			if err := write(linkCSVRow(p)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // searchAll walks every page of a search. Links created meanwhile shift the
@@ -291,31 +291,19 @@ func (h *Links) searchAll(ctx context.Context, req craftclient.ProductSearchRequ
 
 var linkCSVHeader = []string{"id", "name", "description", "price", "currency", "status", "stock", "soldCount", "channel", "orderId", "expiresAt", "url"}
 
-func writeLinksCSV(buf *bytes.Buffer, links []craftclient.Product) error {
-	buf.WriteString("\uFEFF")
-	w := csv.NewWriter(buf)
-	if err := w.Write(linkCSVHeader); err != nil {
-		return err
+func linkCSVRow(p craftclient.Product) []string {
+	stock, expires := "", ""
+	if p.Stock != nil {
+		stock = strconv.Itoa(*p.Stock)
 	}
-	for _, p := range links {
-		stock, expires := "", ""
-		if p.Stock != nil {
-			stock = strconv.Itoa(*p.Stock)
-		}
-		if p.ExpiresAt != nil {
-			expires = p.ExpiresAt.String()
-		}
-		row := []string{
-			linkIDString(p.ID), csvSafe(p.Name), csvSafe(p.Description),
-			p.Price.StringFixed(views.CurrencyPlaces(string(p.Currency))), string(p.Currency), string(p.Status),
-			stock, strconv.Itoa(p.SoldCount), csvSafe(p.Channel), csvSafe(p.OrderID), expires, p.URL,
-		}
-		if err := w.Write(row); err != nil {
-			return err
-		}
+	if p.ExpiresAt != nil {
+		expires = p.ExpiresAt.String()
 	}
-	w.Flush()
-	return w.Error()
+	return []string{
+		linkIDString(p.ID), csvSafe(p.Name), csvSafe(p.Description),
+		p.Price.StringFixed(views.CurrencyPlaces(string(p.Currency))), string(p.Currency), string(p.Status),
+		stock, strconv.Itoa(p.SoldCount), csvSafe(p.Channel), csvSafe(p.OrderID), expires, p.URL,
+	}
 }
 
 // retrieve loads the link named by the :id path parameter.

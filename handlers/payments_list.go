@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -42,9 +40,6 @@ var paymentsCSVHeader = []string{
 	"created_at", "settled_at", "status", "refunded_amount",
 }
 
-// utf8BOM makes spreadsheet programs read the file as UTF-8 (ş, ğ, İ).
-const utf8BOM = "\ufeff"
-
 // Export writes every payment matching the list's filters as CSV, one row
 // per payment, streamed from the store.
 func (h *Payments) Export(c echo.Context) error {
@@ -52,28 +47,12 @@ func (h *Payments) Export(c echo.Context) error {
 	if !f.Validate(h.loc) {
 		return Errorf(CodeInvalid, "error.400")
 	}
-	resp := c.Response()
-	resp.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	resp.Header().Set(echo.HeaderContentDisposition,
-		`attachment; filename="payments-`+time.Now().In(h.loc).Format("20060102-1504")+`.csv"`)
-	resp.WriteHeader(http.StatusOK)
-	if _, err := resp.Write([]byte(utf8BOM)); err != nil {
-		return nil // the client went away
-	}
-	w := csv.NewWriter(resp)
-	_ = w.Write(paymentsCSVHeader)
-	err := h.store.ForEachPayment(c.Request().Context(), f.Filter(), func(p store.Payment) error {
-		return w.Write(paymentCSVRow(p))
+	name := "payments-" + time.Now().In(h.loc).Format("20060102-1504") + ".csv"
+	return csvDownload(c, name, paymentsCSVHeader, func(write func([]string) error) error {
+		return h.store.ForEachPayment(c.Request().Context(), f.Filter(), func(p store.Payment) error {
+			return write(paymentCSVRow(p))
+		})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
-		// The status is sent already; the log is all that can tell.
-		LoggerFrom(c).Error("payments export cut short", "err", err)
-	}
-	return nil
 }
 
 func paymentCSVRow(p store.Payment) []string {
@@ -82,16 +61,8 @@ func paymentCSVRow(p store.Payment) []string {
 		settled = p.SettledAt.UTC().Format(time.RFC3339)
 	}
 	return []string{
-		p.MerchantUniqueCode, p.Amount.StringFixed(2), p.Currency, csvText(p.Description), csvText(p.Provider),
-		csvText(p.StaffEmail), p.CreatedAt.UTC().Format(time.RFC3339), settled, string(p.Status),
+		p.MerchantUniqueCode, p.Amount.StringFixed(2), p.Currency, csvSafe(p.Description), csvSafe(p.Provider),
+		csvSafe(p.StaffEmail), p.CreatedAt.UTC().Format(time.RFC3339), settled, string(p.Status),
 		p.RefundedAmount.StringFixed(2),
 	}
-}
-
-// csvText keeps typed text from running as a spreadsheet formula.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
