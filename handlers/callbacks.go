@@ -65,8 +65,6 @@ func accept(reason string, outcome store.PaymentStatus) verdict {
 }
 
 func (h *Callbacks) receive(c echo.Context, kind string) error {
-	// The token is a secret: the request log shows the route, not the URL.
-	c.Request().URL.Path = "/callbacks/paywall/:token/" + kind
 	ctx := c.Request().Context()
 	body, readErr := io.ReadAll(io.LimitReader(c.Request().Body, craftclient.MaxCallbackBytes+1))
 	rec := &store.CallbackRecord{Kind: kind, RemoteIP: c.RealIP(), Payload: string(body)}

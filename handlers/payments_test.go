@@ -89,6 +89,11 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	if settle := events[len(events)-1]; settle.ActorID != nil || !strings.Contains(string(settle.After), `"source":"callback"`) {
 		t.Errorf("settle audit actor %v after %s, want the system via callback", settle.ActorID, settle.After)
 	}
+	// The callback URL's token is a secret: neither the sandbox sending it
+	// nor the dashboard receiving it may log it.
+	if logs := env.app.Logs.String(); strings.Contains(logs, p.CallbackToken) {
+		t.Errorf("the callback token is in the log:\n%s", logs)
+	}
 }
 
 func TestPaymentDeclinedThroughWallet(t *testing.T) {

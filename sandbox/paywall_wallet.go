@@ -206,8 +206,11 @@ func (s *Sandbox) sendCallback(ctx context.Context, t apmTransaction) *deliveryV
 		failure = err.Error()
 	}
 	d := deliveryOutcome(target, statusCode, failure)
-	s.log.InfoContext(ctx, "apm callback sent", "apm_transaction_id", t.ID, "url", target,
-		"http_status", statusCode.Int64, "err", failure)
+	// Merchants put secrets in callback URLs (Linkdesk a per-payment token),
+	// so the log names only the host.
+	shown := callbackOrigin(target)
+	s.log.InfoContext(ctx, "apm callback sent", "apm_transaction_id", t.ID, "url", shown,
+		"http_status", statusCode.Int64, "err", strings.ReplaceAll(failure, target, shown))
 
 	// Record even when the browser went away mid-request: the callback did happen.
 	if _, err := s.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO sandbox_callback_deliveries
@@ -253,4 +256,13 @@ func (s *Sandbox) walletError(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	s.renderInternal(w, r, err)
+}
+
+// callbackOrigin is a callback URL reduced to scheme and host, for logs.
+func callbackOrigin(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" {
+		return "[callback URL]"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
 }

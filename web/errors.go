@@ -24,7 +24,7 @@ func errorHandler(log *slog.Logger, site handlers.Site) echo.HTTPErrorHandler {
 		p := handlers.Explain(err)
 		l := handlers.LocaleFrom(c)
 		reqLog := handlers.LoggerFrom(c)
-		attrs := []any{"status", p.Status, "path", c.Request().URL.Path, "err", err}
+		attrs := []any{"status", p.Status, "path", loggedPath(c), "err", err}
 		if p.Status >= http.StatusInternalServerError {
 			reqLog.Error("request failed", attrs...)
 		} else {

@@ -35,13 +35,22 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 			}
 			reqLog.Info("request",
 				"method", c.Request().Method,
-				"path", c.Request().URL.Path,
+				"path", loggedPath(c),
 				"status", c.Response().Status,
 				"latency_ms", time.Since(start).Milliseconds(),
 			)
 			return nil
 		}
 	}
+}
+
+// loggedPath is the path a request is logged under. Provider callback URLs
+// carry a per-payment secret token, so they are logged by their route.
+func loggedPath(c echo.Context) string {
+	if strings.HasPrefix(c.Path(), "/callbacks/") {
+		return c.Path()
+	}
+	return c.Request().URL.Path
 }
 
 func newRequestID() string {
