@@ -23,7 +23,7 @@ var AuditActions = []string{
 	"auth.login", "auth.login_failed", "auth.logout",
 	"user.create", "user.role", "user.password", "user.disable", "user.enable",
 	"link.create", "link.update", "link.status", "link.delete",
-	"payment.create", "payment.refund", "payment.settle",
+	"payment.start", "payment.retry", "payment.settle", "payment.refund",
 }
 
 // AuditPageProps is what the audit log page shows.
