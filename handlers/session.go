@@ -31,6 +31,8 @@ const (
 type SessionUsers interface {
 	UserByID(ctx context.Context, id int64) (*store.User, error)
 	CountUsers(ctx context.Context) (int, error)
+	// UsersVersion changes whenever an existing user changes.
+	UsersVersion() uint64
 }
 
 // Sessions signs people in and out with a signed, encrypted cookie. The
@@ -48,7 +50,22 @@ type Sessions struct {
 	// that passed verification are cached, keyed by the exact cookie text.
 	mu       sync.Mutex
 	verified map[string]sessionValues
+	// users keeps each signed-in person's record for up to userCacheTTL
+	// and only while the store's UsersVersion is unchanged: a change made
+	// here (disable, role, password) applies on the next request, one made
+	// by another process (the CLI) within userCacheTTL.
+	userCache map[int64]cachedUser
 }
+
+type cachedUser struct {
+	user    store.User
+	version uint64
+	at      time.Time
+}
+
+// userCacheTTL bounds how long a change made outside this process (the
+// user CLI, another instance) can go unnoticed.
+const userCacheTTL = time.Second
 
 // sessionValues is what a session cookie carries.
 type sessionValues struct {
@@ -65,7 +82,32 @@ func NewSessions(cookies sessions.Store, users SessionUsers, now func() time.Tim
 	if now == nil {
 		now = time.Now
 	}
-	return &Sessions{cookies: cookies, users: users, now: now, verified: make(map[string]sessionValues)}
+	return &Sessions{cookies: cookies, users: users, now: now,
+		verified: make(map[string]sessionValues), userCache: make(map[int64]cachedUser)}
+}
+
+// user returns the current record of user id, from memory when it is fresh.
+// Each caller gets its own copy.
+func (s *Sessions) user(ctx context.Context, id int64, now time.Time) (*store.User, error) {
+	version := s.users.UsersVersion()
+	s.mu.Lock()
+	c, ok := s.userCache[id]
+	s.mu.Unlock()
+	if ok && c.version == version && now.Sub(c.at) < userCacheTTL && now.Sub(c.at) >= 0 {
+		u := c.user
+		return &u, nil
+	}
+	u, err := s.users.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.userCache) >= maxVerified {
+		clear(s.userCache)
+	}
+	s.userCache[id] = cachedUser{user: *u, version: version, at: now}
+	s.mu.Unlock()
+	return u, nil
 }
 
 // values returns what the request's session cookie says, decoding it only
@@ -112,7 +154,7 @@ func (s *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		now := s.now()
-		u, err := s.users.UserByID(c.Request().Context(), v.uid)
+		u, err := s.user(c.Request().Context(), v.uid, now)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -31,6 +32,8 @@ type DB struct {
 	// userByID runs on every signed-in request; preparing it once saves
 	// SQLite a parse and plan each time.
 	userByID *sql.Stmt
+	// usersVersion counts changes to existing users; see UsersVersion.
+	usersVersion atomic.Uint64
 	// Now returns the current time; tests replace it. Values are stored in UTC.
 	Now func() time.Time
 }

@@ -182,6 +182,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 // UpdateUserRole changes a user's role. Demoting the last enabled owner is
 // refused with ErrLastOwner.
 func (db *DB) UpdateUserRole(ctx context.Context, id int64, role Role) error {
+	defer db.usersChanged()
 	if !role.Valid() {
 		return fmt.Errorf("store: update role of user %d: %w", id, invalidf("unknown role %q", role))
 	}
@@ -197,6 +198,7 @@ func (db *DB) UpdateUserRole(ctx context.Context, id int64, role Role) error {
 // session epoch, ending the user's sessions; disabling the last enabled
 // owner is refused with ErrLastOwner.
 func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	defer db.usersChanged()
 	query := `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`
 	if disabled {
 		query = `UPDATE users SET disabled = ?, updated_at = ?, session_epoch = session_epoch + 1 WHERE id = ?`
@@ -239,6 +241,7 @@ func countEnabledOwners(ctx context.Context, tx *sql.Tx) (int, error) {
 // SetPassword replaces a user's password hash and bumps the session epoch,
 // so every existing session of that user ends.
 func (db *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
+	defer db.usersChanged()
 	if len(hash) == 0 {
 		return fmt.Errorf("store: set password of user %d: %w", id, invalidf("empty password hash"))
 	}
@@ -252,6 +255,7 @@ func (db *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
 
 // UpdateUserName changes a user's display name.
 func (db *DB) UpdateUserName(ctx context.Context, id int64, name string) error {
+	defer db.usersChanged()
 	err := execOne(ctx, db.db, `UPDATE users SET name = ?, updated_at = ? WHERE id = ?`,
 		strings.TrimSpace(name), formatTime(db.now()), id)
 	if err != nil {
@@ -280,3 +284,12 @@ func execOne(ctx context.Context, e execer, query string, args ...any) error {
 	}
 	return nil
 }
+
+// UsersVersion changes after every change to an existing user (role,
+// disabled, password, name). Callers that keep users in memory compare it
+// to know their copy is still current; read it before reading the user.
+func (db *DB) UsersVersion() uint64 { return db.usersVersion.Load() }
+
+// usersChanged runs after a user write, successful or not, so a reader that
+// raced with the write re-reads.
+func (db *DB) usersChanged() { db.usersVersion.Add(1) }
