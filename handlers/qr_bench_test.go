@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"linkdesk/views"
 	"linkdesk/web/webtest"
@@ -16,7 +17,17 @@ import (
 
 // BenchmarkLinksList renders GET /links with 25 rows read from the sandbox.
 func BenchmarkLinksList(b *testing.B) {
-	app := webtest.New(b, webtest.Options{})
+	benchmarkLinksList(b, webtest.Options{})
+}
+
+// BenchmarkLinksListCached is the list as production serves it: repeated
+// views within web.DefaultListCacheTTL share one upstream search.
+func BenchmarkLinksListCached(b *testing.B) {
+	benchmarkLinksList(b, webtest.Options{ListCacheTTL: time.Hour})
+}
+
+func benchmarkLinksList(b *testing.B, opts webtest.Options) {
+	app := webtest.New(b, opts)
 	for i := range 25 {
 		mustPrintLink(b, app, "Ürün "+strconv.Itoa(i+1)+" — çay, simit ve börek", "19.99", []int{1, 2, 3, 6}, nil)
 	}

@@ -53,6 +53,9 @@ type Options struct {
 	ClientTimeout time.Duration
 	// Now is the clock for the sandbox; nil is time.Now.
 	Now func() time.Time
+	// ListCacheTTL turns on the link-search cache (off in tests, so a link
+	// created behind the dashboard's back shows at once).
+	ListCacheTTL time.Duration
 
 	// Payments (#5).
 	// ReconcilerNow is the payment reconciler's clock (nil is time.Now), so
@@ -115,10 +118,11 @@ func New(tb testing.TB, opts Options) *App {
 	enc := make([]byte, 32)
 	_, _ = rand.Read(enc)
 	app.Config = web.Config{
-		Site:        handlers.Site{Merchant: "Test Mağaza", Sandbox: true},
-		PublicURL:   base,
-		SessionKeys: [][]byte{key, enc},
-		Upstreams:   map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
+		Site:         handlers.Site{Merchant: "Test Mağaza", Sandbox: true},
+		PublicURL:    base,
+		SessionKeys:  [][]byte{key, enc},
+		Upstreams:    map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
+		ListCacheTTL: opts.ListCacheTTL,
 	}
 	callbackURL := opts.CallbackURL
 	if callbackURL == "" {
