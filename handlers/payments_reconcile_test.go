@@ -2,11 +2,15 @@ package handlers_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
+	"linkdesk/handlers"
 	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
@@ -131,5 +135,47 @@ func TestReconcileNeverStarted(t *testing.T) {
 	}
 	if p := env.payment(t, code); p.Status != store.PaymentStatusExpired {
 		t.Errorf("never started, past the timeout: %s, want expired", p.Status)
+	}
+}
+
+// A start cut off by a crash leaves a pending row Paywall never heard of.
+// The restarted server marks it failed so staff can retry it, instead of
+// showing "waiting for the provider" until the timeout; a start that may
+// still be in flight in this process is left alone.
+func TestReconcileMarksStartLostInCrash(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	ctx := context.Background()
+	p := &store.Payment{MerchantUniqueCode: "cut-off-start", CallbackToken: "token-of-a-cut-off-start", Amount: decimal.New(5, 0),
+		Currency: "TRY", Description: "Yarıda kesildi", Provider: "papara"}
+	if err := env.app.Store.CreatePayment(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	later := func() time.Time { return time.Now().Add(10 * time.Second) }
+	tests := []struct {
+		name    string
+		born    func() time.Time // the reconciler's clock when it was made
+		wantErr string
+	}{
+		{"start may still be in flight", func() time.Time { return time.Now().Add(-time.Minute) }, ""},
+		{"begun before this process", later, "payment.start_lost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := tt.born
+			rec := handlers.NewReconciler(slog.New(slog.DiscardHandler), env.app.Store, env.app.Paywall.APM,
+				handlers.ReconcilerConfig{Now: func() time.Time { return clock() }})
+			clock = later
+			if err := rec.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := env.payment(t, p.MerchantUniqueCode)
+			if got.Status != store.PaymentStatusPending || got.LastError != tt.wantErr {
+				t.Errorf("got %s with error %q, want pending with %q", got.Status, got.LastError, tt.wantErr)
+			}
+		})
+	}
+	doc := parseResp(t, env.staff.Get(t, "/payments/"+p.MerchantUniqueCode))
+	if testID(doc, "payment-start-error").Length() != 1 || testID(doc, "payment-retry").Length() != 1 {
+		t.Error("the counter screen should show the lost start and offer a retry")
 	}
 }

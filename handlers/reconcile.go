@@ -37,6 +37,7 @@ type SettleStore interface {
 	MarkPaymentStarted(ctx context.Context, code, uniqueCode string, apmTransactionID int64, qrFormatType int, qrContent string) error
 	SettlePayment(ctx context.Context, code string, to store.PaymentStatus) (bool, error)
 	TouchPaymentChecked(ctx context.Context, code string) error
+	MarkPaymentStartFailed(ctx context.Context, code, errMsg string) error
 }
 
 // ReconcilerConfig tunes the reconciliation worker; zero fields take the
@@ -52,6 +53,25 @@ type ReconcilerConfig struct {
 	Now     func() time.Time
 }
 
+// startLostKey is the start problem of a payment whose start was cut
+// off (the server died waiting for Paywall) and that Paywall never stored.
+const startLostKey = "payment.start_lost"
+
+// startGrace is how long a start in this process may still be waiting
+// for Paywall: well past the API client's timeout.
+const startGrace = 2 * time.Minute
+
+// startLost reports whether p's start can no longer be in flight and so,
+// unknown at Paywall, never happened: nothing was recorded about it, and
+// it began before this process did or longer ago than startGrace. Marking
+// it failed lets staff retry it instead of waiting for the timeout.
+func (r *Reconciler) startLost(p *store.Payment, now time.Time) bool {
+	if p.UniqueCode != "" || p.LastError != "" {
+		return false
+	}
+	return p.CreatedAt.Before(r.born) || now.Sub(p.CreatedAt) >= startGrace
+}
+
 // Reconciler settles pending payments by asking Paywall, so a lost
 // callback, a crash between the row write and the provider's answer, or a
 // restart never leaves a payment open for good. Its loop is the start-up
@@ -62,6 +82,9 @@ type Reconciler struct {
 	store SettleStore
 	apm   APMQuerier
 	cfg   ReconcilerConfig
+	// born is when this process began: a start begun before it cannot
+	// still be in flight, so an unknown one was cut off by a crash.
+	born time.Time
 }
 
 // NewReconciler returns the worker; start it with Run.
@@ -78,7 +101,7 @@ func NewReconciler(log *slog.Logger, st SettleStore, apm APMQuerier, cfg Reconci
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Reconciler{log: log, store: st, apm: apm, cfg: cfg}
+	return &Reconciler{log: log, store: st, apm: apm, cfg: cfg, born: cfg.Now()}
 }
 
 // Run reconciles at once and then every Interval until ctx is done.
@@ -149,6 +172,10 @@ func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.T
 	if queryErr != nil {
 		// Paywall never stored it: the start failed or never arrived.
 		// A retry may still start it, so only the timeout closes it.
+		if !overdue && r.startLost(p, now) {
+			r.log.Warn("payment start lost: unknown at the provider", "payment", code)
+			return false, r.store.MarkPaymentStartFailed(ctx, code, startLostKey)
+		}
 		if !overdue {
 			return false, nil
 		}

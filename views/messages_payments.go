@@ -44,6 +44,7 @@ var paymentMessages = map[string]msg{
 	"payment.result.expired": {"Süresi doldu", "Expired"},
 	"payment.result.refund":  {"Ödendi, iade yapıldı", "Paid, refunded"},
 	"payment.start_failed":   {"QR kodu oluşturulamadı.", "The QR code could not be created."},
+	"payment.start_lost":     {"Başlatma yarıda kesildi ve ödeme sağlayıcıda kayıtlı değil. Tekrar deneyin.", "The start was cut off and the provider has no record of it. Try again."},
 	"payment.qr_missing":     {"Ödeme sağlayıcıda açılmış ama QR kodu alınamadı. Ödenmezse süresi dolunca kapanır; gerekirse yeni bir ödeme başlatın.", "The payment exists at the provider but its QR code could not be retrieved. Unpaid, it closes when it expires; start a new payment if needed."},
 	"payment.preparing":      {"Sağlayıcının yanıtı bekleniyor. Durumu kontrol edin.", "Waiting for the provider's answer. Check the status."},
 	"payment.noscript":       {"Bu sayfa JavaScript olmadan kendiliğinden yenilenmez.", "Without JavaScript this page does not update by itself."},

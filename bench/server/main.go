@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -51,6 +52,15 @@ type Targets struct {
 	Cookie      string `json:"cookie"`
 	LinksStatus int    `json:"links_status"`
 	QRStatus    int    `json:"qr_status"`
+
+	// For bench/load's mixed scenario: the app's base URL, the seeded
+	// links, a staff member's cookie (payments need staff), the CSRF
+	// token to post, and the bench-only runtime stats of this process.
+	Base        string  `json:"base"`
+	LinkIDs     []int64 `json:"link_ids"`
+	StaffCookie string  `json:"staff_cookie"`
+	CSRF        string  `json:"csrf"`
+	Stats       string  `json:"stats"`
 }
 
 func main() {
@@ -108,11 +118,20 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 		SessionKeys:  keys,
 		Upstreams:    map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
 		ListCacheTTL: web.DefaultListCacheTTL,
+		Payments:     handlers.PaymentsConfig{PublicURL: base, HashKey: "bench-hash-key", Timeout: handlers.DefaultPaymentTimeout},
 	}, web.Deps{Log: log, Store: db, Craftgate: cg, Paywall: pw, Sandbox: sb.Handler()})
 
 	bare := echo.New()
 	bare.HideBanner, bare.HidePort = true, true
 	bare.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, bareBody) })
+	// Runtime figures for bench/soak, on the bench's own port only.
+	bare.GET("/stats", func(c echo.Context) error {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return c.JSON(http.StatusOK, map[string]uint64{
+			"goroutines": uint64(runtime.NumGoroutine()), "heap_inuse": m.HeapInuse, "sys": m.Sys,
+		})
+	})
 	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -128,19 +147,28 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 		defer srv.Close()
 	}
 
-	first, err := seedLinks(ctx, cg, nLinks)
+	ids, err := seedLinks(ctx, cg, nLinks)
 	if err != nil {
 		return err
 	}
-	cookie, err := viewerCookie(ctx, db, keys)
+	cookie, err := signedInCookie(ctx, db, keys, store.RoleViewer)
+	if err != nil {
+		return err
+	}
+	staffCookie, err := signedInCookie(ctx, db, keys, store.RoleStaff)
 	if err != nil {
 		return err
 	}
 	t := Targets{
-		Bare:   "http://" + bareLn.Addr().String() + "/",
-		Links:  base + views.PathLinks + "?size=25",
-		QR:     base + views.LinkQRPNGURL(first, 256),
-		Cookie: cookie + "; linkdesk_csrf=" + csrfToken,
+		Bare:        "http://" + bareLn.Addr().String() + "/",
+		Links:       base + views.PathLinks + "?size=25",
+		QR:          base + views.LinkQRPNGURL(ids[0], 256),
+		Cookie:      cookie + "; linkdesk_csrf=" + csrfToken,
+		Base:        base,
+		LinkIDs:     ids,
+		StaffCookie: staffCookie + "; linkdesk_csrf=" + csrfToken,
+		CSRF:        csrfToken,
+		Stats:       "http://" + bareLn.Addr().String() + "/stats",
 	}
 	// One request each checks the routes answer and fills the QR cache.
 	if t.LinksStatus, err = get(ctx, t.Links, t.Cookie); err != nil {
@@ -162,9 +190,9 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 }
 
 // seedLinks creates n links through the client, as the dashboard would,
-// and returns the first one's id.
-func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) (int64, error) {
-	var first int64
+// and returns their ids.
+func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) ([]int64, error) {
+	var ids []int64
 	for i := range n {
 		p, err := cg.Products.Create(ctx, craftclient.ProductRequest{
 			Name:                "Ürün " + strconv.Itoa(i+1) + " — çay, simit ve börek",
@@ -173,24 +201,22 @@ func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) (int64, er
 			EnabledInstallments: []int{1, 2, 3, 6},
 		})
 		if err != nil {
-			return 0, fmt.Errorf("seed link %d: %w", i+1, err)
+			return nil, fmt.Errorf("seed link %d: %w", i+1, err)
 		}
-		if first == 0 {
-			first = p.ID
-		}
+		ids = append(ids, p.ID)
 	}
-	return first, nil
+	return ids, nil
 }
 
-// viewerCookie creates a viewer and mints their sign-in cookie the way
-// handlers.Sessions.Start does (and web/webtest's SessionCookie, which
-// needs a testing.TB).
-func viewerCookie(ctx context.Context, db *store.DB, keys [][]byte) (string, error) {
-	hash, err := handlers.HashPassword("bench viewer password")
+// signedInCookie creates a user with role and mints their sign-in cookie
+// the way handlers.Sessions.Start does (and web/webtest's SessionCookie,
+// which needs a testing.TB).
+func signedInCookie(ctx context.Context, db *store.DB, keys [][]byte, role store.Role) (string, error) {
+	hash, err := handlers.HashPassword("bench password")
 	if err != nil {
 		return "", err
 	}
-	u := &store.User{Email: "viewer@bench.local", Name: "viewer", Role: store.RoleViewer, PasswordHash: hash}
+	u := &store.User{Email: string(role) + "@bench.local", Name: string(role), Role: role, PasswordHash: hash}
 	if err := db.CreateUser(ctx, u); err != nil {
 		return "", err
 	}

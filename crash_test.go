@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"linkdesk/store"
+)
+
+// TestCrashUnderLoad kills the server (sandbox mode, so both providers are
+// in the process) with SIGKILL while staff create links and start
+// payments, restarts it on the same data, and checks that both databases
+// are intact, that every payment whose start was acknowledged is there,
+// and that the reconciler leaves none of them ambiguous.
+func TestCrashUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the server twice as a subprocess")
+	}
+	dataDir := t.TempDir()
+	staff, keys := prepareDataDir(t, dataDir)
+	env := append(os.Environ(), crashChildEnv+"=1", "LINKDESK_ADDR=127.0.0.1:0", "LINKDESK_DATA="+dataDir)
+
+	first := startChild(t, env)
+	client := signedInClient(t, first.url, keys, staff)
+	var (
+		mu    sync.Mutex
+		acked []string // payments whose start answered 303
+		links int
+	)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() { // link creates
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				form := url.Values{"name": {fmt.Sprintf("Çökme %d-%d", w, i)}, "price": {"12,50"}, "currency": {"TRY"},
+					"enabledInstallments": {"1"}, "_csrf": {crashCSRF}}
+				if resp, err := client.PostForm(first.url+"/links", form); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusSeeOther {
+						mu.Lock()
+						links++
+						mu.Unlock()
+					}
+				}
+			}
+		})
+		wg.Go(func() { // payment starts
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				form := url.Values{"amount": {fmt.Sprintf("%d,25", 10+i)}, "currency": {"TRY"}, "description": {fmt.Sprintf("Çökme %d-%d", w, i)},
+					"provider": {"62"}, "_csrf": {crashCSRF}}
+				resp, err := client.PostForm(first.url+"/payments", form)
+				if err != nil {
+					continue
+				}
+				resp.Body.Close()
+				if code, ok := strings.CutPrefix(resp.Header.Get("Location"), "/payments/"); ok && resp.StatusCode == http.StatusSeeOther {
+					mu.Lock()
+					acked = append(acked, code)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	time.Sleep(2 * time.Second) // the load's length, not a wait for a result
+	first.kill(t)
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	t.Logf("before the kill: %d links created, %d payment starts acknowledged", links, len(acked))
+	if links == 0 || len(acked) == 0 {
+		t.Fatalf("the load did nothing (%d links, %d payments); server log:\n%s", links, len(acked), first.log())
+	}
+	mu.Unlock()
+
+	checkIntegrity(t, dataDir)
+
+	second := startChild(t, env)
+	defer second.stop(t)
+	db, err := store.Open(context.Background(), filepath.Join(dataDir, "linkdesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The reconciler's first pass runs at start-up and then every 5 s;
+	// payments younger than its 3 s minimum wait for a later pass.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ambiguous := ambiguousPayments(t, db, acked)
+		if len(ambiguous) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still ambiguous after the restart: %s\nserver log:\n%s", strings.Join(ambiguous, "\n"), second.log())
+		}
+		time.Sleep(200 * time.Millisecond) // polling the store, bounded by deadline
+	}
+}
+
+// ambiguousPayments lists what is wrong: an acknowledged payment missing,
+// or any payment pending with neither the provider's code nor an error.
+func ambiguousPayments(t *testing.T, db *store.DB, acked []string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	for _, code := range acked {
+		if _, err := db.PaymentByCode(ctx, code); err != nil {
+			out = append(out, code+": acknowledged but "+err.Error())
+		}
+	}
+	err := db.ForEachPayment(ctx, store.PaymentFilter{}, func(p store.Payment) error {
+		if p.Status == store.PaymentStatusPending && p.UniqueCode == "" && p.LastError == "" {
+			out = append(out, p.MerchantUniqueCode+": pending, never started, no error")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkIntegrity runs SQLite's integrity check on both databases.
+func checkIntegrity(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "linkdesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Errorf("linkdesk.db: %v", err)
+	}
+	sdb, err := store.OpenSQLite(filepath.Join(dir, "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	var result string
+	if err := sdb.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
+		t.Errorf("sandbox.db integrity: %q, %v", result, err)
+	}
+}
