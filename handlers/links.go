@@ -36,12 +36,13 @@ type Links struct {
 	links LinkService
 	audit AuditLog
 	now   func() time.Time
+	rows  *RowCache
 }
 
 // NewLinks returns the links handlers. now is the clock expiry dates are
 // checked against; typed expiries are read as wall time in its location.
 func NewLinks(site Site, links LinkService, audit AuditLog, now func() time.Time) *Links {
-	return &Links{site: site, links: links, audit: audit, now: now}
+	return &Links{site: site, links: links, audit: audit, now: now, rows: NewRowCache()}
 }
 
 // Index lists links matching the query-string filters: the whole page, or
@@ -52,6 +53,7 @@ func (h *Links) Index(c echo.Context) error {
 		Filter:    views.LinkFilterFrom(c.QueryParams()),
 		CanChange: Allowed(UserFrom(c), store.RoleStaff),
 		CSRF:      CSRFToken(c),
+		RowView:   h.rows.Row,
 	}
 	status := http.StatusOK
 	if !p.Filter.Validate() {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -42,6 +43,9 @@ func render(c echo.Context, status int, page, fragment templ.Component) error {
 	// Queued messages are now part of what was rendered, either inside the
 	// page's layout (via Meta) or out of band.
 	flash.Clear(c)
+	// A known length spares a list page's ~60 kB the chunked encoding and
+	// lets it go out in a few large writes.
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

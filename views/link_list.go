@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
+
 	"linkdesk/craftclient"
 )
 
@@ -168,6 +170,19 @@ type LinksProps struct {
 	Problem   *ErrorInfo
 	CanChange bool // staff and owners see the change controls
 	CSRF      string
+	// RowView renders a row; nil renders LinkRow. Handlers pass a memoised
+	// LinkRow (see handlers.RowCache) because rows are most of the page.
+	RowView func(l Locale, r LinkRowProps) templ.Component
+}
+
+// rowView returns the component for one link's row; next is the list's
+// own URL, computed once per page.
+func (p LinksProps) rowView(l Locale, link craftclient.Product, next string) templ.Component {
+	r := LinkRowProps{Link: link, CanChange: p.CanChange, CSRF: p.CSRF, Next: next}
+	if p.RowView != nil {
+		return p.RowView(l, r)
+	}
+	return LinkRow(l, r)
 }
 
 // Paging returns the list's position for the pager.
@@ -175,10 +190,6 @@ func (p LinksProps) Paging() Paging {
 	return Paging{Page: p.Filter.Page, Size: p.Filter.Size, Total: p.Total}
 }
 
-// Row returns the props of one row.
-func (p LinksProps) Row(link craftclient.Product) LinkRowProps {
-	return LinkRowProps{Link: link, CanChange: p.CanChange, CSRF: p.CSRF, Next: p.Filter.URL(p.Filter.Page)}
-}
 
 // LinkRowProps is one row of the list, also rendered alone after a toggle.
 type LinkRowProps struct {
