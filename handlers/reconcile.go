@@ -120,8 +120,10 @@ func (r *Reconciler) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce checks every pending payment older than MinAge once, oldest
-// first. One payment's failure does not stop the others; all are returned.
+// RunOnce checks pending payments older than MinAge, up to a page of them,
+// least recently checked first, so a backlog larger than a page is worked
+// through across passes. One payment's failure does not stop the others;
+// all are returned.
 func (r *Reconciler) RunOnce(ctx context.Context) error {
 	now := r.cfg.Now()
 	pending, err := r.store.PendingPayments(ctx, now.Add(-r.cfg.MinAge), store.MaxPageSize)

@@ -373,12 +373,15 @@ func (db *DB) TouchPaymentChecked(ctx context.Context, code string) error {
 }
 
 // PendingPayments returns up to limit pending payments created before
-// createdBefore, oldest first, for the reconciliation worker. Limit 0
+// createdBefore for the reconciliation worker: never-checked ones first,
+// then the least recently checked, oldest first among equals. Ordering by
+// the last check, not by age, means more than limit pending payments are
+// all reached in turn instead of the oldest being checked forever. Limit 0
 // means DefaultPageSize, and it is capped at MaxPageSize.
 func (db *DB) PendingPayments(ctx context.Context, createdBefore time.Time, limit int) ([]Payment, error) {
 	limit, _ = page(limit, 0)
 	payments, err := queryAll(ctx, db.db, scanPayment, `SELECT `+paymentColumns+` FROM payments
-		WHERE status = ? AND created_at < ? ORDER BY created_at, id LIMIT ?`,
+		WHERE status = ? AND created_at < ? ORDER BY checked_at IS NOT NULL, checked_at, created_at, id LIMIT ?`,
 		PaymentStatusPending, formatTime(createdBefore), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending payments: %w", err)

@@ -372,6 +372,31 @@ func TestPendingPayments(t *testing.T) {
 	}
 }
 
+// TestPendingPaymentsLeastRecentlyChecked: a backlog larger than one page
+// must be worked through, not the oldest page checked forever.
+func TestPendingPaymentsLeastRecentlyChecked(t *testing.T) {
+	db := MustOpenDB(t)
+	clk := useClock(db)
+	ctx := context.Background()
+	for i := 1; i <= 4; i++ {
+		MustCreatePayment(t, db, fmt.Sprintf("p%d", i), "10")
+		clk.Advance(time.Minute)
+	}
+	for _, code := range []string{"p1", "p2"} {
+		if err := db.TouchPaymentChecked(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Second)
+	}
+	ps, err := db.PendingPayments(ctx, clk.Now(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := codes(ps), "[p3 p4 p1]"; got != want {
+		t.Errorf("got %s, want %s (never checked first, then least recently checked)", got, want)
+	}
+}
+
 func codes(ps []store.Payment) string {
 	cs := make([]string, len(ps))
 	for i, p := range ps {
