@@ -84,11 +84,7 @@ func (u userCLI) add(ctx context.Context, email, name, roleName string) error {
 	if err != nil {
 		return configErrorf("unknown role %q: use owner, staff or viewer", roleName)
 	}
-	pw, err := u.readPassword()
-	if err != nil {
-		return err
-	}
-	hash, err := handlers.HashPassword(pw)
+	hash, err := u.readPasswordHash()
 	if err != nil {
 		return err
 	}
@@ -125,11 +121,7 @@ func (u userCLI) passwd(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	pw, err := u.readPassword()
-	if err != nil {
-		return err
-	}
-	hash, err := handlers.HashPassword(pw)
+	hash, err := u.readPasswordHash()
 	if err != nil {
 		return err
 	}
@@ -165,6 +157,15 @@ func (u userCLI) find(ctx context.Context, email string) (*store.User, error) {
 		return nil, configErrorf("no user with e-mail %s", email)
 	}
 	return user, err
+}
+
+// readPasswordHash reads a new password and hashes it.
+func (u userCLI) readPasswordHash() ([]byte, error) {
+	pw, err := u.readPassword()
+	if err != nil {
+		return nil, err
+	}
+	return handlers.HashPassword(pw)
 }
 
 // readPassword asks twice without echo on a terminal; from a pipe it reads

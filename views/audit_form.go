@@ -1,7 +1,6 @@
 package views
 
 import (
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -91,21 +90,8 @@ func (f AuditFilterForm) PageNumber() int { return max(f.page, 1) }
 // Query is the filter as a query string for page (0 leaves the page out),
 // so paging and export keep the filters.
 func (f AuditFilterForm) Query(page int) string {
-	v := url.Values{}
-	for k, s := range map[string]string{
-		"actor": f.Actor, "action": f.Action, "target_type": f.TargetType, "target": f.Target, "from": f.From, "to": f.To,
-	} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	if page > 1 {
-		v.Set("page", strconv.Itoa(page))
-	}
-	if len(v) == 0 {
-		return ""
-	}
-	return "?" + v.Encode()
+	return filterQuery(page, "actor", f.Actor, "action", f.Action, "target_type", f.TargetType,
+		"target", f.Target, "from", f.From, "to", f.To)
 }
 
 // Pages is how many pages total rows fill (at least one).

@@ -106,18 +106,8 @@ func (f LinkFilter) Active() bool {
 // Query is the filter as a query string for page; the first page and the
 // default size are left out so URLs stay short.
 func (f LinkFilter) Query(page int) string {
-	q := url.Values{}
-	for _, kv := range [...][2]string{
-		{"name", f.Name}, {"minPrice", f.MinPrice}, {"maxPrice", f.MaxPrice},
-		{"currency", f.Currency}, {"channel", f.Channel},
-	} {
-		if kv[1] != "" {
-			q.Set(kv[0], kv[1])
-		}
-	}
-	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
-	}
+	q := filterValues(page, "name", f.Name, "minPrice", f.MinPrice, "maxPrice", f.MaxPrice,
+		"currency", f.Currency, "channel", f.Channel)
 	if f.Size != DefaultLinksPageSize {
 		q.Set("size", strconv.Itoa(f.Size))
 	}
@@ -189,7 +179,6 @@ func (p LinksProps) rowView(l Locale, link craftclient.Product, next string) tem
 func (p LinksProps) Paging() Paging {
 	return Paging{Page: p.Filter.Page, Size: p.Filter.Size, Total: p.Total}
 }
-
 
 // LinkRowProps is one row of the list, also rendered alone after a toggle.
 type LinkRowProps struct {

@@ -287,19 +287,6 @@ func (f PaymentFilterForm) Pages(total int) int {
 // Query is the filter as a query string for page (0 or 1 leaves the page
 // out), so paging and the export keep the filters.
 func (f PaymentFilterForm) Query(page int) string {
-	v := url.Values{}
-	for k, s := range map[string]string{
-		"status": f.Status, "from": f.From, "to": f.To, "min": f.Min, "max": f.Max, "staff": f.Staff,
-	} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	if page > 1 {
-		v.Set("page", strconv.Itoa(page))
-	}
-	if len(v) == 0 {
-		return ""
-	}
-	return "?" + v.Encode()
+	return filterQuery(page, "status", f.Status, "from", f.From, "to", f.To,
+		"min", f.Min, "max", f.Max, "staff", f.Staff)
 }
