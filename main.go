@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	payments := paymentsConfig(cfg, publicURL, log)
+	payments := paymentsConfig(cfg, publicURL, upstreams["paywall"] == "sandbox", log)
 	deps.Reconciler = handlers.NewReconciler(log.With("component", "reconciler"), db, deps.Paywall.APM,
 		handlers.ReconcilerConfig{Timeout: payments.Timeout})
 	e := web.New(web.Config{
@@ -186,11 +186,11 @@ func openSandbox(ctx context.Context, cfg Config, log *slog.Logger, publicURL st
 // paymentsConfig is the QR payment settings: callbacks reach us at the
 // public URL and are checked with PAYWALL_HASH_KEY, or with the sandbox's
 // key when Paywall runs against the sandbox.
-func paymentsConfig(cfg Config, publicURL string, log *slog.Logger) handlers.PaymentsConfig {
+func paymentsConfig(cfg Config, publicURL string, sandboxPaywall bool, log *slog.Logger) handlers.PaymentsConfig {
 	p := handlers.PaymentsConfig{PublicURL: publicURL, HashKey: cfg.Paywall.HashKey.Reveal(), Timeout: cfg.Payments.Timeout}
 	switch {
 	case p.HashKey != "":
-	case !cfg.Paywall.Live():
+	case sandboxPaywall:
 		p.HashKey = sandboxHashKey
 	default:
 		log.Warn("PAYWALL_HASH_KEY is not set: Paywall callback hashes are not checked (results are still confirmed with Paywall)")

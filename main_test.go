@@ -77,6 +77,10 @@ func TestServeSandboxOutOfTheBox(t *testing.T) {
 	if !strings.Contains(logs.String(), "sandbox") {
 		t.Errorf("logs should say the sandbox is used: %s", logs.String())
 	}
+	// In sandbox mode callbacks are checked with the sandbox's hash key.
+	if strings.Contains(logs.String(), "PAYWALL_HASH_KEY is not set") {
+		t.Errorf("sandbox mode must verify callback hashes with the sandbox key:\n%s", logs.String())
+	}
 }
 
 func TestServeLiveCredentialsMountNoSandbox(t *testing.T) {
