@@ -313,10 +313,14 @@ func (h *Payments) view(c echo.Context) (views.PaymentView, error) {
 		return views.PaymentView{}, err
 	}
 	u := UserFrom(c)
-	return views.PaymentView{
+	v := views.PaymentView{
 		Payment: *p, Callbacks: callbacks, CSRF: CSRFToken(c), Loc: h.loc,
 		Staff: Allowed(u, store.RoleStaff), Owner: Allowed(u, store.RoleOwner),
-	}, nil
+	}
+	if strings.HasPrefix(p.QRContent, h.publicURL+"/sandbox/paywall/wallet/") {
+		v.WalletURL = p.QRContent
+	}
+	return v, nil
 }
 
 // payment loads the payment named by the :code route parameter.

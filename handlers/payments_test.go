@@ -32,6 +32,9 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	if got := testID(doc, "payment-amount").Text(); got != "1.234,56 ₺" {
 		t.Errorf("amount shown %q, want 1.234,56 ₺", got)
 	}
+	if href, _ := testID(doc, "wallet-link").Attr("href"); href != p.QRContent {
+		t.Errorf("sandbox wallet link %q, want the QR's own URL %q", href, p.QRContent)
+	}
 	src, _ := testID(doc, "payment-qr").Attr("src")
 	if src != "/payments/"+code+"/qr.png" {
 		t.Errorf("QR src %q", src)

@@ -2,6 +2,7 @@ package views
 
 // paymentMessages holds the payment pages' catalog entries.
 var paymentMessages = map[string]msg{
+	"payment.sandbox_wallet": {"Deneme cüzdanını aç ve müşteri gibi öde", "Open the sandbox wallet and pay as the customer"},
 	// Starting a payment.
 	"payment.title_new":             {"QR ile ödeme al", "Take a QR payment"},
 	"payment.amount":                {"Tutar", "Amount"},
