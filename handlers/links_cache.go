@@ -22,6 +22,7 @@ type SearchCache struct {
 	now func() time.Time
 
 	mu       sync.Mutex
+	onDelete []func(id int64)
 	gen      uint64 // bumped by every change; answers from older gens are dropped
 	entries  map[string]searchEntry
 	inflight map[string]*searchCall
@@ -111,8 +112,26 @@ func (s *SearchCache) Update(ctx context.Context, id int64, req craftclient.Prod
 	return s.LinkService.Update(ctx, id, req)
 }
 
-// Delete deletes a link and forgets cached lists.
+// Delete deletes a link, forgets cached lists and tells OnDelete's
+// subscribers, so no memory keeps serving the deleted link.
 func (s *SearchCache) Delete(ctx context.Context, id int64) error {
 	defer s.forget()
-	return s.LinkService.Delete(ctx, id)
+	if err := s.LinkService.Delete(ctx, id); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	subscribers := s.onDelete
+	s.mu.Unlock()
+	for _, f := range subscribers {
+		f(id)
+	}
+	return nil
+}
+
+// OnDelete registers f to be called with the id of each link deleted
+// through this cache.
+func (s *SearchCache) OnDelete(f func(id int64)) {
+	s.mu.Lock()
+	s.onDelete = append(s.onDelete, f)
+	s.mu.Unlock()
 }

@@ -85,6 +85,11 @@ func TestLinksDelete(t *testing.T) {
 	plain := mustCreateLink(t, env.app, linkRequest("Kahve", "10"))
 	row := mustCreateLink(t, env.app, linkRequest("Çay", "5"))
 
+	// Its QR is served (and so remembered) before the delete.
+	if resp := env.staff.Get(t, linkPath(plain.ID, "/qr.png")); resp.StatusCode != http.StatusOK {
+		t.Fatalf("QR before delete: got %d", resp.StatusCode)
+	}
+
 	doc, _ := page(t, env.staff.Get(t, linkPath(plain.ID, "/delete")), http.StatusOK)
 	if doc.Find(testid("deactivate-instead")).Length() != 1 || doc.Find(testid("confirm-delete")).Length() != 1 {
 		t.Error("the confirmation lacks deactivate-instead or delete")
@@ -95,6 +100,9 @@ func TestLinksDelete(t *testing.T) {
 
 	if loc := wantRedirect(t, env.staff.PostForm(t, linkPath(plain.ID, "/delete"), nil)); loc != "/links" {
 		t.Errorf("Location: got %q, want /links", loc)
+	}
+	if resp := env.staff.Get(t, linkPath(plain.ID, "/qr.png")); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("QR of the deleted link: got %d, want 404", resp.StatusCode)
 	}
 	doc, _ = page(t, env.staff.Get(t, "/links"), http.StatusOK)
 	if got := doc.Find(testid("flash-success")).Text(); got != "Ödeme linki silindi." {

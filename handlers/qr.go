@@ -178,6 +178,10 @@ func (h *QR) linkURL(c echo.Context) (string, error) {
 	return link.URL, nil
 }
 
+// Forget drops a link's remembered URL; wired to link deletes, so a
+// deleted link's code is not served from memory.
+func (h *QR) Forget(id int64) { h.urls.forget(id) }
+
 // parseLinkID reads a link id from the URL; anything but a positive number
 // names no link.
 func parseLinkID(s string) (int64, error) {
@@ -189,7 +193,8 @@ func parseLinkID(s string) (int64, error) {
 }
 
 // linkURLs remembers link URLs for a while. A link's url does not change
-// over its life; the time limit bounds how long a deleted link's code is
+// over its life; links deleted through Linkdesk are forgotten at once (see
+// Forget), and the time limit bounds how long one deleted elsewhere is
 // still served. When full it first drops expired entries, then everything.
 type linkURLs struct {
 	max int
@@ -217,6 +222,12 @@ func (u *linkURLs) get(id int64) (string, bool) {
 		return "", false
 	}
 	return e.url, true
+}
+
+func (u *linkURLs) forget(id int64) {
+	u.mu.Lock()
+	delete(u.m, id)
+	u.mu.Unlock()
 }
 
 func (u *linkURLs) put(id int64, url string) {

@@ -85,6 +85,7 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	// QR codes and print sheets (issue #3). /links/labels is a static path,
 	// so Echo matches it before /links/:id.
 	qrs := handlers.NewQR(cfg.Site, linkService, deps.QR)
+	linkService.OnDelete(qrs.Forget)
 	viewer.GET("/links/:id/qr.png", qrs.PNG)
 	viewer.GET("/links/:id/qr.svg", qrs.SVG)
 	viewer.GET("/links/:id/print", qrs.Print)
