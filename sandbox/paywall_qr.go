@@ -104,14 +104,31 @@ type qrDetail struct {
 	Content    string `json:"Content"`
 }
 
-type qrGenerateBody struct {
+// transactionBody names a transaction in generate and refund answers.
+type transactionBody struct {
 	ApmKey             string      `json:"ApmKey"`
 	ApmConnectionID    int64       `json:"ApmConnectionId"`
 	ApmTransactionID   int64       `json:"ApmTransactionId"`
 	UniqueCode         string      `json:"UniqueCode"`
 	MerchantUniqueCode string      `json:"MerchantUniqueCode"`
 	Amount             json.Number `json:"Amount"`
-	QrDetail           qrDetail    `json:"QrDetail"`
+}
+
+// body is the transaction's answer naming amount (the whole, or a refund).
+func (t *apmTransaction) body(amount decimal.Decimal) transactionBody {
+	return transactionBody{
+		ApmKey:             t.ProviderKey,
+		ApmConnectionID:    t.ConnectionID,
+		ApmTransactionID:   t.ID,
+		UniqueCode:         t.UniqueCode,
+		MerchantUniqueCode: t.MerchantUniqueCode,
+		Amount:             json.Number(money(amount)),
+	}
+}
+
+type qrGenerateBody struct {
+	transactionBody
+	QrDetail qrDetail `json:"QrDetail"`
 }
 
 // validate checks the request fields in a fixed order; the first failure wins.
@@ -235,13 +252,8 @@ func (s *Sandbox) apmQRGenerate(r *http.Request, body []byte) (any, error) {
 	s.log.InfoContext(r.Context(), "apm transaction created",
 		"apm_transaction_id", t.ID, "unique_code", t.UniqueCode, "provider", t.ProviderKey)
 	return qrGenerateBody{
-		ApmKey:             t.ProviderKey,
-		ApmConnectionID:    t.ConnectionID,
-		ApmTransactionID:   t.ID,
-		UniqueCode:         t.UniqueCode,
-		MerchantUniqueCode: t.MerchantUniqueCode,
-		Amount:             json.Number(money(t.Amount)),
-		QrDetail:           qrDetail{FormatType: qrFormatText, Content: walletURL(s.baseURL(r), t.UniqueCode)},
+		transactionBody: t.body(t.Amount),
+		QrDetail:        qrDetail{FormatType: qrFormatText, Content: walletURL(s.baseURL(r), t.UniqueCode)},
 	}, nil
 }
 
@@ -306,15 +318,6 @@ type refundRequest struct {
 	Amount     *decimal.Decimal `json:"Amount"`
 }
 
-type refundBody struct {
-	ApmKey             string      `json:"ApmKey"`
-	ApmConnectionID    int64       `json:"ApmConnectionId"`
-	ApmTransactionID   int64       `json:"ApmTransactionId"`
-	UniqueCode         string      `json:"UniqueCode"`
-	MerchantUniqueCode string      `json:"MerchantUniqueCode"`
-	Amount             json.Number `json:"Amount"`
-}
-
 // apmRefund serves POST apm/refund: it refunds whatever is left.
 func (s *Sandbox) apmRefund(r *http.Request, body []byte) (any, error) {
 	var req refundRequest
@@ -339,33 +342,33 @@ func (s *Sandbox) apmPartialRefund(r *http.Request, body []byte) (any, error) {
 // refund takes amount (nil: all that is left) back from a successful transaction.
 // Touching the row first takes SQLite's write lock before the read, so two refunds
 // cannot both pass the remaining-amount check.
-func (s *Sandbox) refund(ctx context.Context, uniqueCode string, amount *decimal.Decimal) (refundBody, error) {
+func (s *Sandbox) refund(ctx context.Context, uniqueCode string, amount *decimal.Decimal) (transactionBody, error) {
 	uniqueCode = strings.ToLower(strings.TrimSpace(uniqueCode))
 	if uniqueCode == "" {
-		return refundBody{}, pwUniqueCode
+		return transactionBody{}, pwUniqueCode
 	}
 	now := s.nowUTC().Format(dbTimeLayout)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return refundBody{}, fmt.Errorf("sandbox: refund: %w", err)
+		return transactionBody{}, fmt.Errorf("sandbox: refund: %w", err)
 	}
 	defer tx.Rollback() // a no-op after Commit; undoes the touch on refusal
 	if _, err := tx.ExecContext(ctx,
 		`UPDATE sandbox_apm_transactions SET updated_at = ? WHERE unique_code = ?`, now, uniqueCode); err != nil {
-		return refundBody{}, fmt.Errorf("sandbox: refund: %w", err)
+		return transactionBody{}, fmt.Errorf("sandbox: refund: %w", err)
 	}
 	t, err := findTransaction(ctx, tx, "unique_code", uniqueCode)
 	if err != nil {
-		return refundBody{}, err
+		return transactionBody{}, err
 	}
 	if !t.Status.refundable() {
-		return refundBody{}, pwTxStatus
+		return transactionBody{}, pwTxStatus
 	}
 	remaining := t.Amount.Sub(t.Refunded)
 	refund := remaining
 	if amount != nil {
 		if amount.GreaterThan(remaining) {
-			return refundBody{}, pwRefundTooMuch
+			return transactionBody{}, pwRefundTooMuch
 		}
 		refund = *amount
 	}
@@ -377,26 +380,19 @@ func (s *Sandbox) refund(ctx context.Context, uniqueCode string, amount *decimal
 	if _, err := tx.ExecContext(ctx,
 		`UPDATE sandbox_apm_transactions SET status_id = ?, refunded_amount = ? WHERE id = ?`,
 		t.Status, money(t.Refunded), t.ID); err != nil {
-		return refundBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
+		return transactionBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO sandbox_apm_refunds (transaction_id, amount, partial, created_at) VALUES (?, ?, ?, ?)`,
 		t.ID, money(refund), amount != nil, now); err != nil {
-		return refundBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
+		return transactionBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return refundBody{}, fmt.Errorf("sandbox: refund %d: commit: %w", t.ID, err)
+		return transactionBody{}, fmt.Errorf("sandbox: refund %d: commit: %w", t.ID, err)
 	}
 	s.log.InfoContext(ctx, "apm transaction refunded", "apm_transaction_id", t.ID,
 		"amount", money(refund), "status_id", int(t.Status))
-	return refundBody{
-		ApmKey:             t.ProviderKey,
-		ApmConnectionID:    t.ConnectionID,
-		ApmTransactionID:   t.ID,
-		UniqueCode:         t.UniqueCode,
-		MerchantUniqueCode: t.MerchantUniqueCode,
-		Amount:             json.Number(money(refund)),
-	}, nil
+	return t.body(refund), nil
 }
 
 const transactionColumns = `id, unique_code, merchant_unique_code, provider_key, connection_id,
