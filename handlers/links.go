@@ -36,13 +36,12 @@ type Links struct {
 	links LinkService
 	audit AuditLog
 	now   func() time.Time
-	rows  *RowCache
 }
 
 // NewLinks returns the links handlers. now is the clock expiry dates are
 // checked against; typed expiries are read as wall time in its location.
 func NewLinks(site Site, links LinkService, audit AuditLog, now func() time.Time) *Links {
-	return &Links{site: site, links: links, audit: audit, now: now, rows: NewRowCache()}
+	return &Links{site: site, links: links, audit: audit, now: now}
 }
 
 // Index lists links matching the query-string filters: the whole page, or
@@ -53,7 +52,7 @@ func (h *Links) Index(c echo.Context) error {
 		Filter:    views.LinkFilterFrom(c.QueryParams()),
 		CanChange: Allowed(UserFrom(c), store.RoleStaff),
 		CSRF:      CSRFToken(c),
-		RowView:   h.rows.Row,
+		Memo:      h.site.memo(),
 	}
 	status := http.StatusOK
 	if !p.Filter.Validate() {

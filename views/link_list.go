@@ -160,19 +160,17 @@ type LinksProps struct {
 	Problem   *ErrorInfo
 	CanChange bool // staff and owners see the change controls
 	CSRF      string
-	// RowView renders a row; nil renders LinkRow. Handlers pass a memoised
-	// LinkRow (see handlers.RowCache) because rows are most of the page.
-	RowView func(l Locale, r LinkRowProps) templ.Component
+	// Memo renders the filter form and the rows through the handlers'
+	// fragment cache: rows are most of the page, and a list is viewed
+	// again and again while its links do not change.
+	Memo Memo
 }
 
-// rowView returns the component for one link's row; next is the list's
-// own URL, computed once per page.
-func (p LinksProps) rowView(l Locale, link craftclient.Product, next string) templ.Component {
+// row returns the component for one link's row; next is the list's own
+// URL, computed once per page.
+func (p LinksProps) row(l Locale, link craftclient.Product, next string) templ.Component {
 	r := LinkRowProps{Link: link, CanChange: p.CanChange, CSRF: p.CSRF, Next: next}
-	if p.RowView != nil {
-		return p.RowView(l, r)
-	}
-	return LinkRow(l, r)
+	return p.Memo.of(r.key(l), LinkRow(l, r))
 }
 
 // Paging returns the list's position for the pager.

@@ -25,6 +25,9 @@ type PageMeta struct {
 	Sandbox bool // an API runs against the embedded sandbox
 	// Merchant is the shop's name for page headers and print sheets.
 	Merchant string
+	// Memo renders the parts every page repeats (head assets, header)
+	// through the handlers' fragment cache.
+	Memo Memo
 }
 
 // Can reports whether the viewer's role may do something that needs at

@@ -15,6 +15,7 @@ import (
 	"linkdesk/craftclient"
 	"linkdesk/handlers"
 	"linkdesk/store"
+	"linkdesk/web/fragment"
 	"linkdesk/web/qr"
 )
 
@@ -63,6 +64,9 @@ type Deps struct {
 
 // New builds the Echo server with every route.
 func New(cfg Config, deps Deps) *echo.Echo {
+	if cfg.Site.Fragments == nil {
+		cfg.Site.Fragments = fragment.New(fragment.DefaultMaxBytes)
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -1,0 +1,135 @@
+package views
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/shopspring/decimal"
+
+	"linkdesk/craftclient"
+)
+
+// Memo renders c through a cache of rendered fragments under key (see
+// linkdesk/web/fragment); handlers pass one in PageMeta and LinksProps.
+// The key must name everything c shows, and c must not read children from
+// the context. The keys of this package are built beside the component they
+// stand for, and tests check each one changes whenever its output does.
+type Memo func(key string, c templ.Component) templ.Component
+
+// of renders c through m, or directly when there is no cache (tests,
+// one-off renders).
+func (m Memo) of(key string, c templ.Component) templ.Component {
+	if m == nil {
+		return c
+	}
+	return m(key, c)
+}
+
+// fragmentKey builds keys that cannot collide: each starts with the kind of
+// fragment, and every variable part is length-prefixed, so no typed text
+// (a search term, a name) can shift one field into the next.
+type fragmentKey []byte
+
+func newFragmentKey(kind string, lang Lang) fragmentKey {
+	k := make(fragmentKey, 0, 256)
+	return k.str(kind).str(string(lang))
+}
+
+func (k fragmentKey) str(s string) fragmentKey {
+	k = strconv.AppendInt(k, int64(len(s)), 10)
+	k = append(k, ':')
+	return append(k, s...)
+}
+
+func (k fragmentKey) int(n int64) fragmentKey {
+	k = strconv.AppendInt(k, n, 10)
+	return append(k, ';')
+}
+
+func (k fragmentKey) bool(b bool) fragmentKey {
+	if b {
+		return append(k, 'T')
+	}
+	return append(k, 'F')
+}
+
+// optInt writes a missing number differently from every present one.
+func (k fragmentKey) optInt(n *int) fragmentKey {
+	if n == nil {
+		return append(k, '-')
+	}
+	return k.int(int64(*n))
+}
+
+// dec writes d exactly (coefficient and exponent), without the big-number
+// formatting its String costs: the key only has to differ when the amount
+// or its scale does.
+func (k fragmentKey) dec(d decimal.Decimal) fragmentKey {
+	if d.NumDigits() > 18 {
+		return k.str(d.String())
+	}
+	return k.int(d.CoefficientInt64()).int(int64(d.Exponent()))
+}
+
+func (k fragmentKey) time(t *craftclient.DateTime) fragmentKey {
+	if t == nil {
+		return append(k, '-')
+	}
+	k = t.AppendFormat(k, time.RFC3339Nano)
+	return append(k, ';')
+}
+
+func (k fragmentKey) String() string { return string(k) }
+
+// key names everything LinkRow shows or uses; a field added to the row
+// must be added to rowContext or link (TestRowKeyCoversRow checks the
+// fields that exist).
+func (r LinkRowProps) key(l Locale) string {
+	return newFragmentKey("row", l.Lang).rowContext(r.CanChange, r.CSRF, r.Next).link(r.Link).String()
+}
+
+// rowsKey names a whole page of rows: what they share once, then each link
+// in order.
+func (p LinksProps) rowsKey(l Locale, next string) string {
+	k := make(fragmentKey, 0, 64+200*len(p.Links))
+	k = k.str("rows").str(string(l.Lang)).rowContext(p.CanChange, p.CSRF, next)
+	for _, link := range p.Links {
+		k = k.link(link)
+	}
+	return k.String()
+}
+
+// rowContext is what every row of a page shares.
+func (k fragmentKey) rowContext(canChange bool, csrf, next string) fragmentKey {
+	return k.bool(canChange).str(csrf).str(next)
+}
+
+// link is what a row shows of its link. Every part is self-delimiting, so
+// links can follow one another in a key.
+func (k fragmentKey) link(p craftclient.Product) fragmentKey {
+	return k.int(p.ID).str(p.Name).dec(p.Price.Decimal).str(string(p.Currency)).str(string(p.Status)).
+		int(int64(p.SoldCount)).optInt(p.Stock).str(p.Channel).time(p.ExpiresAt).str(p.URL)
+}
+
+// formKey names everything linkFilters shows: the page number is not in
+// the form.
+func (f LinkFilter) formKey(l Locale) string {
+	k := newFragmentKey("filters", l.Lang).
+		str(f.Name).str(f.MinPrice).str(f.MaxPrice).str(f.Currency).str(f.Channel).int(int64(f.Size))
+	for _, name := range slices.Sorted(maps.Keys(f.Errors)) {
+		k = k.str(name).str(f.Errors[name])
+	}
+	return k.String()
+}
+
+// headerKey names everything Header shows.
+func (m PageMeta) headerKey() string {
+	k := newFragmentKey("header", m.Locale.Lang).bool(m.Sandbox).str(m.Nav).str(m.Path).str(m.CSRF)
+	if v := m.Viewer; v != nil {
+		k = k.str(v.Email).str(v.Role)
+	}
+	return k.String()
+}

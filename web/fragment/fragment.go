@@ -1,0 +1,94 @@
+// Package fragment remembers the HTML of page parts that are pure functions
+// of a key: a table row, a filter form, the page header. templ formats and
+// escapes every expression on every render (each one through fmt.Sprint),
+// so on a list that is viewed again and again while its links do not change,
+// most of the page's cost went into producing the same bytes. Whoever builds
+// a key must make it name everything the part shows; a hit is then always
+// right, and the cache only bounds memory.
+package fragment
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+
+	"github.com/a-h/templ"
+)
+
+// DefaultMaxBytes bounds a cache's keys and HTML together: about four
+// thousand list rows, a few megabytes at most.
+const DefaultMaxBytes = 8 << 20
+
+// Cache is a bounded map from key to rendered HTML, safe for concurrent
+// use. When full it starts over: simpler than LRU bookkeeping on every hit,
+// and the parts in use are rendered again at once.
+type Cache struct {
+	maxBytes int
+
+	mu    sync.RWMutex
+	html  map[string][]byte
+	bytes int
+}
+
+// New returns an empty cache holding at most maxBytes of keys and HTML.
+func New(maxBytes int) *Cache {
+	return &Cache{maxBytes: maxBytes, html: make(map[string][]byte)}
+}
+
+// Memo renders c once per key and then writes the remembered bytes. A
+// render that fails is not remembered.
+func (fc *Cache) Memo(key string, c templ.Component) templ.Component {
+	return memoized{cache: fc, key: key, c: c}
+}
+
+type memoized struct {
+	cache *Cache
+	key   string
+	c     templ.Component
+}
+
+func (m memoized) Render(ctx context.Context, w io.Writer) error {
+	html, err := m.cache.get(ctx, m.key, m.c)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(html)
+	return err
+}
+
+func (fc *Cache) get(ctx context.Context, key string, c templ.Component) ([]byte, error) {
+	fc.mu.RLock()
+	html, ok := fc.html[key]
+	fc.mu.RUnlock()
+	if ok {
+		return html, nil
+	}
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		return nil, err
+	}
+	html = buf.Bytes()
+	size := len(key) + len(html)
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if _, ok := fc.html[key]; ok {
+		return html, nil // another request rendered it meanwhile
+	}
+	if fc.bytes+size > fc.maxBytes {
+		clear(fc.html)
+		fc.bytes = 0
+	}
+	if size <= fc.maxBytes {
+		fc.html[key] = html
+		fc.bytes += size
+	}
+	return html, nil
+}
+
+// Len is the number of parts held.
+func (fc *Cache) Len() int {
+	fc.mu.RLock()
+	defer fc.mu.RUnlock()
+	return len(fc.html)
+}
