@@ -25,13 +25,32 @@ const (
 // AuthStore is the part of the store first-run setup and sign-in use.
 type AuthStore interface {
 	AuditLog
+	FailureStore
 	UserByEmail(ctx context.Context, email string) (*store.User, error)
 	CreateFirstOwner(ctx context.Context, u *store.User) error
+	PruneLoginFailures(ctx context.Context, before time.Time) (int64, error)
+}
+
+// FailureStore counts wrong passwords per e-mail and IP: at sign-in and
+// when someone signed in changes their password.
+type FailureStore interface {
 	RecordLoginFailure(ctx context.Context, email, ip string) error
 	LoginFailures(ctx context.Context, email, ip string, since time.Time) (int, time.Time, error)
 	ClearLoginFailures(ctx context.Context, email, ip string) error
-	PruneLoginFailures(ctx context.Context, before time.Time) (int64, error)
 }
+
+// passwordWait returns how long email must wait at this request's IP
+// before another password is checked, or 0.
+func passwordWait(c echo.Context, st FailureStore, email string, now time.Time) (time.Duration, error) {
+	n, oldest, err := st.LoginFailures(c.Request().Context(), email, c.RealIP(), now.Add(-LoginWindow))
+	if err != nil || n < LoginMaxFailures {
+		return 0, err
+	}
+	return max(oldest.Add(LoginWindow).Sub(now), time.Second), nil
+}
+
+// waitMinutes rounds a wait up to whole minutes, as the forms show it.
+func waitMinutes(wait time.Duration) int { return int((wait + time.Minute - 1) / time.Minute) }
 
 // Auth serves first-run setup, sign-in and sign-out.
 type Auth struct {
@@ -138,12 +157,12 @@ func (h *Auth) Login(c echo.Context) error {
 	if !f.Validate() {
 		return h.renderLogin(c, http.StatusUnprocessableEntity, f)
 	}
-	wait, err := h.throttle(c, f.Email)
+	wait, err := passwordWait(c, h.store, f.Email, h.now())
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
-		f.WaitMinutes = int((wait + time.Minute - 1) / time.Minute)
+		f.WaitMinutes = waitMinutes(wait)
 		return h.refuse(c, http.StatusTooManyRequests, f, "throttled")
 	}
 	u, err := h.store.UserByEmail(c.Request().Context(), f.Email)
@@ -159,16 +178,6 @@ func (h *Auth) Login(c echo.Context) error {
 		return h.refuse(c, http.StatusForbidden, f, "disabled")
 	}
 	return h.signIn(c, u, f.Next)
-}
-
-// throttle returns how long the e-mail must wait at this IP, or 0.
-func (h *Auth) throttle(c echo.Context, email string) (time.Duration, error) {
-	now := h.now()
-	n, oldest, err := h.store.LoginFailures(c.Request().Context(), email, c.RealIP(), now.Add(-LoginWindow))
-	if err != nil || n < LoginMaxFailures {
-		return 0, err
-	}
-	return max(oldest.Add(LoginWindow).Sub(now), time.Second), nil
 }
 
 // refuse records a failed login (a refused, throttled try does not count

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,6 +17,7 @@ import (
 // UserStore is the part of the store user management uses.
 type UserStore interface {
 	AuditLog
+	FailureStore
 	ListUsers(ctx context.Context) ([]store.User, error)
 	UserByID(ctx context.Context, id int64) (*store.User, error)
 	CreateUser(ctx context.Context, u *store.User) error
@@ -30,11 +32,16 @@ type Users struct {
 	site     Site
 	store    UserStore
 	sessions *Sessions
+	now      func() time.Time
 }
 
-// NewUsers returns the user management handlers.
-func NewUsers(site Site, st UserStore, sessions *Sessions) *Users {
-	return &Users{site: site, store: st, sessions: sessions}
+// NewUsers returns the user management handlers; now is the clock of the
+// wrong-password throttle (nil: time.Now).
+func NewUsers(site Site, st UserStore, sessions *Sessions, now func() time.Time) *Users {
+	if now == nil {
+		now = time.Now
+	}
+	return &Users{site: site, store: st, sessions: sessions, now: now}
 }
 
 // Index lists every account.
@@ -200,9 +207,26 @@ func (h *Users) ChangeOwnPassword(c echo.Context) error {
 	if !p.Password.Validate(PasswordProblem, true) {
 		return h.renderAccount(c, http.StatusUnprocessableEntity, p)
 	}
+	// Wrong current passwords count with failed sign-ins, so a browser
+	// left signed in is no faster a way to guess than the login form.
+	ctx, ip := c.Request().Context(), c.RealIP()
+	wait, err := passwordWait(c, h.store, p.User.Email, h.now())
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		p.Password.SetError("current_password", "account.current_throttled")
+		return h.renderAccount(c, http.StatusTooManyRequests, p)
+	}
 	if !CheckPassword(p.User.PasswordHash, p.Password.Current) {
+		if err := h.store.RecordLoginFailure(ctx, p.User.Email, ip); err != nil {
+			return err
+		}
 		p.Password.SetError("current_password", "account.current_wrong")
 		return h.renderAccount(c, http.StatusUnprocessableEntity, p)
+	}
+	if err := h.store.ClearLoginFailures(ctx, p.User.Email, ip); err != nil {
+		return err
 	}
 	if err := h.setPassword(c, p.User, p.Password.Password); err != nil {
 		return err

@@ -40,6 +40,8 @@ var authMessages = map[string]msg{
 	"account.password_mismatch": {"İki parola aynı değil.", "The two passwords differ."},
 	"account.current_required":  {"Şu anki parolanızı girin.", "Enter your current password."},
 	"account.current_wrong":     {"Şu anki parola yanlış.", "The current password is wrong."},
+	// The wait is handlers.LoginWindow at most.
+	"account.current_throttled": {"Çok fazla hatalı parola girildi. En çok 15 dakika bekleyip tekrar deneyin.", "Too many wrong passwords. Wait up to 15 minutes, then try again."},
 	"account.title":             {"Hesabım", "My account"},
 	"account.password_title":    {"Parolayı değiştir", "Change the password"},
 	"account.password_submit":   {"Parolayı değiştir", "Change the password"},

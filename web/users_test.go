@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -154,6 +155,40 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	// An owner disabling staff ends the staff's remaining session.
 	acctExpectRedirect(t, here.PostForm(t, userPath(staff, "disable"), nil), userPath(staff, ""))
 	acctExpectRedirect(t, staffHere.Get(t, "/"), "/login")
+}
+
+// TestWrongCurrentPasswordsAreThrottled: on /account, wrong current
+// passwords count with failed sign-ins, so a browser left signed in is no
+// faster a way to guess than the login form.
+func TestWrongCurrentPasswordsAreThrottled(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t, webtest.Options{})
+	staff := acctUser(t, app, "guessed@shop.example", store.RoleStaff)
+	c := acctAs(t, app, staff)
+	const newPassword = "a brand new password"
+	bad := url.Values{"current_password": {"not it"}, "password": {newPassword}, "password_confirm": {newPassword}}
+	for i := range handlers.LoginMaxFailures {
+		if resp := c.PostForm(t, "/account/password", bad); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong password %d: status %d, want 422", i+1, resp.StatusCode)
+		}
+	}
+	// Now even the right one waits, and the form says so in Turkish.
+	good := url.Values{"current_password": {acctPassword}, "password": {newPassword}, "password_confirm": {newPassword}}
+	resp := c.PostForm(t, "/account/password", good)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after %d wrong passwords: status %d, want 429", handlers.LoginMaxFailures, resp.StatusCode)
+	}
+	if got := acctText(acctDoc(t, resp), "error-current_password"); !strings.Contains(got, "15 dakika") {
+		t.Errorf("field error %q, want the wait explained", got)
+	}
+	if !handlers.CheckPassword(acctReload(t, app, staff).PasswordHash, acctPassword) {
+		t.Error("the password changed while throttled")
+	}
+	// The same guesses count at the login form, from the same address.
+	n, _, err := app.Store.LoginFailures(context.Background(), staff.Email, "127.0.0.1", time.Now().Add(-handlers.LoginWindow))
+	if err != nil || n != handlers.LoginMaxFailures {
+		t.Errorf("failures recorded: %d (%v), want %d", n, err, handlers.LoginMaxFailures)
+	}
 }
 
 // checkAuditChange finds the newest row for action on target and checks its
