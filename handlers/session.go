@@ -22,6 +22,9 @@ const (
 
 	// SessionCookie is the name of the sign-in cookie.
 	SessionCookie = "linkdesk_session"
+	// CSRFCookie is the name of the cookie web's CSRF middleware keeps
+	// its token in.
+	CSRFCookie = "linkdesk_csrf"
 	// lastSeenStep limits cookie rewrites: last-seen is refreshed at most
 	// once a minute, not on every request.
 	lastSeenStep = time.Minute
@@ -184,6 +187,7 @@ func (s *Sessions) Start(c echo.Context, u *store.User) error {
 	now := s.now().Unix()
 	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch, "created": now, "seen": now}
 	SetUser(c, u)
+	forgetCSRF(c)
 	return s.save(c, sess)
 }
 
@@ -194,6 +198,16 @@ func (s *Sessions) End(c echo.Context) {
 		s.clear(c, sess)
 	}
 	SetUser(c, nil)
+	forgetCSRF(c)
+}
+
+// forgetCSRF expires the CSRF token whenever who is signed in changes, so a
+// token seen or planted before (on a shared counter computer, say) is of no
+// use after; the next page gets a new one. The cookie is sent after the
+// middleware's own, so browsers apply it last. An empty, expired cookie
+// carries nothing worth the Secure flag.
+func forgetCSRF(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: CSRFCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // RequireSetup sends every dashboard request to /setup until the first

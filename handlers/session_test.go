@@ -46,7 +46,15 @@ func TestSessionsUserCache(t *testing.T) {
 	if err := sess.Start(c, &users.user); err != nil {
 		t.Fatal(err)
 	}
-	cookie := rec.Result().Cookies()[0]
+	var cookie *http.Cookie
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == handlers.SessionCookie {
+			cookie = ck
+		}
+	}
+	if cookie == nil {
+		t.Fatal("sign-in set no session cookie")
+	}
 
 	signedIn := func() bool {
 		t.Helper()

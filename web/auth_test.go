@@ -163,6 +163,56 @@ func TestLoginLogout(t *testing.T) {
 	}
 }
 
+// TestCSRFTokenChangesWithTheSignedInPerson: a token seen before sign-in
+// (on a shared counter computer, say) is refused after it, and a token of a
+// signed-in person is refused after sign-out.
+func TestCSRFTokenChangesWithTheSignedInPerson(t *testing.T) {
+	t.Parallel()
+	app := webtest.New(t, webtest.Options{})
+	u := acctUser(t, app, "counter@shop.example", store.RoleStaff)
+	c := acctAnon(t, app)
+	pageToken := func(path string) string {
+		t.Helper()
+		doc := acctDoc(t, c.Get(t, path))
+		token, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value")
+		if !ok || token == "" {
+			t.Fatalf("GET %s: no CSRF field", path)
+		}
+		return token
+	}
+	expired := func(resp *http.Response) bool {
+		for _, ck := range resp.Cookies() {
+			if ck.Name == handlers.CSRFCookie && ck.MaxAge < 0 {
+				return true
+			}
+		}
+		return false
+	}
+
+	before := pageToken("/login")
+	resp := c.PostForm(t, "/login", url.Values{"email": {u.Email}, "password": {acctPassword}, "next": {"/account"}})
+	acctExpectRedirect(t, resp, "/account")
+	if !expired(resp) {
+		t.Errorf("sign-in kept the CSRF cookie: %v", resp.Header.Values("Set-Cookie"))
+	}
+	after := pageToken("/account")
+	if after == before {
+		t.Fatal("the CSRF token is the same after sign-in")
+	}
+	old := url.Values{"_csrf": {before}}
+	if resp := c.PostForm(t, "/logout", old); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-out with the token from before sign-in: status %d, want 403", resp.StatusCode)
+	}
+	resp = c.PostForm(t, "/logout", url.Values{"_csrf": {after}})
+	acctExpectRedirect(t, resp, "/login")
+	if !expired(resp) {
+		t.Errorf("sign-out kept the CSRF cookie: %v", resp.Header.Values("Set-Cookie"))
+	}
+	if next := pageToken("/login"); next == after {
+		t.Error("the CSRF token is the same after sign-out")
+	}
+}
+
 func TestLoginRefusals(t *testing.T) {
 	app := webtest.New(t, webtest.Options{})
 	u := acctUser(t, app, "staff@shop.example", store.RoleStaff)

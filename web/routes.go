@@ -147,7 +147,7 @@ func csrf(cfg Config) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		ContextKey:     handlers.KeyCSRF,
-		CookieName:     "linkdesk_csrf",
+		CookieName:     handlers.CSRFCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   cfg.SecureCookies(),

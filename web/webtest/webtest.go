@@ -176,8 +176,7 @@ func (a *App) CreateUser(tb testing.TB, email string, role store.Role, password 
 // redirects (tests assert them) and sends the CSRF token on unsafe requests.
 type Client struct {
 	*http.Client
-	app  *App
-	csrf string
+	app *App
 }
 
 // csrfToken is the double-submit token test clients use: Echo's CSRF check
@@ -189,15 +188,14 @@ func (a *App) Anonymous(tb testing.TB) *Client {
 	tb.Helper()
 	jar, _ := cookiejar.New(nil)
 	u, _ := url.Parse(a.URL)
-	jar.SetCookies(u, []*http.Cookie{{Name: "linkdesk_csrf", Value: csrfToken, Path: "/"}})
+	jar.SetCookies(u, []*http.Cookie{{Name: handlers.CSRFCookie, Value: csrfToken, Path: "/"}})
 	return &Client{
 		Client: &http.Client{
 			Jar:           jar,
 			Timeout:       30 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		app:  a,
-		csrf: csrfToken,
+		app: a,
 	}
 }
 
@@ -231,6 +229,20 @@ func (a *App) SessionCookie(tb testing.TB, u *store.User) *http.Cookie {
 	return nil
 }
 
+// CSRF is the token a page would carry now: the cookie's. The server
+// forgets it at sign-in and sign-out; like a browser loading its next page,
+// the client then gets one again.
+func (c *Client) CSRF() string {
+	u, _ := url.Parse(c.app.URL)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == handlers.CSRFCookie {
+			return ck.Value
+		}
+	}
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: handlers.CSRFCookie, Value: csrfToken, Path: "/"}})
+	return csrfToken
+}
+
 // Get fetches path.
 func (c *Client) Get(tb testing.TB, path string, header ...string) *http.Response {
 	tb.Helper()
@@ -244,7 +256,7 @@ func (c *Client) PostForm(tb testing.TB, path string, form url.Values, header ..
 		form = url.Values{}
 	}
 	if form.Get("_csrf") == "" {
-		form.Set("_csrf", c.csrf)
+		form.Set("_csrf", c.CSRF())
 	}
 	return c.Do(tb, http.MethodPost, path, strings.NewReader(form.Encode()), append(header, "Content-Type", "application/x-www-form-urlencoded")...)
 }
@@ -269,7 +281,7 @@ func (c *Client) Do(tb testing.TB, method, path string, body *strings.Reader, he
 		req.Header.Set(header[i], header[i+1])
 	}
 	if method != http.MethodGet && method != http.MethodHead && req.Header.Get("X-CSRF-Token") == "" && body == nil {
-		req.Header.Set("X-CSRF-Token", c.csrf)
+		req.Header.Set("X-CSRF-Token", c.CSRF())
 	}
 	resp, err := c.Client.Do(req)
 	if err != nil {
