@@ -3,12 +3,10 @@
 
 package reedsolomon
 
-// Addition, subtraction, multiplication, and division in GF(2^8).
-// Operations are performed modulo x^8 + x^4 + x^3 + x^2 + 1.
+// Multiplication in GF(2^8), modulo x^8 + x^4 + x^3 + x^2 + 1. Addition and
+// subtraction are both XOR.
 
 // http://en.wikipedia.org/wiki/Finite_field_arithmetic
-
-import "log"
 
 const (
 	gfZero = gfElement(0)
@@ -76,23 +74,6 @@ var (
 // gfElement is an element in GF(2^8).
 type gfElement uint8
 
-// newGFElement creates and returns a new gfElement.
-func newGFElement(data byte) gfElement {
-	return gfElement(data)
-}
-
-// gfAdd returns a + b.
-func gfAdd(a, b gfElement) gfElement {
-	return a ^ b
-}
-
-// gfSub returns a - b.
-//
-// Note addition is equivalent to subtraction in GF(2).
-func gfSub(a, b gfElement) gfElement {
-	return a ^ b
-}
-
 // gfMultiply returns a * b.
 func gfMultiply(a, b gfElement) gfElement {
 	if a == gfZero || b == gfZero {
@@ -100,30 +81,6 @@ func gfMultiply(a, b gfElement) gfElement {
 	}
 
 	return gfExpTable[(gfLogTable[a]+gfLogTable[b])%255]
-}
-
-// gfDivide returns a / b.
-//
-// Divide by zero results in a panic.
-func gfDivide(a, b gfElement) gfElement {
-	if a == gfZero {
-		return gfZero
-	} else if b == gfZero {
-		log.Panicln("Divide by zero")
-	}
-
-	return gfMultiply(a, gfInverse(b))
-}
-
-// gfInverse returns the multiplicative inverse of a, a^-1.
-//
-// a * a^-1 = 1
-func gfInverse(a gfElement) gfElement {
-	if a == gfZero {
-		log.Panicln("No multiplicative inverse of 0")
-	}
-
-	return gfExpTable[255-gfLogTable[a]]
 }
 
 // a^i   | bits      | polynomial                                   | decimal

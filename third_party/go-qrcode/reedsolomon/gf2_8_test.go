@@ -18,7 +18,7 @@ func TestGFMultiplicationIdentities(t *testing.T) {
 	}
 }
 
-func TestGFMultiplicationAndDivision(t *testing.T) {
+func TestGFMultiplication(t *testing.T) {
 	// a * b == result
 	var tests = []struct {
 		a      gfElement
@@ -40,43 +40,29 @@ func TestGFMultiplicationAndDivision(t *testing.T) {
 		if result != test.result {
 			t.Errorf("%d * %d = %d, want %d", test.a, test.b, result, test.result)
 		}
+	}
+}
 
-		if test.b != gfZero && test.result != gfZero {
-			b := gfDivide(test.result, test.a)
-
-			if b != test.b {
-				t.Errorf("%d / %d = %d, want %d", test.result, test.a, b, test.b)
+// TestGFMultiplyMatchesShiftAndAdd checks the log/exp tables against
+// carry-less multiplication modulo x^8 + x^4 + x^3 + x^2 + 1 for every pair.
+func TestGFMultiplyMatchesShiftAndAdd(t *testing.T) {
+	for i := 0; i < 256; i++ {
+		for j := 0; j < 256; j++ {
+			var want byte
+			a, b := byte(i), byte(j)
+			for ; b != 0; b >>= 1 {
+				if b&1 != 0 {
+					want ^= a
+				}
+				carry := a&0x80 != 0
+				a <<= 1
+				if carry {
+					a ^= 0x1d // x^8 = x^4 + x^3 + x^2 + 1
+				}
 			}
-		}
-	}
-}
 
-func TestGFInverse(t *testing.T) {
-	for i := 1; i < 256; i++ {
-		a := gfElement(i)
-		inverse := gfInverse(a)
-
-		result := gfMultiply(a, inverse)
-
-		if result != gfOne {
-			t.Errorf("%d * %d^-1 == %d, want %d", a, inverse, result, gfOne)
-		}
-	}
-}
-
-func TestGFDivide(t *testing.T) {
-	for i := 1; i < 256; i++ {
-		for j := 1; j < 256; j++ {
-			// a * b == product
-			a := gfElement(i)
-			b := gfElement(j)
-			product := gfMultiply(a, b)
-
-			// product / b == a
-			result := gfDivide(product, b)
-
-			if result != a {
-				t.Errorf("%d / %d == %d, want %d", product, b, result, a)
+			if got := gfMultiply(gfElement(i), gfElement(j)); got != gfElement(want) {
+				t.Fatalf("%d * %d = %d, want %d", i, j, got, want)
 			}
 		}
 	}

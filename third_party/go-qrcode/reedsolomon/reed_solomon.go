@@ -12,6 +12,7 @@ package reedsolomon
 
 import (
 	"log"
+	"sync"
 
 	bitset "github.com/skip2/go-qrcode/bitset"
 )
@@ -24,50 +25,71 @@ import (
 // ISO/IEC 18004 table 9 specifies the numECBytes required. e.g. a 1-L code has
 // numECBytes=7.
 func Encode(data *bitset.Bitset, numECBytes int) *bitset.Bitset {
-	// Create a polynomial representing |data|.
-	//
-	// The bytes are interpreted as the sequence of coefficients of a polynomial.
-	// The last byte's value becomes the x^0 coefficient, the second to last
-	// becomes the x^1 coefficient and so on.
-	ecpoly := newGFPolyFromData(data)
-	ecpoly = gfPolyMultiply(ecpoly, newGFPolyMonomial(gfOne, numECBytes))
-
-	// Pick the generator polynomial.
 	generator := rsGeneratorPoly(numECBytes)
 
-	// Generate the error correction bytes.
-	remainder := gfPolyRemainder(ecpoly, generator)
+	// The error correction bytes are the remainder of data(x)*x^numECBytes
+	// divided by the generator, where the first data byte is the highest
+	// coefficient. Long division one data byte at a time keeps only the
+	// running remainder, highest coefficient first: shift it up one term,
+	// bring in the next data byte, and subtract (XOR) the generator times
+	// the new leading coefficient. The generator is monic, so its leading 1
+	// cancels the term shifted out and is not stored.
+	ec := make([]byte, numECBytes)
+	for i := 0; i < data.Len(); i += 8 {
+		factor := gfElement(data.ByteAt(i) ^ ec[0])
+		copy(ec, ec[1:])
+		ec[numECBytes-1] = 0
+		if factor == gfZero {
+			continue
+		}
+		for j, g := range generator {
+			ec[j] ^= byte(gfMultiply(g, factor))
+		}
+	}
 
-	// Combine the data & error correcting bytes.
-	// The mathematically correct answer is:
-	//
-	//	result := gfPolyAdd(ecpoly, remainder).
-	//
-	// The encoding used by QR Code 2005 is slightly different this result: To
-	// preserve the original |data| bit sequence exactly, the data and remainder
-	// are combined manually below. This ensures any most significant zero bits
-	// are preserved (and not optimised away).
+	// Append the remainder to the original |data| rather than forming the sum
+	// data(x)*x^numECBytes + remainder as a polynomial: QR Code 2005 keeps the
+	// data bit sequence exactly, leading zero bits included.
 	result := bitset.Clone(data)
-	result.AppendBytes(remainder.data(numECBytes))
+	result.AppendBytes(ec)
 
 	return result
 }
 
-// rsGeneratorPoly returns the Reed-Solomon generator polynomial with |degree|.
+// generators caches the generator polynomial of each degree, built on first
+// use: QR Code uses about a dozen degrees, and building one is far costlier
+// than the division it serves. The index is the degree; rsGeneratorPoly
+// reads gfExpTable[degree-1], so no larger degree is valid.
+var generators [len(gfExpTable) + 1]struct {
+	once sync.Once
+	poly []gfElement
+}
+
+// rsGeneratorPoly returns the Reed-Solomon generator polynomial with |degree|,
+// highest term first and without its leading (x^degree) coefficient, which is
+// always 1. The result is shared and must not be modified.
 //
 // The generator polynomial is calculated as:
 // (x + a^0)(x + a^1)...(x + a^degree-1)
-func rsGeneratorPoly(degree int) gfPoly {
+func rsGeneratorPoly(degree int) []gfElement {
 	if degree < 2 {
 		log.Panic("degree < 2")
 	}
 
-	generator := gfPoly{term: []gfElement{1}}
+	g := &generators[degree]
+	g.once.Do(func() {
+		poly := make([]gfElement, 1, degree+1)
+		poly[0] = gfOne
+		for i := 0; i < degree; i++ {
+			// Multiply by (x + a^i): shift up one term (x * poly), then
+			// add a^i * poly.
+			poly = append(poly, gfZero)
+			for j := len(poly) - 1; j > 0; j-- {
+				poly[j] ^= gfMultiply(poly[j-1], gfExpTable[i])
+			}
+		}
+		g.poly = poly[1:]
+	})
 
-	for i := 0; i < degree; i++ {
-		nextPoly := gfPoly{term: []gfElement{gfExpTable[i], 1}}
-		generator = gfPolyMultiply(generator, nextPoly)
-	}
-
-	return generator
+	return g.poly
 }
