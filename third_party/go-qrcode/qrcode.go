@@ -483,7 +483,7 @@ func (q *QRCode) encodeBlocks() *bitset.Bitset {
 				continue
 			}
 
-			result.Append(b.data.Substr(i, i+8))
+			result.AppendByte(b.data.ByteAt(i), 8)
 
 			working = true
 		}
@@ -500,7 +500,7 @@ func (q *QRCode) encodeBlocks() *bitset.Bitset {
 				continue
 			}
 
-			result.Append(b.data.Substr(offset, offset+8))
+			result.AppendByte(b.data.ByteAt(offset), 8)
 
 			working = true
 		}

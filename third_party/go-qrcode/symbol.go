@@ -45,19 +45,27 @@ type symbol struct {
 func newSymbol(size int, quietZoneSize int) *symbol {
 	var m symbol
 
-	m.module = make([][]bool, size+2*quietZoneSize)
-	m.isUsed = make([][]bool, size+2*quietZoneSize)
-
-	for i := range m.module {
-		m.module[i] = make([]bool, size+2*quietZoneSize)
-		m.isUsed[i] = make([]bool, size+2*quietZoneSize)
-	}
-
 	m.size = size + 2*quietZoneSize
+	m.module = newGrid(m.size)
+	m.isUsed = newGrid(m.size)
 	m.symbolSize = size
 	m.quietZoneSize = quietZoneSize
 
 	return &m
+}
+
+// newGrid returns size rows of size modules, all false. The rows share one
+// allocation (a symbol is built for each of the 8 masks, and allocating row by
+// row was most of an encode's allocations) but are capped at their own
+// length, so appending to one cannot overwrite the next.
+func newGrid(size int) [][]bool {
+	cells := make([]bool, size*size)
+	grid := make([][]bool, size)
+	for i := range grid {
+		grid[i] = cells[i*size : (i+1)*size : (i+1)*size]
+	}
+
+	return grid
 }
 
 // get returns the module value at (x, y).

@@ -332,3 +332,23 @@ func TestSymbolPenalties(t *testing.T) {
 		}
 	}
 }
+
+// TestBitmapRowsAreSeparate checks that the rows of a bitmap, which share one
+// allocation, behave like separately allocated rows: appending to one leaves
+// the next alone.
+func TestBitmapRowsAreSeparate(t *testing.T) {
+	m := newSymbol(3, 1)
+	bitmap := m.bitmap()
+
+	for y, row := range bitmap {
+		if len(row) != 5 || cap(row) != 5 {
+			t.Fatalf("row %d: len %d cap %d, want 5 and 5", y, len(row), cap(row))
+		}
+	}
+
+	_ = append(bitmap[0], true)
+
+	if bitmap[1][0] {
+		t.Errorf("appending to row 0 set row 1's first module")
+	}
+}

@@ -261,6 +261,12 @@ func (b *Bitset) ByteAt(index int) byte {
 		log.Panicf("Index %d out of range", index)
 	}
 
+	// A whole byte on a byte boundary, as Reed-Solomon encoding and block
+	// interleaving read codewords, is stored as is.
+	if index%8 == 0 && index+8 <= b.numBits {
+		return b.bits[index/8]
+	}
+
 	var result byte
 
 	for i := index; i < index+8 && i < b.numBits; i++ {
