@@ -18,7 +18,7 @@ func TestSymbolBasic(t *testing.T) {
 	for i := 0; i < size; i++ {
 		for j := 0; j < size; j++ {
 
-			v := m.get(i, j)
+			v := m.bitmap()[j+quietZoneSize][i+quietZoneSize]
 
 			if v != false {
 				t.Errorf("New symbol not empty")
@@ -31,7 +31,7 @@ func TestSymbolBasic(t *testing.T) {
 			value := i*j%2 == 0
 			m.set(i, j, value)
 
-			v = m.get(i, j)
+			v = m.bitmap()[j+quietZoneSize][i+quietZoneSize]
 
 			if v != value {
 				t.Errorf("Symbol ignores set bits")
