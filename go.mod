@@ -51,3 +51,5 @@ require (
 )
 
 tool github.com/a-h/templ/cmd/templ
+
+replace github.com/skip2/go-qrcode => ./third_party/go-qrcode
