@@ -19,15 +19,29 @@ const (
 	KeyCSRF = "csrf"
 )
 
-// SetLogger stores the request's logger.
-func SetLogger(c echo.Context, l *slog.Logger) { c.Set(keyLogger, l) }
+// requestLog is a request's logger, made on first use: most requests log
+// nothing but their request line, and slog's With copies the handler.
+type requestLog struct {
+	base *slog.Logger
+	id   string
+	l    *slog.Logger
+}
+
+// SetLogger makes base, with requestID attached, the request's logger.
+func SetLogger(c echo.Context, base *slog.Logger, requestID string) {
+	c.Set(keyLogger, &requestLog{base: base, id: requestID})
+}
 
 // LoggerFrom returns the request's logger (with request_id), or the default.
 func LoggerFrom(c echo.Context) *slog.Logger {
-	if l, ok := c.Get(keyLogger).(*slog.Logger); ok {
-		return l
+	rl, ok := c.Get(keyLogger).(*requestLog)
+	if !ok {
+		return slog.Default()
 	}
-	return slog.Default()
+	if rl.l == nil {
+		rl.l = rl.base.With("request_id", rl.id)
+	}
+	return rl.l
 }
 
 // SetUser stores the signed-in user.

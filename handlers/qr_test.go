@@ -95,6 +95,11 @@ func TestQRImages(t *testing.T) {
 			if got := resp.Header.Get("Cache-Control"); got != qr.CacheControl {
 				t.Errorf("Cache-Control: got %q, want %q", got, qr.CacheControl)
 			}
+			// A response caches may keep must not set cookies (the CSRF
+			// middleware used to refresh its token on every request).
+			if got := resp.Header.Values("Set-Cookie"); len(got) != 0 {
+				t.Errorf("Set-Cookie on a cacheable image: %q", got)
+			}
 			tag := resp.Header.Get("ETag")
 			if !strings.HasPrefix(tag, `"`) {
 				t.Fatalf("ETag: got %q, want a strong tag", tag)

@@ -140,6 +140,17 @@ func (r roleGroup) GET(path string, h echo.HandlerFunc)    { r.g.GET(path, h, r.
 func (r roleGroup) POST(path string, h echo.HandlerFunc)   { r.g.POST(path, h, r.check) }
 func (r roleGroup) DELETE(path string, h echo.HandlerFunc) { r.g.DELETE(path, h, r.check) }
 
+// isQRImage reports a request for a QR image. Images carry no form that
+// needs a token, and the middleware would otherwise answer every one with a
+// Set-Cookie, which has no place on a response caches may keep.
+func isQRImage(c echo.Context) bool {
+	if c.Request().Method != http.MethodGet {
+		return false
+	}
+	p := c.Path() // the route, matched before group middleware runs
+	return strings.HasSuffix(p, "/qr.png") || strings.HasSuffix(p, "/qr.svg")
+}
+
 // csrf protects every state-changing dashboard request: a hidden _csrf field
 // in forms, the X-CSRF-Token header from htmx. Provider callbacks and the
 // sandbox are called by other sites and have their own checks.
@@ -154,7 +165,7 @@ func csrf(cfg Config) echo.MiddlewareFunc {
 		CookieSameSite: http.SameSiteLaxMode,
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/callbacks/") || strings.HasPrefix(p, "/sandbox/")
+			return strings.HasPrefix(p, "/callbacks/") || strings.HasPrefix(p, "/sandbox/") || isQRImage(c)
 		},
 		ErrorHandler: func(err error, c echo.Context) error {
 			return &handlers.Error{Code: handlers.CodeForbidden, Message: "error.403_csrf", Err: err}
