@@ -48,6 +48,18 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
 
+  // Polling elements (the counter screen's payment status) pause while the
+  // tab is hidden: a tab left in the background should not ask every 2 s.
+  // Coming back asks at once ("pagevisible" is in their hx-trigger), so the
+  // screen is never a poll behind. (htmx's own trigger filters would need
+  // eval, which the CSP forbids.)
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (document.hidden && e.detail && e.detail.elt && e.detail.elt.hasAttribute("data-poll")) e.preventDefault();
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) document.dispatchEvent(new Event("pagevisible"));
+  });
+
   // Move focus to an error summary so screen readers and keyboards land on it.
   function focusSummary(root) {
     var s = (root || document).querySelector("[data-error-summary]");
