@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/signal"
@@ -69,11 +70,8 @@ func main() {
 	ctx, cancel := context.WithTimeout(ctx, *duration)
 	defer cancel()
 
-	client := &http.Client{
-		Timeout:       30 * time.Second,
-		Transport:     &http.Transport{MaxIdleConnsPerHost: *users},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	transport := &http.Transport{MaxIdleConnsPerHost: *users}
+	client := newClient(transport, nil)
 	if *sample > 0 {
 		go func() {
 			tick := time.NewTicker(*sample)
@@ -95,6 +93,12 @@ func main() {
 	start := time.Now()
 	var wg sync.WaitGroup
 	for u := range *users {
+		// Each user is a browser of its own: it keeps the cookies the
+		// server sets (the session's once-a-minute refresh).
+		browser, err := browserClient(transport, t)
+		if err != nil {
+			fail(err)
+		}
 		wg.Go(func() {
 			for i := u; ctx.Err() == nil; i++ {
 				if *requests > 0 && sent.Add(1) > *requests {
@@ -102,7 +106,7 @@ func main() {
 				}
 				route := pick(i)
 				began := time.Now()
-				ok := do(ctx, client, t, route, u, i)
+				ok := do(ctx, browser, t, route, u, i)
 				if ctx.Err() != nil && !ok {
 					return // cut off by the end of the run, not an error
 				}
@@ -114,6 +118,34 @@ func main() {
 	elapsed := time.Since(start)
 	report(slices.Concat(results...), elapsed, *users)
 	fmt.Println(runtimeSample(client, t.Stats, *pid, elapsed))
+}
+
+func newClient(transport http.RoundTripper, jar http.CookieJar) *http.Client {
+	return &http.Client{
+		Timeout:       30 * time.Second,
+		Transport:     transport,
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// browserClient is a client whose cookie jar starts with the staff
+// member's cookies.
+func browserClient(transport http.RoundTripper, t targets) (*http.Client, error) {
+	cookies, err := http.ParseCookie(t.StaffCookie)
+	if err != nil {
+		return nil, fmt.Errorf("staff cookie: %w", err)
+	}
+	base, err := url.Parse(t.Base)
+	if err != nil {
+		return nil, err
+	}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	jar.SetCookies(base, cookies)
+	return newClient(transport, jar), nil
 }
 
 // pick spreads the routes by weight over consecutive requests.
@@ -153,7 +185,6 @@ func do(ctx context.Context, client *http.Client, t targets, route, user, i int)
 	if err != nil {
 		return false
 	}
-	req.Header.Set("Cookie", t.StaffCookie)
 	resp, err := client.Do(req)
 	if err != nil {
 		return false

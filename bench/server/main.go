@@ -51,6 +51,7 @@ type Targets struct {
 	Links       string `json:"links"`
 	QR          string `json:"qr"`
 	Cookie      string `json:"cookie"`
+	FreshCookie string `json:"fresh_cookie"` // GET it for a newly minted Cookie
 	LinksStatus int    `json:"links_status"`
 	QRStatus    int    `json:"qr_status"`
 
@@ -148,8 +149,27 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 		Payments:     handlers.PaymentsConfig{PublicURL: base, HashKey: "bench-hash-key", Timeout: handlers.DefaultPaymentTimeout},
 	}, web.Deps{Log: log, Store: db, Craftgate: cg, Paywall: pw, Sandbox: sb.Handler()})
 
+	viewer, err := benchUser(ctx, db, store.RoleViewer)
+	if err != nil {
+		return err
+	}
+	staff, err := benchUser(ctx, db, store.RoleStaff)
+	if err != nil {
+		return err
+	}
+
 	bare := echo.New()
 	bare.HideBanner, bare.HidePort = true, true
+	// A fresh viewer cookie for each wrk run: the server rewrites a
+	// session's cookie once a minute, which a browser keeps and wrk does
+	// not, so a cookie older than that would be rewritten on every request.
+	bare.GET("/cookie", func(c echo.Context) error {
+		cookie, err := browserCookie(keys, viewer)
+		if err != nil {
+			return err
+		}
+		return c.String(http.StatusOK, cookie)
+	})
 	bare.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, bareBody) })
 	// Runtime figures for bench/soak, on the bench's own port only.
 	bare.GET("/stats", func(c echo.Context) error {
@@ -178,11 +198,11 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cookie, err := signedInCookie(ctx, db, keys, store.RoleViewer)
+	cookie, err := browserCookie(keys, viewer)
 	if err != nil {
 		return err
 	}
-	staffCookie, err := signedInCookie(ctx, db, keys, store.RoleStaff)
+	staffCookie, err := browserCookie(keys, staff)
 	if err != nil {
 		return err
 	}
@@ -190,10 +210,11 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 		Bare:        "http://" + bareLn.Addr().String() + "/",
 		Links:       base + views.PathLinks + "?size=25",
 		QR:          base + views.LinkQRPNGURL(ids[0], 256),
-		Cookie:      cookie + "; linkdesk_csrf=" + csrfToken,
+		Cookie:      cookie,
+		FreshCookie: "http://" + bareLn.Addr().String() + "/cookie",
 		Base:        base,
 		LinkIDs:     ids,
-		StaffCookie: staffCookie + "; linkdesk_csrf=" + csrfToken,
+		StaffCookie: staffCookie,
 		CSRF:        csrfToken,
 		Stats:       "http://" + bareLn.Addr().String() + "/stats",
 	}
@@ -235,18 +256,23 @@ func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) ([]int64, 
 	return ids, nil
 }
 
-// signedInCookie creates a user with role and mints their sign-in cookie
-// the way handlers.Sessions.Start does (and web/webtest's SessionCookie,
-// which needs a testing.TB).
-func signedInCookie(ctx context.Context, db *store.DB, keys [][]byte, role store.Role) (string, error) {
+// benchUser creates a signed-in-able user with role.
+func benchUser(ctx context.Context, db *store.DB, role store.Role) (*store.User, error) {
 	hash, err := handlers.HashPassword("bench password")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	u := &store.User{Email: string(role) + "@bench.local", Name: string(role), Role: role, PasswordHash: hash}
 	if err := db.CreateUser(ctx, u); err != nil {
-		return "", err
+		return nil, err
 	}
+	return u, nil
+}
+
+// browserCookie mints u's sign-in cookie the way handlers.Sessions.Start
+// does (and web/webtest's SessionCookie, which needs a testing.TB), with
+// the CSRF cookie: the Cookie header of a browser that just signed in.
+func browserCookie(keys [][]byte, u *store.User) (string, error) {
 	cookies := sessions.NewCookieStore(keys...)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	rec := httptest.NewRecorder()
@@ -258,7 +284,7 @@ func signedInCookie(ctx context.Context, db *store.DB, keys [][]byte, role store
 	}
 	for _, ck := range rec.Result().Cookies() {
 		if ck.Name == handlers.SessionCookie {
-			return ck.Name + "=" + ck.Value, nil
+			return ck.Name + "=" + ck.Value + "; " + handlers.CSRFCookie + "=" + csrfToken, nil
 		}
 	}
 	return "", errors.New("no session cookie minted")
