@@ -39,8 +39,12 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	if src != "/payments/"+code+"/qr.png" {
 		t.Errorf("QR src %q", src)
 	}
-	if trig, _ := testID(doc, "payment-status").Attr("hx-trigger"); trig != "every 2s" {
-		t.Errorf("pending status hx-trigger %q, want every 2s", trig)
+	status := testID(doc, "payment-status")
+	if trig, _ := status.Attr("hx-trigger"); !strings.HasPrefix(trig, "every 2s,") || !strings.Contains(trig, "pagevisible from:document") {
+		t.Errorf("pending status hx-trigger %q, want every 2s and when the tab is shown again", trig)
+	}
+	if _, ok := status.Attr("data-poll"); !ok {
+		t.Error("the pending status is not marked data-poll, so it would poll in a hidden tab")
 	}
 
 	// The QR decodes to exactly the wallet URL Paywall gave.
