@@ -375,24 +375,9 @@ func TestCraftgateErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := MustServe(t, tt.status, tt.body)
 			_, err := newTestCraftgate(srv.URL).Products.Retrieve(context.Background(), 42)
-			var apiErr *craftclient.Error
-			if !errors.As(err, &apiErr) {
-				t.Fatalf("got %T %v, want *craftclient.Error", err, err)
-			}
 			want := tt.want
 			want.Provider, want.Method, want.Path = "craftgate", "GET", "/craftlink/v1/products/42"
-			if *apiErr != want {
-				t.Errorf("got %+v,\nwant %+v", *apiErr, want)
-			}
-			if got := craftclient.IsNotFound(err); got != tt.notFound {
-				t.Errorf("IsNotFound: got %v, want %v", got, tt.notFound)
-			}
-			if got := craftclient.IsValidation(err); got != tt.validation {
-				t.Errorf("IsValidation: got %v, want %v", got, tt.validation)
-			}
-			if got := craftclient.IsAuth(err); got != tt.isAuth {
-				t.Errorf("IsAuth: got %v, want %v", got, tt.isAuth)
-			}
+			checkAPIError(t, err, want, errorKinds{notFound: tt.notFound, validation: tt.validation, auth: tt.isAuth})
 		})
 	}
 }

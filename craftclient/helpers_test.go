@@ -1,10 +1,13 @@
 package craftclient_test
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"linkdesk/craftclient"
 )
 
 // capturedRequest is what a scripted server saw.
@@ -97,4 +100,32 @@ func MustServeCanned(tb testing.TB, body string) *httptest.Server {
 	}))
 	tb.Cleanup(srv.Close)
 	return srv
+}
+
+// errorKinds is how an error should classify.
+type errorKinds struct{ notFound, validation, auth bool }
+
+// checkAPIError checks that err is an *APIError (Error is its alias) equal
+// to want and that the Is* helpers classify it as kinds says.
+func checkAPIError(t *testing.T, err error, want craftclient.APIError, kinds errorKinds) {
+	t.Helper()
+	var apiErr *craftclient.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("got %T %v, want *craftclient.APIError", err, err)
+	}
+	if *apiErr != want {
+		t.Errorf("got %+v,\nwant %+v", *apiErr, want)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want bool
+	}{
+		{"IsNotFound", craftclient.IsNotFound(err), kinds.notFound},
+		{"IsValidation", craftclient.IsValidation(err), kinds.validation},
+		{"IsAuth", craftclient.IsAuth(err), kinds.auth},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
 }

@@ -347,24 +347,9 @@ func TestPaywallErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := MustServe(t, tt.status, tt.body)
 			_, err := newTestPaywall(srv.URL).APM.Query(context.Background(), "order-1")
-			var apiErr *craftclient.APIError
-			if !errors.As(err, &apiErr) {
-				t.Fatalf("got %T %v, want *craftclient.APIError", err, err)
-			}
 			want := tt.want
 			want.Provider, want.Method, want.Path = "paywall", "GET", "/api/paywall/apm/query"
-			if *apiErr != want {
-				t.Errorf("got %+v,\nwant %+v", *apiErr, want)
-			}
-			if got := craftclient.IsNotFound(err); got != tt.notFound {
-				t.Errorf("IsNotFound: got %v, want %v", got, tt.notFound)
-			}
-			if got := craftclient.IsValidation(err); got != tt.validation {
-				t.Errorf("IsValidation: got %v, want %v", got, tt.validation)
-			}
-			if got := craftclient.IsAuth(err); got != tt.isAuth {
-				t.Errorf("IsAuth: got %v, want %v", got, tt.isAuth)
-			}
+			checkAPIError(t, err, want, errorKinds{notFound: tt.notFound, validation: tt.validation, auth: tt.isAuth})
 		})
 	}
 }
