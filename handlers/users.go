@@ -207,32 +207,37 @@ func (h *Users) ChangeOwnPassword(c echo.Context) error {
 	if !p.Password.Validate(PasswordProblem, true) {
 		return h.renderAccount(c, http.StatusUnprocessableEntity, p)
 	}
-	// Wrong current passwords count with failed sign-ins, so a browser
-	// left signed in is no faster a way to guess than the login form.
-	ctx, ip := c.Request().Context(), c.RealIP()
-	wait, err := passwordWait(c, h.store, p.User.Email, h.now())
+	problem, status, err := h.checkCurrentPassword(c, p.User, p.Password.Current)
 	if err != nil {
 		return err
 	}
-	if wait > 0 {
-		p.Password.SetError("current_password", "account.current_throttled")
-		return h.renderAccount(c, http.StatusTooManyRequests, p)
-	}
-	if !CheckPassword(p.User.PasswordHash, p.Password.Current) {
-		if err := h.store.RecordLoginFailure(ctx, p.User.Email, ip); err != nil {
-			return err
-		}
-		p.Password.SetError("current_password", "account.current_wrong")
-		return h.renderAccount(c, http.StatusUnprocessableEntity, p)
-	}
-	if err := h.store.ClearLoginFailures(ctx, p.User.Email, ip); err != nil {
-		return err
+	if problem != "" {
+		p.Password.SetError("current_password", problem)
+		return h.renderAccount(c, status, p)
 	}
 	if err := h.setPassword(c, p.User, p.Password.Password); err != nil {
 		return err
 	}
 	flash.Success(c, LocaleFrom(c).T("account.password_changed"))
 	return redirect(c, "/account")
+}
+
+// checkCurrentPassword returns the catalog key and status of what is wrong
+// with the current password typed, or "" when it is right. Wrong ones count
+// with failed sign-ins, so a browser left signed in is no faster a way to
+// guess than the login form.
+func (h *Users) checkCurrentPassword(c echo.Context, u *store.User, current string) (problem string, status int, err error) {
+	ctx, ip := c.Request().Context(), c.RealIP()
+	wait, err := passwordWait(c, h.store, u.Email, h.now())
+	switch {
+	case err != nil:
+		return "", 0, err
+	case wait > 0:
+		return "account.current_throttled", http.StatusTooManyRequests, nil
+	case !CheckPassword(u.PasswordHash, current):
+		return "account.current_wrong", http.StatusUnprocessableEntity, h.store.RecordLoginFailure(ctx, u.Email, ip)
+	}
+	return "", 0, h.store.ClearLoginFailures(ctx, u.Email, ip)
 }
 
 func (h *Users) renderAccount(c echo.Context, status int, p views.AccountPageProps) error {
