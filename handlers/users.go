@@ -136,14 +136,19 @@ func (h *Users) UpdateRole(c echo.Context) error {
 	return redirect(c, string(views.UserURL(u.ID)))
 }
 
-// ResetPassword sets a new password for a person, ending their sessions
-// (but not the current one when owners reset their own).
+// ResetPassword sets a new password for someone else, ending their
+// sessions. Owners change their own on /account, which asks for the current
+// one: a browser left signed in must not be a way to take the account.
 func (h *Users) ResetPassword(c echo.Context) error {
 	u, err := h.user(c)
 	if err != nil {
 		return err
 	}
 	p := h.userProps(c, u)
+	if p.Self {
+		p.Problem = "users.self_password"
+		return h.renderUser(c, http.StatusConflict, p)
+	}
 	if err := c.Bind(&p.Password); err != nil {
 		return errBadForm
 	}

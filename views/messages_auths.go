@@ -80,6 +80,7 @@ var authMessages = map[string]msg{
 	"users.disabled_done":         {"%s hesabı kapatıldı.", "The account of %s was disabled."},
 	"users.enable":                {"Hesabı yeniden aç", "Enable the account again"},
 	"users.enabled_done":          {"%s hesabı yeniden açıldı.", "The account of %s was enabled again."},
+	"users.self_password":         {"Kendi parolanızı şu anki parolanızla birlikte hesap sayfanızda değiştirin:", "Change your own password on your account page, with your current one:"},
 	"users.self_disable":          {"Kendi hesabınızı kapatamazsınız; başka bir sahip kapatabilir.", "You cannot disable your own account; another owner can."},
 
 	// Audit log.

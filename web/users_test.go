@@ -128,30 +128,49 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	staffHere, staffElsewhere := acctAs(t, app, staff), acctAs(t, app, staff)
 	const newPassword = "a brand new password"
 
-	// The owner resets their own password on their user page.
+	// Owners cannot reset their own password on their user page: that
+	// would skip the current-password check of /account.
 	form := url.Values{"password": {newPassword}, "password_confirm": {newPassword}}
-	acctExpectRedirect(t, here.PostForm(t, userPath(owner, "password"), form), userPath(owner, ""))
-	if resp := here.Get(t, "/users"); resp.StatusCode != http.StatusOK {
-		t.Errorf("changer's session after own reset: status %d, want 200", resp.StatusCode)
+	resp := here.PostForm(t, userPath(owner, "password"), form, "Accept-Language", "en")
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("owner resetting their own password: status %d, want 409", resp.StatusCode)
 	}
-	acctExpectRedirect(t, elsewhere.Get(t, "/users"), "/login")
-	checkAuditChange(t, app, "user.password", owner.Email, `{"session_epoch":1}`, `{"session_epoch":2}`)
-	if !handlers.CheckPassword(acctReload(t, app, owner).PasswordHash, newPassword) {
-		t.Error("new password not stored")
+	if msg := acctText(acctDoc(t, resp), "user-problem"); !strings.Contains(msg, "account page") {
+		t.Errorf("own-reset message %q", msg)
+	}
+	if !handlers.CheckPassword(acctReload(t, app, owner).PasswordHash, acctPassword) {
+		t.Error("the owner's password changed through the user page")
 	}
 
-	// Staff change their own on /account: the current password is needed.
+	// An owner resets staff's password: every staff session ends.
+	acctExpectRedirect(t, here.PostForm(t, userPath(staff, "password"), form), userPath(staff, ""))
+	checkAuditChange(t, app, "user.password", staff.Email, `{"session_epoch":1}`, `{"session_epoch":2}`)
+	acctExpectRedirect(t, staffHere.Get(t, "/account"), "/login")
+	acctExpectRedirect(t, staffElsewhere.Get(t, "/account"), "/login")
+	if !handlers.CheckPassword(acctReload(t, app, staff).PasswordHash, newPassword) {
+		t.Error("staff's new password not stored")
+	}
+
+	// The owner changes their own on /account: the current password is
+	// needed; this browser stays signed in, the other one is signed out.
 	bad := url.Values{"current_password": {"not it"}, "password": {newPassword}, "password_confirm": {newPassword}}
-	if resp := staffHere.PostForm(t, "/account/password", bad); resp.StatusCode != http.StatusUnprocessableEntity {
+	if resp := here.PostForm(t, "/account/password", bad); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong current password: status %d, want 422", resp.StatusCode)
 	}
 	good := url.Values{"current_password": {acctPassword}, "password": {newPassword}, "password_confirm": {newPassword}}
-	acctExpectRedirect(t, staffHere.PostForm(t, "/account/password", good), "/account")
-	if resp := staffHere.Get(t, "/account"); resp.StatusCode != http.StatusOK {
-		t.Errorf("staff session after own change: status %d, want 200", resp.StatusCode)
+	acctExpectRedirect(t, here.PostForm(t, "/account/password", good), "/account")
+	if resp := here.Get(t, "/users"); resp.StatusCode != http.StatusOK {
+		t.Errorf("owner's session after own change: status %d, want 200", resp.StatusCode)
 	}
-	acctExpectRedirect(t, staffElsewhere.Get(t, "/"), "/login")
+	acctExpectRedirect(t, elsewhere.Get(t, "/users"), "/login")
+	checkAuditChange(t, app, "user.password", owner.Email, `{"session_epoch":1}`, `{"session_epoch":2}`)
 
+	// Staff signed in again with the new password; an owner disabling
+	// them ends that session too.
+	staffHere = acctAs(t, app, acctReload(t, app, staff))
+	if resp := staffHere.Get(t, "/account"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("staff signed in again: status %d", resp.StatusCode)
+	}
 	// An owner disabling staff ends the staff's remaining session.
 	acctExpectRedirect(t, here.PostForm(t, userPath(staff, "disable"), nil), userPath(staff, ""))
 	acctExpectRedirect(t, staffHere.Get(t, "/"), "/login")
