@@ -34,6 +34,7 @@ type searchEntry struct {
 }
 
 type searchCall struct {
+	gen  uint64 // the cache generation the call started in
 	done chan struct{}
 	page *craftclient.ProductPage
 	err  error
@@ -61,7 +62,9 @@ func (s *SearchCache) Search(ctx context.Context, req craftclient.ProductSearchR
 		s.mu.Unlock()
 		return e.page, nil
 	}
-	if call, ok := s.inflight[key]; ok {
+	// Join a call only if it started after the last change: one from
+	// before might not show it.
+	if call, ok := s.inflight[key]; ok && call.gen == s.gen {
 		s.mu.Unlock()
 		select {
 		case <-call.done:
@@ -70,9 +73,8 @@ func (s *SearchCache) Search(ctx context.Context, req craftclient.ProductSearchR
 			return nil, ctx.Err()
 		}
 	}
-	call := &searchCall{done: make(chan struct{})}
+	call := &searchCall{gen: s.gen, done: make(chan struct{})}
 	s.inflight[key] = call
-	gen := s.gen
 	s.mu.Unlock()
 
 	// The call is shared, so one browser going away must not fail the
@@ -80,8 +82,10 @@ func (s *SearchCache) Search(ctx context.Context, req craftclient.ProductSearchR
 	call.page, call.err = s.LinkService.Search(context.WithoutCancel(ctx), req)
 
 	s.mu.Lock()
-	delete(s.inflight, key)
-	if call.err == nil && gen == s.gen && s.ttl > 0 {
+	if s.inflight[key] == call { // a newer call may have taken the key
+		delete(s.inflight, key)
+	}
+	if call.err == nil && call.gen == s.gen && s.ttl > 0 {
 		if len(s.entries) >= maxCachedSearches {
 			clear(s.entries)
 		}

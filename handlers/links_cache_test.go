@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"context"
 	"errors"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,5 +88,110 @@ func TestSearchCacheZeroTTLKeepsNothing(t *testing.T) {
 	}
 	if up.searches != 3 {
 		t.Errorf("ttl 0: %d upstream searches, want 3", up.searches)
+	}
+}
+
+// blockingLinks holds each search until the test releases it, and counts
+// the calls that reached it.
+type blockingLinks struct {
+	handlers.LinkService
+	started chan int // the call's number, when it reaches upstream
+	release chan struct{}
+	calls   atomic.Int64
+}
+
+func newBlockingLinks() *blockingLinks {
+	return &blockingLinks{started: make(chan int, 8), release: make(chan struct{})}
+}
+
+func (b *blockingLinks) Search(context.Context, craftclient.ProductSearchRequest) (*craftclient.ProductPage, error) {
+	n := int(b.calls.Add(1))
+	b.started <- n
+	<-b.release
+	return &craftclient.ProductPage{TotalSize: int64(n)}, nil
+}
+
+func (b *blockingLinks) Delete(context.Context, int64) error { return nil }
+
+// TestSearchCacheSharesOneCall: identical searches at the same time make
+// one upstream call and get the same answer.
+func TestSearchCacheSharesOneCall(t *testing.T) {
+	up := newBlockingLinks()
+	cache := handlers.NewSearchCache(up, time.Minute, nil)
+	req := craftclient.ProductSearchRequest{Name: "simit"}
+	results := make(chan int64, 3)
+	search := func() {
+		p, err := cache.Search(context.Background(), req)
+		if err != nil {
+			t.Error(err)
+		}
+		results <- p.TotalSize
+	}
+	go search()
+	<-up.started
+	go search()
+	go search()
+	// The two later searches must be waiting on the first call: let
+	// enough scheduling happen that a second upstream call would show.
+	for range 100 {
+		runtime.Gosched()
+	}
+	close(up.release)
+	for range 3 {
+		if got := <-results; got != 1 {
+			t.Errorf("answer from call %d, want the shared call 1", got)
+		}
+	}
+	if n := up.calls.Load(); n != 1 {
+		t.Errorf("%d upstream calls, want 1", n)
+	}
+}
+
+// TestSearchCacheNeverAnswersFromBeforeAChange: a search that starts after
+// a delete must not join (or be cached from) a call that began before it.
+func TestSearchCacheNeverAnswersFromBeforeAChange(t *testing.T) {
+	up := newBlockingLinks()
+	cache := handlers.NewSearchCache(up, time.Minute, nil)
+	req := craftclient.ProductSearchRequest{Name: "simit"}
+	before := make(chan int64, 1)
+	go func() {
+		p, err := cache.Search(context.Background(), req)
+		if err != nil {
+			t.Error(err)
+		}
+		before <- p.TotalSize
+	}()
+	<-up.started // call 1 is in flight
+	if err := cache.Delete(context.Background(), 7); err != nil {
+		t.Fatal(err)
+	}
+	after := make(chan int64, 1)
+	go func() {
+		p, err := cache.Search(context.Background(), req)
+		if err != nil {
+			t.Error(err)
+		}
+		after <- p.TotalSize
+	}()
+	select {
+	case n := <-up.started:
+		if n != 2 {
+			t.Fatalf("the search after the delete reached upstream as call %d, want 2", n)
+		}
+	case <-time.After(10 * time.Second): // a bound on failure, not a timing assertion
+		close(up.release)
+		t.Fatal("the search after the delete never reached upstream: it joined the call from before")
+	}
+	close(up.release)
+	if got := <-before; got != 1 {
+		t.Errorf("the search before the delete got call %d, want 1", got)
+	}
+	if got := <-after; got != 2 {
+		t.Errorf("the search after the delete got call %d, want its own call 2", got)
+	}
+	// Only the fresh answer is kept.
+	p, err := cache.Search(context.Background(), req)
+	if err != nil || p.TotalSize != 2 {
+		t.Errorf("cached answer from call %v (%v), want 2", p, err)
 	}
 }
