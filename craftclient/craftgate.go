@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -193,21 +192,11 @@ func (c *Craftgate) rndKey() (string, error) {
 type looseString string
 
 func (s *looseString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case string(b) == "null":
-		*s = ""
-	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = looseString(v)
-	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
-		return errors.New("craftclient: want a scalar")
-	default:
-		*s = looseString(b)
+	text, err := jsonScalarText(b)
+	if err != nil {
+		return fmt.Errorf("craftclient: %w", err)
 	}
+	*s = looseString(text)
 	return nil
 }
 
