@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 )
 
@@ -309,7 +310,7 @@ func (s *Sandbox) createProduct(w http.ResponseWriter, r *http.Request, body []b
 	if err != nil {
 		return err
 	}
-	p.Token = newUUID()
+	p.Token = uuid.NewString()
 	installments, err := json.Marshal(p.Installments)
 	if err != nil {
 		return fmt.Errorf("sandbox: create product: %w", err)
