@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"linkdesk/craftclient"
@@ -48,5 +49,29 @@ func TestCallerClientDoesNotFollowRedirects(t *testing.T) {
 				t.Error("caller's http.Client was modified")
 			}
 		})
+	}
+}
+
+// TestResponseSizeCap checks that a body up to the cap is read and a larger
+// one is refused as a transport failure, not as a provider's answer.
+func TestResponseSizeCap(t *testing.T) {
+	envelope := `{"data":` + productJSON + `}`
+	padded := func(n int) string { return envelope + strings.Repeat(" ", n-len(envelope)) }
+
+	srv := MustServe(t, http.StatusOK, padded(craftclient.MaxResponseBytes))
+	if _, err := newTestCraftgate(srv.URL).Products.Retrieve(context.Background(), 1); err != nil {
+		t.Errorf("body of exactly the cap: got %v, want no error", err)
+	}
+
+	srv = MustServe(t, http.StatusOK, padded(craftclient.MaxResponseBytes+1))
+	_, err := newTestCraftgate(srv.URL).Products.Retrieve(context.Background(), 1)
+	var apiErr *craftclient.APIError
+	switch {
+	case err == nil:
+		t.Fatal("body over the cap: got no error")
+	case errors.As(err, &apiErr), errors.Is(err, craftclient.ErrMalformedResponse):
+		t.Errorf("body over the cap: got %v, want a read error", err)
+	case !strings.Contains(err.Error(), "exceeds"):
+		t.Errorf("body over the cap: got %v, want it to say the body exceeds the cap", err)
 	}
 }
