@@ -181,9 +181,11 @@ type ProductSearchRequest struct {
 	Size           int
 }
 
-// Encode returns the query string the search sends: filters in a fixed
-// order (that of the official Go client), spaces as %20. Equal searches
-// encode equally, so it also serves as a cache key.
+// Encode returns the query string the search sends: filters in the field
+// order of the official Go client's SearchProductsRequest, spaces as %20.
+// (That client itself sends its keys sorted, through url.Values.Encode.)
+// The order is fixed, so equal searches encode equally and the result also
+// serves as a cache key.
 func (r ProductSearchRequest) Encode() string {
 	var q queryBuilder
 	addString := func(key, value string) {
