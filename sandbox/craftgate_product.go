@@ -213,7 +213,7 @@ func (in productInput) validate(forUpdate bool) (product, error) {
 	// (notes §9), so 0 and null both mean unlimited.
 	if in.Stock != nil && *in.Stock != 0 {
 		if *in.Stock < 0 {
-			return p, errStockPositive
+			return p, errStockNegative
 		}
 		p.Stock = in.Stock
 	}
