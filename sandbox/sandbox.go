@@ -105,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 		s.httpClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "sandbox")
 	s.handler = s.routes()
