@@ -31,14 +31,9 @@ type config struct {
 func newConfig(opts []Option) config {
 	cfg := config{
 		// A private client: http.DefaultClient is shared process state and has no timeout.
-		httpClient: &http.Client{
-			Timeout: DefaultTimeout,
-			// A followed redirect would re-send a signed request to another URL
-			// (or turn a POST into a GET); surface the 3xx as an error instead.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		logger: slog.New(slog.DiscardHandler),
-		random: rand.Reader,
+		httpClient: &http.Client{Timeout: DefaultTimeout, CheckRedirect: refuseRedirect},
+		logger:     slog.New(slog.DiscardHandler),
+		random:     rand.Reader,
 	}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -46,13 +41,25 @@ func newConfig(opts []Option) config {
 	return cfg
 }
 
-// WithHTTPClient sends requests through hc; its Timeout and Transport apply.
-// A nil hc keeps the default client (15 s timeout, redirects not followed).
+// refuseRedirect stops the client at a 3xx: following it would re-send the
+// API key and a signed body to another URL (or turn a POST into a GET), so
+// the 3xx surfaces as an *APIError instead.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// WithHTTPClient sends requests through a copy of hc; its Timeout, Transport
+// and Jar apply. Unless hc sets its own CheckRedirect, redirects are not
+// followed; hc itself is left unchanged. A nil hc keeps the default client
+// (15 s timeout, redirects not followed).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) {
-		if hc != nil {
-			c.httpClient = hc
+		if hc == nil {
+			return
 		}
+		guarded := *hc
+		if guarded.CheckRedirect == nil {
+			guarded.CheckRedirect = refuseRedirect
+		}
+		c.httpClient = &guarded
 	}
 }
 

@@ -5,14 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // ClientVersion is sent as x-client-version on every Craftgate request.
@@ -165,25 +165,14 @@ func (c *Craftgate) decode(method, path string, status int, body []byte, out any
 	return nil
 }
 
-// rndKey returns a UUIDv4-formatted random key for x-rnd-key.
+// rndKey returns a UUIDv4-formatted random key for x-rnd-key, read from
+// c.random so WithRandom can make it deterministic.
 func (c *Craftgate) rndKey() (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(c.random, b[:]); err != nil {
+	id, err := uuid.NewRandomFromReader(c.random)
+	if err != nil {
 		return "", err
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:]), nil
+	return id.String(), nil
 }
 
 // looseString decodes a JSON string, number or bool as its text, and null as
@@ -193,21 +182,11 @@ func (c *Craftgate) rndKey() (string, error) {
 type looseString string
 
 func (s *looseString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case string(b) == "null":
-		*s = ""
-	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = looseString(v)
-	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
-		return errors.New("craftclient: want a scalar")
-	default:
-		*s = looseString(b)
+	text, err := jsonScalarText(b)
+	if err != nil {
+		return fmt.Errorf("craftclient: %w", err)
 	}
+	*s = looseString(text)
 	return nil
 }
 

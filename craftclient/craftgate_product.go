@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,28 +50,21 @@ const (
 	CurrencyRON Currency = "RON"
 )
 
-// Currencies returns the 19 currencies of the official clients, in their
-// order (TRY first). It returns a fresh slice so callers cannot alter it.
-func Currencies() []Currency {
-	return []Currency{
-		CurrencyTRY, CurrencyUSD, CurrencyEUR, CurrencyGBP, CurrencyCNY,
-		CurrencyARS, CurrencyBRL, CurrencyAED, CurrencyIQD, CurrencyAZN,
-		CurrencyKZT, CurrencyKWD, CurrencySAR, CurrencyBHD, CurrencyRUB,
-		CurrencyJPY, CurrencyEGP, CurrencyMXN, CurrencyRON,
-	}
+// currencies are the 19 currencies of the official clients, in their order
+// (TRY first). Never modified: Currencies hands out copies.
+var currencies = []Currency{
+	CurrencyTRY, CurrencyUSD, CurrencyEUR, CurrencyGBP, CurrencyCNY,
+	CurrencyARS, CurrencyBRL, CurrencyAED, CurrencyIQD, CurrencyAZN,
+	CurrencyKZT, CurrencyKWD, CurrencySAR, CurrencyBHD, CurrencyRUB,
+	CurrencyJPY, CurrencyEGP, CurrencyMXN, CurrencyRON,
 }
 
+// Currencies returns the 19 currencies of the official clients, in their
+// order (TRY first). It returns a fresh slice so callers cannot alter it.
+func Currencies() []Currency { return slices.Clone(currencies) }
+
 // Valid reports whether c is one of Currencies.
-func (c Currency) Valid() bool {
-	switch c {
-	case CurrencyTRY, CurrencyUSD, CurrencyEUR, CurrencyGBP, CurrencyCNY,
-		CurrencyARS, CurrencyBRL, CurrencyAED, CurrencyIQD, CurrencyAZN,
-		CurrencyKZT, CurrencyKWD, CurrencySAR, CurrencyBHD, CurrencyRUB,
-		CurrencyJPY, CurrencyEGP, CurrencyMXN, CurrencyRON:
-		return true
-	}
-	return false
-}
+func (c Currency) Valid() bool { return slices.Contains(currencies, c) }
 
 // MaxInstallment is the largest installment count a link may enable.
 const MaxInstallment = 12
@@ -187,9 +181,11 @@ type ProductSearchRequest struct {
 	Size           int
 }
 
-// Encode returns the query string the search sends: filters in a fixed
-// order (that of the official Go client), spaces as %20. Equal searches
-// encode equally, so it also serves as a cache key.
+// Encode returns the query string the search sends: filters in the field
+// order of the official Go client's SearchProductsRequest, spaces as %20.
+// (That client itself sends its keys sorted, through url.Values.Encode.)
+// The order is fixed, so equal searches encode equally and the result also
+// serves as a cache key.
 func (r ProductSearchRequest) Encode() string {
 	var q queryBuilder
 	addString := func(key, value string) {

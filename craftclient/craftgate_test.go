@@ -584,6 +584,11 @@ func TestEnums(t *testing.T) {
 	if craftclient.Currencies()[0] != craftclient.CurrencyTRY {
 		t.Error("Currencies() shares its backing array")
 	}
+	for _, c := range []craftclient.Currency{"try", "XXX", ""} {
+		if c.Valid() {
+			t.Errorf("Currency(%q).Valid(): got true, want false", c)
+		}
+	}
 	for s, want := range map[craftclient.LinkStatus]bool{"ACTIVE": true, "PASSIVE": true, "active": false, "": false} {
 		if got := s.Valid(); got != want {
 			t.Errorf("LinkStatus(%q).Valid(): got %v, want %v", s, got, want)

@@ -7,11 +7,12 @@
 //   - Paywall APM QR payments: [NewPaywall] and [APMService], plus
 //     [ParsePaywallCallback] for the result Paywall posts back.
 //
-// Every provider error is an *[APIError] (also named [Error]), whatever the
-// body looked like; use errors.As or the helpers [IsNotFound], [IsValidation],
-// [IsAuth] and [IsTimeout]. Requests the client can tell are wrong are refused
-// before sending with a *[ValidationError]. Money is [Amount] (a decimal that
-// travels as a JSON number), never float64.
+// Every error answer from a provider is an *[APIError] (also named [Error]),
+// whatever the body looked like; use errors.As or the helpers [IsNotFound],
+// [IsValidation], [IsAuth] and [IsTimeout]. A success (2xx) answer the
+// client cannot read wraps [ErrMalformedResponse]. Requests the client can
+// tell are wrong are refused before sending with a *[ValidationError]. Money
+// is [Amount] (a decimal that travels as a JSON number), never float64.
 //
 // Timeouts come from the *http.Client (default 15 s, see [WithHTTPClient]) and
 // the caller's context. Nothing is retried: a timed-out create may still have

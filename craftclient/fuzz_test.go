@@ -41,10 +41,7 @@ func (c cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func cannedClient(status int, body []byte) craftclient.Option {
-	return craftclient.WithHTTPClient(&http.Client{
-		Transport:     cannedTransport{status, body},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	})
+	return craftclient.WithHTTPClient(&http.Client{Transport: cannedTransport{status, body}})
 }
 
 // fuzzStatus maps any fuzzed int onto a status line a server can send.

@@ -94,8 +94,14 @@ func (p *Paywall) decode(method, path string, status int, body []byte, out any) 
 	ok2xx := status >= 200 && status < 300
 
 	if !isEnvelope {
-		if ok2xx && decodeErr != nil {
-			return malformed(method, path, "decode response", decodeErr)
+		if ok2xx {
+			// Not an error answer either: like Craftgate's decoder, a 2xx the
+			// client cannot read is the provider's fault, not the caller's.
+			what := "response is not a Paywall envelope"
+			if decodeErr != nil {
+				what = "decode response"
+			}
+			return malformed(method, path, what, decodeErr)
 		}
 		apiErr.Description = excerpt(status, body)
 		return apiErr

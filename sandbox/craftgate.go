@@ -46,7 +46,7 @@ var (
 	errInstallmentsMissing = validation("2006", "Taksit seçenekleri zorunludur!", "enabledInstallments is required!")
 	errInstallmentRange    = validation("2007", "Taksit değerleri 1 ile 12 arasında olmalıdır!", "enabledInstallments values must be between 1 and 12!")
 	errInstallmentRepeated = validation("2008", "Taksit değerleri tekrar edemez!", "enabledInstallments values must be unique!")
-	errStockPositive       = validation("2009", "Stok en az 1 olmalıdır!", "stock must be at least 1!")
+	errStockNegative       = validation("2009", "Stok negatif olamaz!", "stock must not be negative!")
 	errOrderIDStock        = validation("2010", "Sipariş numarası gönderildiğinde stok 1 olmalıdır!", "stock must be 1 when orderId is given!")
 	errStatusRequired      = validation("2011", "Link durumu zorunludur!", "status is required!")
 	errStatusInvalid       = validation("2012", "Link durumu ACTIVE veya PASSIVE olmalıdır!", "status must be ACTIVE or PASSIVE!")

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 )
 
@@ -212,7 +213,7 @@ func (in productInput) validate(forUpdate bool) (product, error) {
 	// (notes §9), so 0 and null both mean unlimited.
 	if in.Stock != nil && *in.Stock != 0 {
 		if *in.Stock < 0 {
-			return p, errStockPositive
+			return p, errStockNegative
 		}
 		p.Stock = in.Stock
 	}
@@ -309,7 +310,7 @@ func (s *Sandbox) createProduct(w http.ResponseWriter, r *http.Request, body []b
 	if err != nil {
 		return err
 	}
-	p.Token = newUUID()
+	p.Token = uuid.NewString()
 	installments, err := json.Marshal(p.Installments)
 	if err != nil {
 		return fmt.Errorf("sandbox: create product: %w", err)

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -69,7 +70,7 @@ func craftDo(tb testing.TB, srv *httptest.Server, c craftReq) (int, []byte) {
 	if c.signedURL != nil {
 		signed = c.signedURL(signed)
 	}
-	key, secret := cmpOr(c.apiKey, sandbox.CraftgateAPIKey), cmpOr(c.secret, sandbox.CraftgateSecretKey)
+	key, secret := cmp.Or(c.apiKey, sandbox.CraftgateAPIKey), cmp.Or(c.secret, sandbox.CraftgateSecretKey)
 	req, err := http.NewRequest(c.method, srv.URL+c.target, strings.NewReader(c.body))
 	if err != nil {
 		tb.Fatalf("new request: %v", err)
@@ -92,19 +93,12 @@ func craftDo(tb testing.TB, srv *httptest.Server, c craftReq) (int, []byte) {
 	return do(tb, req)
 }
 
-func cmpOr(v, fallback string) string {
-	if v == "" {
-		return fallback
-	}
-	return v
-}
-
 // mustCraft calls and checks the status.
 func mustCraft(tb testing.TB, srv *httptest.Server, c craftReq, wantStatus int) []byte {
 	tb.Helper()
 	status, body := craftDo(tb, srv, c)
 	if status != wantStatus {
-		tb.Fatalf("%s %s: got status %d, want %d; body %s", cmpOr(c.method, "GET"), c.target, status, wantStatus, body)
+		tb.Fatalf("%s %s: got status %d, want %d; body %s", cmp.Or(c.method, "GET"), c.target, status, wantStatus, body)
 	}
 	return body
 }

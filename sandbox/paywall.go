@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -202,12 +203,7 @@ func apmConnections() []apmConnection {
 }
 
 func (c apmConnection) supports(currencyID int) bool {
-	for _, id := range c.currencies {
-		if id == currencyID {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.currencies, currencyID)
 }
 
 func (c apmConnection) hasFeature(feature string) bool {

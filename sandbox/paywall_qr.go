@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 )
 
@@ -215,7 +216,7 @@ func (s *Sandbox) apmQRGenerate(r *http.Request, body []byte) (any, error) {
 	}
 	now := s.nowUTC().Format(dbTimeLayout)
 	t := apmTransaction{
-		UniqueCode:         newUUID(),
+		UniqueCode:         uuid.NewString(),
 		MerchantUniqueCode: strings.TrimSpace(req.MerchantUniqueCode),
 		ProviderKey:        conn.key,
 		ConnectionID:       conn.connectionID,

@@ -1,9 +1,11 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -240,4 +242,53 @@ func TestPaywallConcurrency(t *testing.T) {
 			t.Errorf("got remaining refund %s, want 0.50", body.Amount)
 		}
 	})
+}
+
+// syncBuffer is a log destination the sandbox's handlers and the test can share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Merchants put secrets in callback URLs, so the log names only scheme and host, also
+// when the delivery fails with an error that quotes the URL.
+func TestWalletCallbackLogHidesURL(t *testing.T) {
+	const secret = "s3cret-callback-token"
+	reachable := newCallbackReceiver(t, http.StatusOK)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	tests := []struct{ name, base string }{
+		{"delivered", reachable.URL},
+		{"merchant unreachable", closed.URL},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs syncBuffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			srv := MustServe(t, sandbox.Config{Logger: logger})
+			code := "log-" + strconv.Itoa(i)
+			g := mustGenerateQR(t, srv, qrBody(code, tt.base+"/cb/"+secret))
+			mustWallet(t, srv, g.UniqueCode, "pay")
+
+			got := logs.String()
+			if !strings.Contains(got, "apm callback sent") || !strings.Contains(got, tt.base+"/…") {
+				t.Errorf("log lacks the callback and its origin %s:\n%s", tt.base, got)
+			}
+			if strings.Contains(got, secret) {
+				t.Errorf("log contains the callback URL's secret:\n%s", got)
+			}
+		})
+	}
 }

@@ -10,7 +10,6 @@ package sandbox
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -106,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 		s.httpClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "sandbox")
 	s.handler = s.routes()
@@ -225,15 +224,6 @@ func (t text) in(l lang) string {
 		return t.en
 	}
 	return t.tr
-}
-
-// newUUID returns a random (version 4) UUID in its canonical lower-case form.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error since Go 1.24
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // rowQuerier reads one row inside or outside a transaction: *sql.DB and *sql.Tx both fit.

@@ -1,0 +1,4 @@
+package craftclient
+
+// MaxResponseBytes exposes the response cap to the external tests.
+const MaxResponseBytes = maxResponseBytes
