@@ -44,6 +44,21 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 	email := fs.String("email", "", "the person's e-mail address")
 	name := fs.String("name", "", "the person's name (add)")
 	role := fs.String("role", "", "owner, staff or viewer (add)")
+	// The verb is checked before the store is opened, so a typo never
+	// creates or migrates a database. The flags are read when act runs.
+	var act func(userCLI) error
+	switch verb {
+	case "add":
+		act = func(cli userCLI) error { return cli.add(ctx, *email, *name, *role) }
+	case "list":
+		act = func(cli userCLI) error { return cli.list(ctx) }
+	case "passwd":
+		act = func(cli userCLI) error { return cli.passwd(ctx, *email) }
+	case "disable", "enable":
+		act = func(cli userCLI) error { return cli.setDisabled(ctx, *email, verb == "disable") }
+	default:
+		return configErrorf("unknown user command %q\n%s", verb, userUsage)
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return configErrorf("%v", err)
 	}
@@ -52,18 +67,7 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer db.Close()
-	cli := userCLI{db: db, stdin: stdin, stdout: stdout, stderr: stderr}
-	switch verb {
-	case "add":
-		return cli.add(ctx, *email, *name, *role)
-	case "list":
-		return cli.list(ctx)
-	case "passwd":
-		return cli.passwd(ctx, *email)
-	case "disable", "enable":
-		return cli.setDisabled(ctx, *email, verb == "disable")
-	}
-	return configErrorf("unknown user command %q\n%s", verb, userUsage)
+	return act(userCLI{db: db, stdin: stdin, stdout: stdout, stderr: stderr})
 }
 
 type userCLI struct {

@@ -16,14 +16,18 @@ import (
 
 const cliPassword = "correct horse battery"
 
-// runUser runs `linkdesk user args…` against dataDir with stdin and returns
-// stdout and the error.
+// runUser runs `linkdesk user args… -data dataDir` with stdin and returns
+// stdout and the error. LINKDESK_DATA names dataDir too, so a command line
+// whose -data is not parsed (no verb, a refused one) still never reaches
+// the default ./data, which is the repository's own folder under go test.
 func runUser(t *testing.T, dataDir, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	argv := append([]string{"user"}, args...)
-	argv = append(argv, "-data", dataDir)
-	err := run(context.Background(), argv, envOf(nil), strings.NewReader(stdin), &stdout, &stderr)
+	if len(args) > 0 {
+		argv = append(argv, "-data", dataDir)
+	}
+	err := run(context.Background(), argv, envOf(map[string]string{"LINKDESK_DATA": dataDir}), strings.NewReader(stdin), &stdout, &stderr)
 	return stdout.String(), err
 }
 
@@ -176,6 +180,20 @@ func TestUserCommandRejects(t *testing.T) {
 	db := openCLIStore(t, dir)
 	if users, _ := db.ListUsers(context.Background()); len(users) != 1 {
 		t.Errorf("users after refused commands: %d, want 1", len(users))
+	}
+}
+
+// TestUserCommandRefusedVerbLeavesNoDatabase: a mistyped verb (or none)
+// must not create the data folder's database before it is refused.
+func TestUserCommandRefusedVerbLeavesNoDatabase(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{nil, {"remove", "-email", "x@shop.example"}} {
+		dir := t.TempDir()
+		_, err := runUser(t, dir, "", args...)
+		wantConfigError(t, err, "usage")
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("user %q left %v in the data folder, want nothing", args, entries)
+		}
 	}
 }
 
