@@ -104,7 +104,12 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if fs.NArg() > 0 {
 		return Config{}, configErrorf("unexpected argument %q (commands: user)", fs.Arg(0))
 	}
-	cfg.LogJSON = env("LINKDESK_LOG_FORMAT", "text") == "json"
+	switch format := env("LINKDESK_LOG_FORMAT", "text"); format {
+	case "text", "json":
+		cfg.LogJSON = format == "json"
+	default:
+		return Config{}, configErrorf("LINKDESK_LOG_FORMAT %q must be text or json", format)
+	}
 	cfg.Merchant = env("LINKDESK_MERCHANT_NAME", "Linkdesk Demo Mağaza")
 	cfg.HTTP.PublicURL = strings.TrimRight(env("LINKDESK_PUBLIC_URL", ""), "/")
 	cfg.Craftgate = CraftgateConfig{

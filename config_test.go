@@ -56,6 +56,15 @@ func TestLoadConfigLive(t *testing.T) {
 	}
 }
 
+func TestLoadConfigLogFormat(t *testing.T) {
+	for format, wantJSON := range map[string]bool{"": false, "text": false, "json": true, " json ": true} {
+		cfg, err := LoadConfig(nil, envOf(map[string]string{"LINKDESK_LOG_FORMAT": format}), io.Discard)
+		if err != nil || cfg.LogJSON != wantJSON {
+			t.Errorf("LINKDESK_LOG_FORMAT=%q: got JSON %v, %v, want %v", format, cfg.LogJSON, err, wantJSON)
+		}
+	}
+}
+
 func TestLoadConfigRejects(t *testing.T) {
 	tests := []struct {
 		name string
@@ -73,6 +82,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"bad timeout", map[string]string{"LINKDESK_PAYMENT_TIMEOUT": "soon"}, nil, "LINKDESK_PAYMENT_TIMEOUT"},
 		{"short session key", map[string]string{"LINKDESK_SESSION_KEYS": "abcd"}, nil, "LINKDESK_SESSION_KEYS"},
 		{"stray argument", nil, []string{"serve"}, "unexpected argument"},
+		{"log format typo", map[string]string{"LINKDESK_LOG_FORMAT": "jsn"}, nil, "LINKDESK_LOG_FORMAT"},
+		{"log format in capitals", map[string]string{"LINKDESK_LOG_FORMAT": "JSON"}, nil, "must be text or json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
