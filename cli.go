@@ -35,7 +35,6 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	verb := args[0]
 	fs := flag.NewFlagSet("linkdesk user "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dataDefault := getenv("LINKDESK_DATA")
 	if dataDefault == "" {
 		dataDefault = "./data"
@@ -56,11 +55,14 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 		act = func(cli userCLI) error { return cli.passwd(ctx, *email) }
 	case "disable", "enable":
 		act = func(cli userCLI) error { return cli.setDisabled(ctx, *email, verb == "disable") }
+	case "-h", "-help", "--help":
+		fmt.Fprintln(stdout, userUsage)
+		return flag.ErrHelp
 	default:
 		return configErrorf("unknown user command %q\n%s", verb, userUsage)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return configErrorf("%v", err)
+	if err := parseFlags(fs, args[1:], userUsage+"\n\nflags:", stdout); err != nil {
+		return err
 	}
 	db, err := store.Open(ctx, filepath.Join(*data, "linkdesk.db"))
 	if err != nil {

@@ -197,25 +197,48 @@ func TestUserCommandRefusedVerbLeavesNoDatabase(t *testing.T) {
 	}
 }
 
-// TestUserCommandExitStatus runs the real main in a child process: a bad
-// command line must exit with status 2 and one line on stderr.
-func TestUserCommandExitStatus(t *testing.T) {
+// TestMainExitStatus runs the real main in a child process: a bad command
+// line exits with status 2 and one line on stderr; asking for help prints
+// usage and exits with status 0.
+func TestMainExitStatus(t *testing.T) {
 	if os.Getenv("LINKDESK_TEST_MAIN") == "1" {
 		os.Args = append([]string{"linkdesk"}, strings.Fields(os.Getenv("LINKDESK_TEST_ARGS"))...)
 		main()
 		return
 	}
 	t.Parallel()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestUserCommandExitStatus$")
-	cmd.Env = append(os.Environ(), "LINKDESK_TEST_MAIN=1", "LINKDESK_TEST_ARGS=user add -email x@shop.example -name X -role root -data "+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Fatalf("got %v, want exit status 2", err)
+	tests := []struct {
+		name       string
+		args       string
+		wantStatus int
+		wantStderr string // the whole of stderr
+		wantStdout string // a part of stdout
+	}{
+		{"unknown role", "user add -email x@shop.example -name X -role root -data " + t.TempDir(), 2,
+			"linkdesk: unknown role \"root\": use owner, staff or viewer\n", ""},
+		{"unknown flag", "-colour", 2, "linkdesk: flag provided but not defined: -colour (-h lists the flags)\n", ""},
+		{"flag without value", "user list -data", 2, "linkdesk: flag needs an argument: -data (-h lists the flags)\n", ""},
+		{"help", "-h", 0, "", "-addr"},
+		{"user help", "user passwd -help", 0, "", "linkdesk user passwd -email E"},
 	}
-	if got := stderr.String(); !strings.HasPrefix(got, `linkdesk: unknown role "root"`) {
-		t.Errorf("stderr %q", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestMainExitStatus$")
+			cmd.Env = append(os.Environ(), "LINKDESK_TEST_MAIN=1", "LINKDESK_TEST_ARGS="+tt.args, "LINKDESK_DATA="+t.TempDir())
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			status := 0
+			if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+				status = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if status != tt.wantStatus || stderr.String() != tt.wantStderr || !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Errorf("linkdesk %s: status %d, stderr %q, stdout %q; want status %d, stderr %q, stdout containing %q",
+					tt.args, status, stderr.String(), stdout.String(), tt.wantStatus, tt.wantStderr, tt.wantStdout)
+			}
+		})
 	}
 }

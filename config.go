@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -85,8 +86,36 @@ func configErrorf(format string, args ...any) error {
 	return &configError{msg: fmt.Sprintf(format, args...)}
 }
 
+const serveUsage = `usage:
+  linkdesk [-addr HOST:PORT] [-data DIR]   serve the dashboard
+  linkdesk user …                          manage staff accounts (linkdesk user -h)
+
+Every other setting is an environment variable; README.md lists them.
+
+flags:`
+
+// parseFlags parses args into fs without letting the flag package print.
+// Asked for help (-h, -help) it prints usage and the flags to out and returns
+// flag.ErrHelp, which run turns into exit status 0; any other mistake is a
+// one-line configError naming the flag.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, out io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(out, usage)
+		fs.SetOutput(out)
+		fs.PrintDefaults()
+		return flag.ErrHelp
+	}
+	if err != nil {
+		return configErrorf("%v (-h lists the flags)", err)
+	}
+	return nil
+}
+
 // LoadConfig reads flags from args with environment fallbacks from getenv.
-func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+// Help (-h) goes to out and comes back as flag.ErrHelp.
+func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	env := func(key, def string) string {
 		if v := strings.TrimSpace(getenv(key)); v != "" {
 			return v
@@ -94,12 +123,11 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		return def
 	}
 	fs := flag.NewFlagSet("linkdesk", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg := Config{}
 	fs.StringVar(&cfg.Addr, "addr", env("LINKDESK_ADDR", "127.0.0.1:8080"), "listen address (LINKDESK_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", "./data"), "data directory for the SQLite files (LINKDESK_DATA)")
-	if err := fs.Parse(args); err != nil {
-		return Config{}, configErrorf("%v", err)
+	if err := parseFlags(fs, args, serveUsage, out); err != nil {
+		return Config{}, err
 	}
 	if fs.NArg() > 0 {
 		return Config{}, configErrorf("unexpected argument %q (commands: user)", fs.Arg(0))

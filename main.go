@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,10 +44,19 @@ func main() {
 // run is main without the process: tests call it with their own args,
 // environment and streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // usage was asked for and printed: not a failure
+	}
+	return err
+}
+
+// dispatch runs the user command or serves the dashboard.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "user" {
 		return runUserCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
 	}
-	cfg, err := LoadConfig(args, getenv, stderr)
+	cfg, err := LoadConfig(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
