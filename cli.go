@@ -143,12 +143,21 @@ func (u userCLI) setDisabled(ctx context.Context, email string, disabled bool) e
 	if err != nil {
 		return err
 	}
-	if err := u.db.SetUserDisabled(ctx, user.ID, disabled); err != nil {
-		return err
-	}
 	action, word := "user.enable", "enabled"
 	if disabled {
 		action, word = "user.disable", "disabled"
+	}
+	// Like the web page: nothing to change means no write, so no sessions
+	// end and no audit row records a change that did not happen.
+	if user.Disabled == disabled {
+		fmt.Fprintf(u.stdout, "%s is already %s\n", user.Email, word)
+		return nil
+	}
+	if err := u.db.SetUserDisabled(ctx, user.ID, disabled); err != nil {
+		if errors.Is(err, store.ErrLastOwner) {
+			return configErrorf("%s is not disabled: %s", user.Email, en.T("account.last_owner"))
+		}
+		return err
 	}
 	fmt.Fprintf(u.stdout, "%s %s\n", word, user.Email)
 	return u.audit(ctx, action, user, map[string]any{"disabled": user.Disabled}, map[string]any{"disabled": disabled})

@@ -183,6 +183,60 @@ func TestUserCommandRejects(t *testing.T) {
 	}
 }
 
+// TestUserCommandDisableEnableNoChange: disabling a disabled person (or
+// enabling an enabled one) says so and writes nothing: their sessions
+// stay, and the audit log gets no row. The last enabled owner cannot be
+// disabled.
+func TestUserCommandDisableEnableNoChange(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, email := range []string{"owner@shop.example", "staff@shop.example"} {
+		role := strings.TrimSuffix(email, "@shop.example")
+		if _, err := runUser(t, dir, cliPassword+"\n", "add", "-email", email, "-name", role, "-role", role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := runUser(t, dir, "", "disable", "-email", "staff@shop.example"); err != nil {
+		t.Fatal(err)
+	}
+	db := openCLIStore(t, dir)
+	auditRows := func() int {
+		evs, _, err := db.ListAudit(ctx, store.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	tests := []struct{ verb, email, want string }{
+		{"disable", "staff@shop.example", "staff@shop.example is already disabled"},
+		{"enable", "owner@shop.example", "owner@shop.example is already enabled"},
+	}
+	for _, tt := range tests {
+		before, _ := db.UserByEmail(ctx, tt.email)
+		rows := auditRows()
+		out, err := runUser(t, dir, "", tt.verb, "-email", tt.email)
+		if err != nil || strings.TrimSpace(out) != tt.want {
+			t.Errorf("%s %s: got %q, %v, want %q", tt.verb, tt.email, out, err, tt.want)
+		}
+		after, _ := db.UserByEmail(ctx, tt.email)
+		if after.SessionEpoch != before.SessionEpoch || after.Disabled != before.Disabled || auditRows() != rows {
+			t.Errorf("%s %s changed something: epoch %d → %d, disabled %v → %v, audit rows %d → %d",
+				tt.verb, tt.email, before.SessionEpoch, after.SessionEpoch, before.Disabled, after.Disabled, rows, auditRows())
+		}
+	}
+
+	rows := auditRows()
+	_, err := runUser(t, dir, "", "disable", "-email", "owner@shop.example")
+	wantConfigError(t, err, "without an enabled owner")
+	if strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "store:") {
+		t.Errorf("last owner: got %q, want one plain line", err)
+	}
+	if u, _ := db.UserByEmail(ctx, "owner@shop.example"); u.Disabled || auditRows() != rows {
+		t.Errorf("last owner: disabled %v, audit rows %d → %d, want unchanged", u.Disabled, rows, auditRows())
+	}
+}
+
 // TestUserCommandRefusedVerbLeavesNoDatabase: a mistyped verb (or none)
 // must not create the data folder's database before it is refused.
 func TestUserCommandRefusedVerbLeavesNoDatabase(t *testing.T) {
