@@ -102,7 +102,7 @@ func (u userCLI) add(ctx context.Context, email, name, roleName string) error {
 		return err
 	}
 	fmt.Fprintf(u.stdout, "added %s (%s) as %s\n", user.Email, user.Name, user.Role)
-	return u.audit(ctx, "user.create", user, nil, map[string]any{"email": user.Email, "name": user.Name, "role": user.Role})
+	return u.audit(ctx, "user.create", user, nil, handlers.AuditUser(user))
 }
 
 func (u userCLI) list(ctx context.Context) error {

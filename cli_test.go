@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -112,6 +114,16 @@ func TestUserCommandLifecycle(t *testing.T) {
 	}
 	if got, want := strings.Join(actions, ","), "user.enable,user.disable,user.password,user.create"; got != want {
 		t.Errorf("audit actions %s, want %s", got, want)
+	}
+	// The create row has the web's shape (handlers.AuditUser), status included.
+	created := evs[len(evs)-1]
+	var row map[string]any
+	if err := json.Unmarshal(created.After, &row); err != nil {
+		t.Fatal(err)
+	}
+	wantRow := map[string]any{"email": "sam@shop.example", "name": "Sam Yılmaz", "role": "staff", "disabled": false}
+	if !reflect.DeepEqual(row, wantRow) {
+		t.Errorf("user.create row %s, want %v", created.After, wantRow)
 	}
 }
 
