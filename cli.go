@@ -35,11 +35,7 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	verb := args[0]
 	fs := flag.NewFlagSet("linkdesk user "+verb, flag.ContinueOnError)
-	dataDefault := getenv("LINKDESK_DATA")
-	if dataDefault == "" {
-		dataDefault = "./data"
-	}
-	data := fs.String("data", dataDefault, "data directory (LINKDESK_DATA)")
+	data := fs.String("data", envOr(getenv, "LINKDESK_DATA", defaultDataDir), "data directory (LINKDESK_DATA)")
 	email := fs.String("email", "", "the person's e-mail address")
 	name := fs.String("name", "", "the person's name (add)")
 	role := fs.String("role", "", "owner, staff or viewer (add)")

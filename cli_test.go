@@ -142,9 +142,10 @@ func TestUserCommandPasswordFromPipe(t *testing.T) {
 	}
 	w.Close()
 	var stdout, stderr bytes.Buffer
-	// LINKDESK_DATA stands in for -data here.
+	// LINKDESK_DATA stands in for -data here, read as the server reads it:
+	// without surrounding spaces.
 	err = run(context.Background(), []string{"user", "add", "-email", "o@shop.example", "-name", "O", "-role", "owner"},
-		envOf(map[string]string{"LINKDESK_DATA": dir}), r, &stdout, &stderr)
+		envOf(map[string]string{"LINKDESK_DATA": dir + " "}), r, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("add from pipe: %v (stderr %q)", err, stderr.String())
 	}

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"linkdesk/handlers"
 )
 
 // Secret is a credential. It never prints: logs and error messages show
@@ -113,19 +115,26 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, out io.Writer) er
 	return nil
 }
 
+// defaultDataDir holds the SQLite files unless -data or LINKDESK_DATA says
+// otherwise.
+const defaultDataDir = "./data"
+
+// envOr is getenv(key) without surrounding spaces, or def when that is empty.
+func envOr(getenv func(string) string, key, def string) string {
+	if v := strings.TrimSpace(getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
 // LoadConfig reads flags from args with environment fallbacks from getenv.
 // Help (-h) goes to out and comes back as flag.ErrHelp.
 func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
-	env := func(key, def string) string {
-		if v := strings.TrimSpace(getenv(key)); v != "" {
-			return v
-		}
-		return def
-	}
+	env := func(key, def string) string { return envOr(getenv, key, def) }
 	fs := flag.NewFlagSet("linkdesk", flag.ContinueOnError)
 	cfg := Config{}
 	fs.StringVar(&cfg.Addr, "addr", env("LINKDESK_ADDR", "127.0.0.1:8080"), "listen address (LINKDESK_ADDR)")
-	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", "./data"), "data directory for the SQLite files (LINKDESK_DATA)")
+	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", defaultDataDir), "data directory for the SQLite files (LINKDESK_DATA)")
 	if err := parseFlags(fs, args, serveUsage, out); err != nil {
 		return Config{}, err
 	}
@@ -151,11 +160,14 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		PublicClient: Secret(env("PAYWALL_PUBLIC_CLIENT", "")),
 		HashKey:      Secret(env("PAYWALL_HASH_KEY", "")),
 	}
-	timeout, err := time.ParseDuration(env("LINKDESK_PAYMENT_TIMEOUT", "15m"))
-	if err != nil || timeout < time.Minute {
-		return Config{}, configErrorf("LINKDESK_PAYMENT_TIMEOUT must be a duration of at least 1m, such as 15m")
+	cfg.Payments.Timeout = handlers.DefaultPaymentTimeout
+	if raw := env("LINKDESK_PAYMENT_TIMEOUT", ""); raw != "" {
+		timeout, err := time.ParseDuration(raw)
+		if err != nil || timeout < time.Minute {
+			return Config{}, configErrorf("LINKDESK_PAYMENT_TIMEOUT must be a duration of at least 1m, such as 15m")
+		}
+		cfg.Payments.Timeout = timeout
 	}
-	cfg.Payments.Timeout = timeout
 	keys, err := parseSessionKeys(getenv("LINKDESK_SESSION_KEYS"))
 	if err != nil {
 		return Config{}, err
