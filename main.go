@@ -89,11 +89,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		publicURL = selfURL
 	}
 
+	// Paywall callbacks are checked with PAYWALL_HASH_KEY or, when Paywall
+	// runs against the sandbox, with the key the sandbox signs them with, so
+	// hash verification is exercised out of the box.
+	hashKey := cfg.Paywall.HashKey.Reveal()
+	if hashKey == "" && !cfg.Paywall.Live() {
+		hashKey = sandboxHashKey
+	}
+
 	deps := web.Deps{Log: log, Store: db}
 	upstreams := map[string]string{"craftgate": "live", "paywall": "live"}
 	craftgateURL, paywallURL := cfg.Craftgate.BaseURL, cfg.Paywall.BaseURL
 	if !cfg.Craftgate.Live() || !cfg.Paywall.Live() {
-		sb, closeSandbox, err := openSandbox(ctx, cfg, log, publicURL)
+		sb, closeSandbox, err := openSandbox(ctx, cfg.DataDir, log, publicURL, hashKey)
 		if err != nil {
 			return err
 		}
@@ -119,7 +127,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	payments := paymentsConfig(cfg, publicURL, upstreams["paywall"] == "sandbox", log)
+	payments := paymentsConfig(cfg, publicURL, hashKey, log)
 	deps.Reconciler = handlers.NewReconciler(log.With("component", "reconciler"), db, deps.Paywall.APM,
 		handlers.ReconcilerConfig{Timeout: payments.Timeout})
 	e := web.New(web.Config{
@@ -170,20 +178,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 }
 
 // openSandbox opens the emulator on its own database file, so the app's data
-// and the pretend provider's data never mix.
-func openSandbox(ctx context.Context, cfg Config, log *slog.Logger, publicURL string) (http.Handler, func(), error) {
-	sdb, err := store.OpenSQLite(filepath.Join(cfg.DataDir, "sandbox.db"))
+// and the pretend provider's data never mix. It signs Paywall callbacks with
+// hashKey.
+func openSandbox(ctx context.Context, dataDir string, log *slog.Logger, publicURL, hashKey string) (http.Handler, func(), error) {
+	sdb, err := store.OpenSQLite(filepath.Join(dataDir, "sandbox.db"))
 	if err != nil {
 		return nil, nil, err
 	}
-	hashKey := cfg.Paywall.HashKey.Reveal()
-	if hashKey == "" {
-		hashKey = sandboxHashKey
-	}
+	// No component attribute here: the sandbox adds its own.
 	sb, err := sandbox.New(ctx, sandbox.Config{
 		DB:             sdb,
 		PublicURL:      publicURL,
-		Logger:         log.With("component", "sandbox"),
+		Logger:         log,
 		PaywallHashKey: hashKey,
 	})
 	if err != nil {
@@ -194,22 +200,16 @@ func openSandbox(ctx context.Context, cfg Config, log *slog.Logger, publicURL st
 }
 
 // paymentsConfig is the QR payment settings: callbacks reach us at the
-// public URL and are checked with PAYWALL_HASH_KEY, or with the sandbox's
-// key when Paywall runs against the sandbox.
-func paymentsConfig(cfg Config, publicURL string, sandboxPaywall bool, log *slog.Logger) handlers.PaymentsConfig {
-	p := handlers.PaymentsConfig{PublicURL: publicURL, HashKey: cfg.Paywall.HashKey.Reveal(), Timeout: cfg.Payments.Timeout}
-	switch {
-	case p.HashKey != "":
-	case sandboxPaywall:
-		p.HashKey = sandboxHashKey
-	default:
+// public URL and are checked with hashKey when there is one.
+func paymentsConfig(cfg Config, publicURL, hashKey string, log *slog.Logger) handlers.PaymentsConfig {
+	if hashKey == "" {
 		log.Warn("PAYWALL_HASH_KEY is not set: Paywall callback hashes are not checked (results are still confirmed with Paywall)")
 	}
-	return p
+	return handlers.PaymentsConfig{PublicURL: publicURL, HashKey: hashKey, Timeout: cfg.Payments.Timeout}
 }
 
 // sandboxHashKey signs the sandbox's callbacks when PAYWALL_HASH_KEY is not
-// set, so hash verification is exercised out of the box.
+// set.
 const sandboxHashKey = "sandbox-hash-key"
 
 // sessionKeys returns the cookie keys: LINKDESK_SESSION_KEYS when set (so
