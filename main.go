@@ -117,11 +117,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		}
 		log.Info("no credentials for some providers: serving the embedded sandbox at "+publicURL+"/sandbox/", "craftgate", upstreams["craftgate"], "paywall", upstreams["paywall"])
 	}
-	apiClient := &http.Client{Timeout: 15 * time.Second}
+	// craftclient's own HTTP client (15 s timeout, redirects not followed)
+	// is what both APIs need.
 	deps.Craftgate = craftclient.NewCraftgate(craftgateURL, cfg.Craftgate.APIKey.Reveal(), cfg.Craftgate.SecretKey.Reveal(),
-		craftclient.WithHTTPClient(apiClient), craftclient.WithLogger(log.With("component", "craftgate")))
+		craftclient.WithLogger(log.With("component", "craftgate")))
 	deps.Paywall = craftclient.NewPaywall(paywallURL, cfg.Paywall.PublicKey.Reveal(), cfg.Paywall.PublicClient.Reveal(),
-		craftclient.WithHTTPClient(apiClient), craftclient.WithLogger(log.With("component", "paywall")))
+		craftclient.WithLogger(log.With("component", "paywall")))
 
 	keys, err := sessionKeys(ctx, cfg, db)
 	if err != nil {
