@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -106,7 +107,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			return err
 		}
 		defer closeSandbox()
-		deps.Sandbox = sb
 		if !cfg.Craftgate.Live() {
 			craftgateURL, upstreams["craftgate"] = selfURL+"/sandbox/craftgate", "sandbox"
 			cfg.Craftgate.APIKey, cfg.Craftgate.SecretKey = sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey
@@ -115,6 +115,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			paywallURL, upstreams["paywall"] = selfURL+"/sandbox/paywall", "sandbox"
 			cfg.Paywall.PublicKey, cfg.Paywall.PublicClient = sandbox.PaywallPublicKey, sandbox.PaywallPublicClient
 		}
+		deps.Sandbox = sandboxedOnly(sb, upstreams)
 		log.Info("no credentials for some providers: serving the embedded sandbox at "+publicURL+"/sandbox/", "craftgate", upstreams["craftgate"], "paywall", upstreams["paywall"])
 	}
 	// craftclient's own HTTP client (15 s timeout, redirects not followed)
@@ -198,6 +199,21 @@ func openSandbox(ctx context.Context, dataDir string, log *slog.Logger, publicUR
 		return nil, nil, err
 	}
 	return sb.Handler(), func() { sdb.Close() }, nil
+}
+
+// sandboxedOnly serves the emulator of the APIs upstreams marks "sandbox"
+// and answers 404 under /sandbox/<api> for a live one, so an API whose
+// credentials are set has no emulator answering in its name.
+func sandboxedOnly(sb http.Handler, upstreams map[string]string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for api, mode := range upstreams {
+			if mode == "live" && strings.HasPrefix(r.URL.Path, "/sandbox/"+api) {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		sb.ServeHTTP(w, r)
+	})
 }
 
 // paymentsConfig is the QR payment settings: callbacks reach us at the

@@ -103,25 +103,44 @@ func TestServeSandboxOutOfTheBox(t *testing.T) {
 	}
 }
 
+// TestServeLiveCredentialsMountNoSandbox: with Craftgate live and Paywall
+// in the sandbox, only the Paywall emulator answers; the Craftgate one is
+// not reachable even with the sandbox's keys.
 func TestServeLiveCredentialsMountNoSandbox(t *testing.T) {
 	base := startServe(t, map[string]string{
 		"CRAFTGATE_API_KEY": "live-key-123", "CRAFTGATE_SECRET_KEY": "live-secret-456",
 		"CRAFTGATE_BASE_URL": "http://127.0.0.1:1",
 	}, io.Discard)
-	resp, err := http.Get(base + "/sandbox/craftgate/craftlink/v1/products")
-	if err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	for _, path := range []string{"/sandbox/craftgate/craftlink/v1/products", "/sandbox/craftgate/pay/some-token"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404 (Craftgate is live)", path, resp.StatusCode)
+		}
 	}
-	resp.Body.Close()
-	// Paywall still has no credentials, so the sandbox is mounted, but the
-	// Craftgate half must not be used by the dashboard; healthz says so.
-	resp, err = http.Get(base + "/healthz")
+	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey)
+	if _, err := cg.Products.Search(ctx, craftclient.ProductSearchRequest{}); err == nil {
+		t.Error("the Craftgate emulator answered although Craftgate is live")
+	}
+	pw := craftclient.NewPaywall(base+"/sandbox/paywall", sandbox.PaywallPublicKey, sandbox.PaywallPublicClient)
+	try, _ := craftclient.CurrencyID(craftclient.CurrencyTRY)
+	if _, err := pw.APM.List(ctx, craftclient.APMListRequest{CurrencyID: try}); err != nil {
+		t.Errorf("the Paywall emulator must still answer: %v", err)
+	}
+
+	resp, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var health struct{ Upstreams map[string]string }
-	_ = json.NewDecoder(resp.Body).Decode(&health)
+	if err := json.NewDecoder(resp.Body).Decode(&health); err != nil {
+		t.Fatal(err)
+	}
 	if health.Upstreams["craftgate"] != "live" || health.Upstreams["paywall"] != "sandbox" {
 		t.Errorf("upstreams %v, want craftgate live, paywall sandbox", health.Upstreams)
 	}
