@@ -35,35 +35,37 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	verb := args[0]
 	fs := flag.NewFlagSet("linkdesk user "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dataDefault := getenv("LINKDESK_DATA")
-	if dataDefault == "" {
-		dataDefault = "./data"
-	}
-	data := fs.String("data", dataDefault, "data directory (LINKDESK_DATA)")
+	data := fs.String("data", envOr(getenv, "LINKDESK_DATA", defaultDataDir), "data directory (LINKDESK_DATA)")
 	email := fs.String("email", "", "the person's e-mail address")
 	name := fs.String("name", "", "the person's name (add)")
 	role := fs.String("role", "", "owner, staff or viewer (add)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return configErrorf("%v", err)
+	// The verb is checked before the store is opened, so a typo never
+	// creates or migrates a database. The flags are read when act runs.
+	var act func(userCLI) error
+	switch verb {
+	case "add":
+		act = func(cli userCLI) error { return cli.add(ctx, *email, *name, *role) }
+	case "list":
+		act = func(cli userCLI) error { return cli.list(ctx) }
+	case "passwd":
+		act = func(cli userCLI) error { return cli.passwd(ctx, *email) }
+	case "disable", "enable":
+		act = func(cli userCLI) error { return cli.setDisabled(ctx, *email, verb == "disable") }
+	case "-h", "-help", "--help":
+		fmt.Fprintln(stdout, userUsage)
+		return flag.ErrHelp
+	default:
+		return configErrorf("unknown user command %q\n%s", verb, userUsage)
+	}
+	if err := parseFlags(fs, args[1:], userUsage+"\n\nflags:", stdout); err != nil {
+		return err
 	}
 	db, err := store.Open(ctx, filepath.Join(*data, "linkdesk.db"))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	cli := userCLI{db: db, stdin: stdin, stdout: stdout, stderr: stderr}
-	switch verb {
-	case "add":
-		return cli.add(ctx, *email, *name, *role)
-	case "list":
-		return cli.list(ctx)
-	case "passwd":
-		return cli.passwd(ctx, *email)
-	case "disable", "enable":
-		return cli.setDisabled(ctx, *email, verb == "disable")
-	}
-	return configErrorf("unknown user command %q\n%s", verb, userUsage)
+	return act(userCLI{db: db, stdin: stdin, stdout: stdout, stderr: stderr})
 }
 
 type userCLI struct {
@@ -96,7 +98,7 @@ func (u userCLI) add(ctx context.Context, email, name, roleName string) error {
 		return err
 	}
 	fmt.Fprintf(u.stdout, "added %s (%s) as %s\n", user.Email, user.Name, user.Role)
-	return u.audit(ctx, "user.create", user, nil, map[string]any{"email": user.Email, "name": user.Name, "role": user.Role})
+	return u.audit(ctx, "user.create", user, nil, handlers.AuditUser(user))
 }
 
 func (u userCLI) list(ctx context.Context) error {
@@ -137,12 +139,21 @@ func (u userCLI) setDisabled(ctx context.Context, email string, disabled bool) e
 	if err != nil {
 		return err
 	}
-	if err := u.db.SetUserDisabled(ctx, user.ID, disabled); err != nil {
-		return err
-	}
 	action, word := "user.enable", "enabled"
 	if disabled {
 		action, word = "user.disable", "disabled"
+	}
+	// Like the web page: nothing to change means no write, so no sessions
+	// end and no audit row records a change that did not happen.
+	if user.Disabled == disabled {
+		fmt.Fprintf(u.stdout, "%s is already %s\n", user.Email, word)
+		return nil
+	}
+	if err := u.db.SetUserDisabled(ctx, user.ID, disabled); err != nil {
+		if errors.Is(err, store.ErrLastOwner) {
+			return configErrorf("%s is not disabled: %s", user.Email, en.T("account.last_owner"))
+		}
+		return err
 	}
 	fmt.Fprintf(u.stdout, "%s %s\n", word, user.Email)
 	return u.audit(ctx, action, user, map[string]any{"disabled": user.Disabled}, map[string]any{"disabled": disabled})

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -16,14 +18,18 @@ import (
 
 const cliPassword = "correct horse battery"
 
-// runUser runs `linkdesk user args…` against dataDir with stdin and returns
-// stdout and the error.
+// runUser runs `linkdesk user args… -data dataDir` with stdin and returns
+// stdout and the error. LINKDESK_DATA names dataDir too, so a command line
+// whose -data is not parsed (no verb, a refused one) still never reaches
+// the default ./data, which is the repository's own folder under go test.
 func runUser(t *testing.T, dataDir, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	argv := append([]string{"user"}, args...)
-	argv = append(argv, "-data", dataDir)
-	err := run(context.Background(), argv, envOf(nil), strings.NewReader(stdin), &stdout, &stderr)
+	if len(args) > 0 {
+		argv = append(argv, "-data", dataDir)
+	}
+	err := run(context.Background(), argv, envOf(map[string]string{"LINKDESK_DATA": dataDir}), strings.NewReader(stdin), &stdout, &stderr)
 	return stdout.String(), err
 }
 
@@ -109,6 +115,16 @@ func TestUserCommandLifecycle(t *testing.T) {
 	if got, want := strings.Join(actions, ","), "user.enable,user.disable,user.password,user.create"; got != want {
 		t.Errorf("audit actions %s, want %s", got, want)
 	}
+	// The create row has the web's shape (handlers.AuditUser), status included.
+	created := evs[len(evs)-1]
+	var row map[string]any
+	if err := json.Unmarshal(created.After, &row); err != nil {
+		t.Fatal(err)
+	}
+	wantRow := map[string]any{"email": "sam@shop.example", "name": "Sam Yılmaz", "role": "staff", "disabled": false}
+	if !reflect.DeepEqual(row, wantRow) {
+		t.Errorf("user.create row %s, want %v", created.After, wantRow)
+	}
 }
 
 // TestUserCommandPasswordFromPipe reads the password from a real pipe, as
@@ -126,9 +142,10 @@ func TestUserCommandPasswordFromPipe(t *testing.T) {
 	}
 	w.Close()
 	var stdout, stderr bytes.Buffer
-	// LINKDESK_DATA stands in for -data here.
+	// LINKDESK_DATA stands in for -data here, read as the server reads it:
+	// without surrounding spaces.
 	err = run(context.Background(), []string{"user", "add", "-email", "o@shop.example", "-name", "O", "-role", "owner"},
-		envOf(map[string]string{"LINKDESK_DATA": dir}), r, &stdout, &stderr)
+		envOf(map[string]string{"LINKDESK_DATA": dir + " "}), r, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("add from pipe: %v (stderr %q)", err, stderr.String())
 	}
@@ -179,25 +196,116 @@ func TestUserCommandRejects(t *testing.T) {
 	}
 }
 
-// TestUserCommandExitStatus runs the real main in a child process: a bad
-// command line must exit with status 2 and one line on stderr.
-func TestUserCommandExitStatus(t *testing.T) {
+// TestUserCommandDisableEnableNoChange: disabling a disabled person (or
+// enabling an enabled one) says so and writes nothing: their sessions
+// stay, and the audit log gets no row. The last enabled owner cannot be
+// disabled.
+func TestUserCommandDisableEnableNoChange(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, email := range []string{"owner@shop.example", "staff@shop.example"} {
+		role := strings.TrimSuffix(email, "@shop.example")
+		if _, err := runUser(t, dir, cliPassword+"\n", "add", "-email", email, "-name", role, "-role", role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := runUser(t, dir, "", "disable", "-email", "staff@shop.example"); err != nil {
+		t.Fatal(err)
+	}
+	db := openCLIStore(t, dir)
+	auditRows := func() int {
+		evs, _, err := db.ListAudit(ctx, store.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	tests := []struct{ verb, email, want string }{
+		{"disable", "staff@shop.example", "staff@shop.example is already disabled"},
+		{"enable", "owner@shop.example", "owner@shop.example is already enabled"},
+	}
+	for _, tt := range tests {
+		before, _ := db.UserByEmail(ctx, tt.email)
+		rows := auditRows()
+		out, err := runUser(t, dir, "", tt.verb, "-email", tt.email)
+		if err != nil || strings.TrimSpace(out) != tt.want {
+			t.Errorf("%s %s: got %q, %v, want %q", tt.verb, tt.email, out, err, tt.want)
+		}
+		after, _ := db.UserByEmail(ctx, tt.email)
+		if after.SessionEpoch != before.SessionEpoch || after.Disabled != before.Disabled || auditRows() != rows {
+			t.Errorf("%s %s changed something: epoch %d → %d, disabled %v → %v, audit rows %d → %d",
+				tt.verb, tt.email, before.SessionEpoch, after.SessionEpoch, before.Disabled, after.Disabled, rows, auditRows())
+		}
+	}
+
+	rows := auditRows()
+	_, err := runUser(t, dir, "", "disable", "-email", "owner@shop.example")
+	wantConfigError(t, err, "without an enabled owner")
+	if strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "store:") {
+		t.Errorf("last owner: got %q, want one plain line", err)
+	}
+	if u, _ := db.UserByEmail(ctx, "owner@shop.example"); u.Disabled || auditRows() != rows {
+		t.Errorf("last owner: disabled %v, audit rows %d → %d, want unchanged", u.Disabled, rows, auditRows())
+	}
+}
+
+// TestUserCommandRefusedVerbLeavesNoDatabase: a mistyped verb (or none)
+// must not create the data folder's database before it is refused.
+func TestUserCommandRefusedVerbLeavesNoDatabase(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{nil, {"remove", "-email", "x@shop.example"}} {
+		dir := t.TempDir()
+		_, err := runUser(t, dir, "", args...)
+		wantConfigError(t, err, "usage")
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("user %q left %v in the data folder, want nothing", args, entries)
+		}
+	}
+}
+
+// TestMainExitStatus runs the real main in a child process: a bad command
+// line exits with status 2 and one line on stderr; asking for help prints
+// usage and exits with status 0.
+func TestMainExitStatus(t *testing.T) {
 	if os.Getenv("LINKDESK_TEST_MAIN") == "1" {
 		os.Args = append([]string{"linkdesk"}, strings.Fields(os.Getenv("LINKDESK_TEST_ARGS"))...)
 		main()
 		return
 	}
 	t.Parallel()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestUserCommandExitStatus$")
-	cmd.Env = append(os.Environ(), "LINKDESK_TEST_MAIN=1", "LINKDESK_TEST_ARGS=user add -email x@shop.example -name X -role root -data "+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Fatalf("got %v, want exit status 2", err)
+	tests := []struct {
+		name       string
+		args       string
+		wantStatus int
+		wantStderr string // the whole of stderr
+		wantStdout string // a part of stdout
+	}{
+		{"unknown role", "user add -email x@shop.example -name X -role root -data " + t.TempDir(), 2,
+			"linkdesk: unknown role \"root\": use owner, staff or viewer\n", ""},
+		{"unknown flag", "-colour", 2, "linkdesk: flag provided but not defined: -colour (-h lists the flags)\n", ""},
+		{"flag without value", "user list -data", 2, "linkdesk: flag needs an argument: -data (-h lists the flags)\n", ""},
+		{"help", "-h", 0, "", "-addr"},
+		{"user help", "user passwd -help", 0, "", "linkdesk user passwd -email E"},
 	}
-	if got := stderr.String(); !strings.HasPrefix(got, `linkdesk: unknown role "root"`) {
-		t.Errorf("stderr %q", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestMainExitStatus$")
+			cmd.Env = append(os.Environ(), "LINKDESK_TEST_MAIN=1", "LINKDESK_TEST_ARGS="+tt.args, "LINKDESK_DATA="+t.TempDir())
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			status := 0
+			if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+				status = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if status != tt.wantStatus || stderr.String() != tt.wantStderr || !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Errorf("linkdesk %s: status %d, stderr %q, stdout %q; want status %d, stderr %q, stdout containing %q",
+					tt.args, status, stderr.String(), stdout.String(), tt.wantStatus, tt.wantStderr, tt.wantStdout)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"linkdesk/handlers"
 )
 
 // Secret is a credential. It never prints: logs and error messages show
@@ -85,26 +88,65 @@ func configErrorf(format string, args ...any) error {
 	return &configError{msg: fmt.Sprintf(format, args...)}
 }
 
-// LoadConfig reads flags from args with environment fallbacks from getenv.
-func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	env := func(key, def string) string {
-		if v := strings.TrimSpace(getenv(key)); v != "" {
-			return v
-		}
-		return def
+const serveUsage = `usage:
+  linkdesk [-addr HOST:PORT] [-data DIR]   serve the dashboard
+  linkdesk user …                          manage staff accounts (linkdesk user -h)
+
+Every other setting is an environment variable; README.md lists them.
+
+flags:`
+
+// parseFlags parses args into fs without letting the flag package print.
+// Asked for help (-h, -help) it prints usage and the flags to out and returns
+// flag.ErrHelp, which run turns into exit status 0; any other mistake is a
+// one-line configError naming the flag.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, out io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(out, usage)
+		fs.SetOutput(out)
+		fs.PrintDefaults()
+		return flag.ErrHelp
 	}
+	if err != nil {
+		return configErrorf("%v (-h lists the flags)", err)
+	}
+	return nil
+}
+
+// defaultDataDir holds the SQLite files unless -data or LINKDESK_DATA says
+// otherwise.
+const defaultDataDir = "./data"
+
+// envOr is getenv(key) without surrounding spaces, or def when that is empty.
+func envOr(getenv func(string) string, key, def string) string {
+	if v := strings.TrimSpace(getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+// LoadConfig reads flags from args with environment fallbacks from getenv.
+// Help (-h) goes to out and comes back as flag.ErrHelp.
+func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	env := func(key, def string) string { return envOr(getenv, key, def) }
 	fs := flag.NewFlagSet("linkdesk", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg := Config{}
 	fs.StringVar(&cfg.Addr, "addr", env("LINKDESK_ADDR", "127.0.0.1:8080"), "listen address (LINKDESK_ADDR)")
-	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", "./data"), "data directory for the SQLite files (LINKDESK_DATA)")
-	if err := fs.Parse(args); err != nil {
-		return Config{}, configErrorf("%v", err)
+	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", defaultDataDir), "data directory for the SQLite files (LINKDESK_DATA)")
+	if err := parseFlags(fs, args, serveUsage, out); err != nil {
+		return Config{}, err
 	}
 	if fs.NArg() > 0 {
 		return Config{}, configErrorf("unexpected argument %q (commands: user)", fs.Arg(0))
 	}
-	cfg.LogJSON = env("LINKDESK_LOG_FORMAT", "text") == "json"
+	switch format := env("LINKDESK_LOG_FORMAT", "text"); format {
+	case "text", "json":
+		cfg.LogJSON = format == "json"
+	default:
+		return Config{}, configErrorf("LINKDESK_LOG_FORMAT %q must be text or json", format)
+	}
 	cfg.Merchant = env("LINKDESK_MERCHANT_NAME", "Linkdesk Demo Mağaza")
 	cfg.HTTP.PublicURL = strings.TrimRight(env("LINKDESK_PUBLIC_URL", ""), "/")
 	cfg.Craftgate = CraftgateConfig{
@@ -118,11 +160,14 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		PublicClient: Secret(env("PAYWALL_PUBLIC_CLIENT", "")),
 		HashKey:      Secret(env("PAYWALL_HASH_KEY", "")),
 	}
-	timeout, err := time.ParseDuration(env("LINKDESK_PAYMENT_TIMEOUT", "15m"))
-	if err != nil || timeout < time.Minute {
-		return Config{}, configErrorf("LINKDESK_PAYMENT_TIMEOUT must be a duration of at least 1m, such as 15m")
+	cfg.Payments.Timeout = handlers.DefaultPaymentTimeout
+	if raw := env("LINKDESK_PAYMENT_TIMEOUT", ""); raw != "" {
+		timeout, err := time.ParseDuration(raw)
+		if err != nil || timeout < time.Minute {
+			return Config{}, configErrorf("LINKDESK_PAYMENT_TIMEOUT must be a duration of at least 1m, such as 15m")
+		}
+		cfg.Payments.Timeout = timeout
 	}
-	cfg.Payments.Timeout = timeout
 	keys, err := parseSessionKeys(getenv("LINKDESK_SESSION_KEYS"))
 	if err != nil {
 		return Config{}, err

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +59,15 @@ func TestLoadConfigLive(t *testing.T) {
 	}
 }
 
+func TestLoadConfigLogFormat(t *testing.T) {
+	for format, wantJSON := range map[string]bool{"": false, "text": false, "json": true, " json ": true} {
+		cfg, err := LoadConfig(nil, envOf(map[string]string{"LINKDESK_LOG_FORMAT": format}), io.Discard)
+		if err != nil || cfg.LogJSON != wantJSON {
+			t.Errorf("LINKDESK_LOG_FORMAT=%q: got JSON %v, %v, want %v", format, cfg.LogJSON, err, wantJSON)
+		}
+	}
+}
+
 func TestLoadConfigRejects(t *testing.T) {
 	tests := []struct {
 		name string
@@ -73,6 +85,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"bad timeout", map[string]string{"LINKDESK_PAYMENT_TIMEOUT": "soon"}, nil, "LINKDESK_PAYMENT_TIMEOUT"},
 		{"short session key", map[string]string{"LINKDESK_SESSION_KEYS": "abcd"}, nil, "LINKDESK_SESSION_KEYS"},
 		{"stray argument", nil, []string{"serve"}, "unexpected argument"},
+		{"log format typo", map[string]string{"LINKDESK_LOG_FORMAT": "jsn"}, nil, "LINKDESK_LOG_FORMAT"},
+		{"log format in capitals", map[string]string{"LINKDESK_LOG_FORMAT": "JSON"}, nil, "must be text or json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,5 +113,61 @@ func TestSecretNeverPrints(t *testing.T) {
 	}
 	if s.Reveal() != "top-secret-value" {
 		t.Error("Reveal must return the value")
+	}
+}
+
+// TestRunFlagMistakes: a bad flag is one line naming it, returned for main
+// to print; the flag package itself prints nothing.
+func TestRunFlagMistakes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"-colour"}, "flag provided but not defined: -colour"},
+		{"flag without value", []string{"-addr"}, "flag needs an argument: -addr"},
+		{"user unknown flag", []string{"user", "list", "-colour"}, "flag provided but not defined: -colour"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, envOf(map[string]string{"LINKDESK_DATA": t.TempDir()}), strings.NewReader(""), &stdout, &stderr)
+			var ce *configError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("got %v, want one configError line containing %q", err, tt.want)
+			}
+			if stdout.Len()+stderr.Len() != 0 {
+				t.Errorf("printed stdout %q stderr %q, want nothing (main prints the error once)", stdout.String(), stderr.String())
+			}
+		})
+	}
+}
+
+// TestRunHelp: -h prints usage and the flags on stdout and is no error.
+func TestRunHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-h"}, []string{"usage:", "-addr", "-data", "LINKDESK_DATA"}},
+		{[]string{"-help"}, []string{"usage:", "-addr"}},
+		{[]string{"user", "-h"}, []string{"linkdesk user add", "linkdesk user enable"}},
+		{[]string{"user", "add", "-h"}, []string{"linkdesk user add", "-email", "-role"}},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), tt.args, envOf(map[string]string{"LINKDESK_DATA": dir}), strings.NewReader(""), &stdout, &stderr)
+		if err != nil || stderr.Len() != 0 {
+			t.Errorf("%q: got %v, stderr %q, want no error and nothing on stderr", tt.args, err, stderr.String())
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("%q: stdout %q, want it to contain %q", tt.args, stdout.String(), w)
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%q: help wrote %v to the data folder", tt.args, entries)
+		}
 	}
 }

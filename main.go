@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -43,10 +45,19 @@ func main() {
 // run is main without the process: tests call it with their own args,
 // environment and streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // usage was asked for and printed: not a failure
+	}
+	return err
+}
+
+// dispatch runs the user command or serves the dashboard.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "user" {
 		return runUserCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
 	}
-	cfg, err := LoadConfig(args, getenv, stderr)
+	cfg, err := LoadConfig(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -79,16 +90,23 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		publicURL = selfURL
 	}
 
+	// Paywall callbacks are checked with PAYWALL_HASH_KEY or, when Paywall
+	// runs against the sandbox, with the key the sandbox signs them with, so
+	// hash verification is exercised out of the box.
+	hashKey := cfg.Paywall.HashKey.Reveal()
+	if hashKey == "" && !cfg.Paywall.Live() {
+		hashKey = sandboxHashKey
+	}
+
 	deps := web.Deps{Log: log, Store: db}
 	upstreams := map[string]string{"craftgate": "live", "paywall": "live"}
 	craftgateURL, paywallURL := cfg.Craftgate.BaseURL, cfg.Paywall.BaseURL
 	if !cfg.Craftgate.Live() || !cfg.Paywall.Live() {
-		sb, closeSandbox, err := openSandbox(ctx, cfg, log, publicURL)
+		sb, closeSandbox, err := openSandbox(ctx, cfg.DataDir, log, publicURL, hashKey)
 		if err != nil {
 			return err
 		}
 		defer closeSandbox()
-		deps.Sandbox = sb
 		if !cfg.Craftgate.Live() {
 			craftgateURL, upstreams["craftgate"] = selfURL+"/sandbox/craftgate", "sandbox"
 			cfg.Craftgate.APIKey, cfg.Craftgate.SecretKey = sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey
@@ -97,19 +115,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			paywallURL, upstreams["paywall"] = selfURL+"/sandbox/paywall", "sandbox"
 			cfg.Paywall.PublicKey, cfg.Paywall.PublicClient = sandbox.PaywallPublicKey, sandbox.PaywallPublicClient
 		}
+		deps.Sandbox = sandboxedOnly(sb, upstreams)
 		log.Info("no credentials for some providers: serving the embedded sandbox at "+publicURL+"/sandbox/", "craftgate", upstreams["craftgate"], "paywall", upstreams["paywall"])
 	}
-	apiClient := &http.Client{Timeout: 15 * time.Second}
+	// craftclient's own HTTP client (15 s timeout, redirects not followed)
+	// is what both APIs need.
 	deps.Craftgate = craftclient.NewCraftgate(craftgateURL, cfg.Craftgate.APIKey.Reveal(), cfg.Craftgate.SecretKey.Reveal(),
-		craftclient.WithHTTPClient(apiClient), craftclient.WithLogger(log.With("component", "craftgate")))
+		craftclient.WithLogger(log.With("component", "craftgate")))
 	deps.Paywall = craftclient.NewPaywall(paywallURL, cfg.Paywall.PublicKey.Reveal(), cfg.Paywall.PublicClient.Reveal(),
-		craftclient.WithHTTPClient(apiClient), craftclient.WithLogger(log.With("component", "paywall")))
+		craftclient.WithLogger(log.With("component", "paywall")))
 
 	keys, err := sessionKeys(ctx, cfg, db)
 	if err != nil {
 		return err
 	}
-	payments := paymentsConfig(cfg, publicURL, upstreams["paywall"] == "sandbox", log)
+	payments := paymentsConfig(cfg, publicURL, hashKey, log)
 	deps.Reconciler = handlers.NewReconciler(log.With("component", "reconciler"), db, deps.Paywall.APM,
 		handlers.ReconcilerConfig{Timeout: payments.Timeout})
 	e := web.New(web.Config{
@@ -160,20 +180,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 }
 
 // openSandbox opens the emulator on its own database file, so the app's data
-// and the pretend provider's data never mix.
-func openSandbox(ctx context.Context, cfg Config, log *slog.Logger, publicURL string) (http.Handler, func(), error) {
-	sdb, err := store.OpenSQLite(filepath.Join(cfg.DataDir, "sandbox.db"))
+// and the pretend provider's data never mix. It signs Paywall callbacks with
+// hashKey.
+func openSandbox(ctx context.Context, dataDir string, log *slog.Logger, publicURL, hashKey string) (http.Handler, func(), error) {
+	sdb, err := store.OpenSQLite(filepath.Join(dataDir, "sandbox.db"))
 	if err != nil {
 		return nil, nil, err
 	}
-	hashKey := cfg.Paywall.HashKey.Reveal()
-	if hashKey == "" {
-		hashKey = sandboxHashKey
-	}
+	// No component attribute here: the sandbox adds its own.
 	sb, err := sandbox.New(ctx, sandbox.Config{
 		DB:             sdb,
 		PublicURL:      publicURL,
-		Logger:         log.With("component", "sandbox"),
+		Logger:         log,
 		PaywallHashKey: hashKey,
 	})
 	if err != nil {
@@ -183,23 +201,32 @@ func openSandbox(ctx context.Context, cfg Config, log *slog.Logger, publicURL st
 	return sb.Handler(), func() { sdb.Close() }, nil
 }
 
+// sandboxedOnly serves the emulator of the APIs upstreams marks "sandbox"
+// and answers 404 under /sandbox/<api> for a live one, so an API whose
+// credentials are set has no emulator answering in its name.
+func sandboxedOnly(sb http.Handler, upstreams map[string]string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for api, mode := range upstreams {
+			if mode == "live" && strings.HasPrefix(r.URL.Path, "/sandbox/"+api) {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		sb.ServeHTTP(w, r)
+	})
+}
+
 // paymentsConfig is the QR payment settings: callbacks reach us at the
-// public URL and are checked with PAYWALL_HASH_KEY, or with the sandbox's
-// key when Paywall runs against the sandbox.
-func paymentsConfig(cfg Config, publicURL string, sandboxPaywall bool, log *slog.Logger) handlers.PaymentsConfig {
-	p := handlers.PaymentsConfig{PublicURL: publicURL, HashKey: cfg.Paywall.HashKey.Reveal(), Timeout: cfg.Payments.Timeout}
-	switch {
-	case p.HashKey != "":
-	case sandboxPaywall:
-		p.HashKey = sandboxHashKey
-	default:
+// public URL and are checked with hashKey when there is one.
+func paymentsConfig(cfg Config, publicURL, hashKey string, log *slog.Logger) handlers.PaymentsConfig {
+	if hashKey == "" {
 		log.Warn("PAYWALL_HASH_KEY is not set: Paywall callback hashes are not checked (results are still confirmed with Paywall)")
 	}
-	return p
+	return handlers.PaymentsConfig{PublicURL: publicURL, HashKey: hashKey, Timeout: cfg.Payments.Timeout}
 }
 
 // sandboxHashKey signs the sandbox's callbacks when PAYWALL_HASH_KEY is not
-// set, so hash verification is exercised out of the box.
+// set.
 const sandboxHashKey = "sandbox-hash-key"
 
 // sessionKeys returns the cookie keys: LINKDESK_SESSION_KEYS when set (so

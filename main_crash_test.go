@@ -30,11 +30,11 @@ import (
 // crashChildEnv makes TestCrashChild run the real server instead of skipping.
 const crashChildEnv = "LINKDESK_CRASH_CHILD"
 
-// TestCrashChild is the server process the crash test starts and kills:
+// TestCrashChild is the server process the crash tests start and kill:
 // the test binary re-executed, running main's run() with its environment.
 func TestCrashChild(t *testing.T) {
 	if os.Getenv(crashChildEnv) != "1" {
-		t.Skip("runs only as TestPaymentSurvivesCrash's subprocess")
+		t.Skip("runs only as the subprocess of TestPaymentSurvivesCrash and TestCrashUnderLoad")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"linkdesk/craftclient"
 	"linkdesk/sandbox"
 	"linkdesk/web/webtest"
@@ -71,11 +73,29 @@ func TestServeSandboxOutOfTheBox(t *testing.T) {
 
 	// The mounted sandbox answers the real client with the well-known keys.
 	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey)
-	if _, err := cg.Products.Search(context.Background(), craftclient.ProductSearchRequest{}); err != nil {
-		t.Errorf("sandbox search through the dashboard's listener: %v", err)
+	_, err = cg.Products.Create(context.Background(), craftclient.ProductRequest{
+		Name: "Kahve", Price: craftclient.NewAmount(decimal.RequireFromString("45.50")), Currency: craftclient.CurrencyTRY,
+		EnabledInstallments: []int{1},
+	})
+	if err != nil {
+		t.Errorf("sandbox create through the dashboard's listener: %v", err)
 	}
 	if !strings.Contains(logs.String(), "sandbox") {
 		t.Errorf("logs should say the sandbox is used: %s", logs.String())
+	}
+	// The sandbox logged the link it created, tagged once with its component.
+	var tagged int
+	for line := range strings.Lines(logs.String()) {
+		switch strings.Count(line, "component=sandbox") {
+		case 0:
+		case 1:
+			tagged++
+		default:
+			t.Errorf("component repeated in %q", line)
+		}
+	}
+	if tagged == 0 {
+		t.Errorf("no sandbox log line tagged component=sandbox:\n%s", logs.String())
 	}
 	// In sandbox mode callbacks are checked with the sandbox's hash key.
 	if strings.Contains(logs.String(), "PAYWALL_HASH_KEY is not set") {
@@ -83,27 +103,58 @@ func TestServeSandboxOutOfTheBox(t *testing.T) {
 	}
 }
 
+// TestServeLiveCredentialsMountNoSandbox: with Craftgate live and Paywall
+// in the sandbox, only the Paywall emulator answers; the Craftgate one is
+// not reachable even with the sandbox's keys.
 func TestServeLiveCredentialsMountNoSandbox(t *testing.T) {
 	base := startServe(t, map[string]string{
 		"CRAFTGATE_API_KEY": "live-key-123", "CRAFTGATE_SECRET_KEY": "live-secret-456",
 		"CRAFTGATE_BASE_URL": "http://127.0.0.1:1",
 	}, io.Discard)
-	resp, err := http.Get(base + "/sandbox/craftgate/craftlink/v1/products")
-	if err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	for _, path := range []string{"/sandbox/craftgate/craftlink/v1/products", "/sandbox/craftgate/pay/some-token"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404 (Craftgate is live)", path, resp.StatusCode)
+		}
 	}
-	resp.Body.Close()
-	// Paywall still has no credentials, so the sandbox is mounted, but the
-	// Craftgate half must not be used by the dashboard; healthz says so.
-	resp, err = http.Get(base + "/healthz")
+	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey)
+	if _, err := cg.Products.Search(ctx, craftclient.ProductSearchRequest{}); err == nil {
+		t.Error("the Craftgate emulator answered although Craftgate is live")
+	}
+	pw := craftclient.NewPaywall(base+"/sandbox/paywall", sandbox.PaywallPublicKey, sandbox.PaywallPublicClient)
+	try, _ := craftclient.CurrencyID(craftclient.CurrencyTRY)
+	if _, err := pw.APM.List(ctx, craftclient.APMListRequest{CurrencyID: try}); err != nil {
+		t.Errorf("the Paywall emulator must still answer: %v", err)
+	}
+
+	resp, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var health struct{ Upstreams map[string]string }
-	_ = json.NewDecoder(resp.Body).Decode(&health)
+	if err := json.NewDecoder(resp.Body).Decode(&health); err != nil {
+		t.Fatal(err)
+	}
 	if health.Upstreams["craftgate"] != "live" || health.Upstreams["paywall"] != "sandbox" {
 		t.Errorf("upstreams %v, want craftgate live, paywall sandbox", health.Upstreams)
+	}
+}
+
+// TestServeWarnsWithoutHashKey: live Paywall without PAYWALL_HASH_KEY
+// cannot check callback hashes, and says so once at start.
+func TestServeWarnsWithoutHashKey(t *testing.T) {
+	logs := &webtest.SyncBuffer{}
+	startServe(t, map[string]string{
+		"PAYWALL_PUBLIC_KEY": "pk", "PAYWALL_PUBLIC_CLIENT": "pc", "PAYWALL_BASE_URL": "http://127.0.0.1:1",
+	}, logs)
+	if got := strings.Count(logs.String(), "PAYWALL_HASH_KEY is not set"); got != 1 {
+		t.Errorf("warned %d times, want once:\n%s", got, logs.String())
 	}
 }
 

@@ -250,3 +250,7 @@ type auditUserState struct {
 func auditUser(u *store.User) auditUserState {
 	return auditUserState{Email: u.Email, Name: u.Name, Role: u.Role, Disabled: u.Disabled}
 }
+
+// AuditUser is auditUser for audit writers outside this package (the user
+// command), so a user appears in every audit row in one shape.
+func AuditUser(u *store.User) any { return auditUser(u) }
