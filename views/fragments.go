@@ -124,12 +124,3 @@ func (f LinkFilter) formKey(l Locale) string {
 	}
 	return k.String()
 }
-
-// headerKey names everything Header shows.
-func (m PageMeta) headerKey() string {
-	k := newFragmentKey("header", m.Locale.Lang).bool(m.Sandbox).str(m.Nav).str(m.Path).str(m.CSRF)
-	if v := m.Viewer; v != nil {
-		k = k.str(v.Email).str(v.Role)
-	}
-	return k.String()
-}

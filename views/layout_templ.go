@@ -111,7 +111,7 @@ func Layout(m PageMeta) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = m.Memo.of(m.headerKey(), Header(m)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Header(m).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -25,8 +25,9 @@ type PageMeta struct {
 	Sandbox bool // an API runs against the embedded sandbox
 	// Merchant is the shop's name for page headers and print sheets.
 	Merchant string
-	// Memo renders the parts every page repeats (head assets, header)
-	// through the handlers' fragment cache.
+	// Memo renders the part every page repeats (the head assets) through
+	// the handlers' fragment cache. The header is not cached: its language
+	// links carry the page's URL, so it would rarely be asked for twice.
 	Memo Memo
 }
 

@@ -1,5 +1,5 @@
 // Package fragment remembers the HTML of page parts that are pure functions
-// of a key: a table row, a filter form, the page header. templ formats and
+// of a key: a table row, a filter form, the page head. templ formats and
 // escapes every expression on every render (each one through fmt.Sprint),
 // so on a list that is viewed again and again while its links do not change,
 // most of the page's cost went into producing the same bytes. Whoever builds
