@@ -191,7 +191,7 @@ func (h *Callbacks) settle(c echo.Context, p *store.Payment, outcome store.Payme
 	if err := h.rec.adopt(ctx, p, tx); err != nil {
 		return verdict{}, err
 	}
-	changed, err := h.rec.settle(ctx, p.MerchantUniqueCode, outcome, settleSourceCallback, settleActor{ip: c.RealIP()})
+	changed, err := h.rec.settle(ctx, p.MerchantUniqueCode, outcome, settleSourceCallback, actor{ip: c.RealIP()})
 	if err != nil {
 		return verdict{}, err
 	}

@@ -232,7 +232,7 @@ func (h *Payments) Retry(c echo.Context) error {
 	case err == nil:
 		// It exists upstream: take over its ids and status. Its QR code
 		// cannot be fetched again, so the screen says so.
-		if _, err := h.rec.apply(ctx, p, tx, false, h.actor(c)); err != nil {
+		if _, err := h.rec.apply(ctx, p, tx, false, actorOf(c)); err != nil {
 			return err
 		}
 		flash.Add(c, flash.KindInfo, LocaleFrom(c).T("payment.adopted"))
@@ -256,7 +256,7 @@ func (h *Payments) Check(c echo.Context) error {
 		return err
 	}
 	l := LocaleFrom(c)
-	switch after, changed, err := h.rec.check(c.Request().Context(), p.MerchantUniqueCode, h.actor(c)); {
+	switch after, changed, err := h.rec.check(c.Request().Context(), p.MerchantUniqueCode, actorOf(c)); {
 	case err != nil:
 		LoggerFrom(c).Warn("check now failed", "payment", p.MerchantUniqueCode, "err", err)
 		flash.Error(c, l.T("payment.check_unavailable"))
@@ -268,10 +268,6 @@ func (h *Payments) Check(c echo.Context) error {
 		flash.Add(c, flash.KindInfo, l.T("payment.checked_same"))
 	}
 	return redirect(c, string(views.PaymentURL(p.MerchantUniqueCode)))
-}
-
-func (h *Payments) actor(c echo.Context) settleActor {
-	return settleActor{user: UserFrom(c), ip: c.RealIP()}
 }
 
 // Show renders the counter screen.

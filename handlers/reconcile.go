@@ -135,7 +135,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if _, err := r.reconcile(ctx, &pending[i], now, settleActor{}); err != nil {
+		if _, err := r.reconcile(ctx, &pending[i], now, actor{}); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -144,7 +144,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) error {
 
 // check reconciles one payment now, whatever its age ("check now"), and
 // returns it as it is afterwards with whether its status changed.
-func (r *Reconciler) check(ctx context.Context, code string, by settleActor) (*store.Payment, bool, error) {
+func (r *Reconciler) check(ctx context.Context, code string, by actor) (*store.Payment, bool, error) {
 	p, err := r.store.PaymentByCode(ctx, code)
 	if err != nil || p.Status.Final() {
 		return p, false, err
@@ -161,7 +161,7 @@ func (r *Reconciler) check(ctx context.Context, code string, by settleActor) (*s
 // status settles it; still open past the timeout expires it (the query
 // just made was the final one); refunded at the provider while pending
 // here is left for a person.
-func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.Time, by settleActor) (bool, error) {
+func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.Time, by actor) (bool, error) {
 	code := p.MerchantUniqueCode
 	overdue := now.Sub(p.CreatedAt) >= r.cfg.Timeout
 	tx, queryErr := r.apm.Query(ctx, code)
@@ -187,7 +187,7 @@ func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.T
 }
 
 // apply acts on Paywall's answer about a pending payment.
-func (r *Reconciler) apply(ctx context.Context, p *store.Payment, tx *craftclient.APMTransaction, overdue bool, by settleActor) (bool, error) {
+func (r *Reconciler) apply(ctx context.Context, p *store.Payment, tx *craftclient.APMTransaction, overdue bool, by actor) (bool, error) {
 	code := p.MerchantUniqueCode
 	if err := r.adopt(ctx, p, tx); err != nil {
 		return false, err
@@ -233,38 +233,20 @@ func settledStatus(id craftclient.APMStatus) (store.PaymentStatus, bool) {
 	return "", false
 }
 
-// settleActor is who caused a settlement: nobody (the system) for
-// callbacks and the worker, the staff member for "check now".
-type settleActor struct {
-	user *store.User
-	ip   string
-}
-
 // settle moves a pending payment to its final status and audits the change.
 // changed is false when it was settled already: callbacks, the worker and
-// "check now" may race, and exactly one of them wins and audits.
-func (r *Reconciler) settle(ctx context.Context, code string, to store.PaymentStatus, source string, by settleActor) (bool, error) {
+// "check now" may race, and exactly one of them wins and audits. by is
+// nobody (the system) for callbacks and the worker, the staff member for
+// "check now".
+func (r *Reconciler) settle(ctx context.Context, code string, to store.PaymentStatus, source string, by actor) (bool, error) {
 	changed, err := r.store.SettlePayment(ctx, code, to)
 	if err != nil || !changed {
 		return false, err
 	}
 	r.log.Info("payment settled", "payment", code, "status", string(to), "source", source)
-	ev := &store.AuditEvent{
-		IP: by.ip, Action: "payment.settle", TargetType: "payment", TargetID: code,
-	}
-	if by.user != nil {
-		id := by.user.ID
-		ev.ActorID, ev.ActorEmail = &id, by.user.Email
-	}
-	if ev.Before, err = marshalChange(map[string]string{"status": string(store.PaymentStatusPending)}); err != nil {
-		return true, err
-	}
-	if ev.After, err = marshalChange(map[string]string{"status": string(to), "source": source}); err != nil {
-		return true, err
-	}
-	if err := r.store.AppendAudit(ctx, ev); err != nil {
-		r.log.Error("audit append failed", "action", ev.Action, "target_id", code, "err", err)
-		return true, err
-	}
-	return true, nil
+	return true, appendAudit(ctx, r.store, r.log, by, Change{
+		Action: "payment.settle", TargetType: "payment", TargetID: code,
+		Before: map[string]string{"status": string(store.PaymentStatusPending)},
+		After:  map[string]string{"status": string(to), "source": source},
+	})
 }
