@@ -176,9 +176,12 @@ func (h *Callbacks) late(c echo.Context, p *store.Payment, outcome store.Payment
 	return refuse(http.StatusConflict, "already_final")
 }
 
-// settle confirms the result with Paywall and applies it.
+// settle confirms the result with Paywall and applies it. A verified
+// callback is seen through even if its sender hangs up: the query is
+// bounded by the client's timeout, and the writes after it (the provider's
+// ids, the status, its audit row, the callback's record) belong together.
 func (h *Callbacks) settle(c echo.Context, p *store.Payment, outcome store.PaymentStatus) (verdict, error) {
-	ctx := c.Request().Context()
+	ctx := context.WithoutCancel(c.Request().Context())
 	tx, err := h.apm.Query(ctx, p.MerchantUniqueCode)
 	if err != nil {
 		// The worker will settle it once Paywall answers again.

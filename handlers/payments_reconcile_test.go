@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -177,5 +178,69 @@ func TestReconcileMarksStartLostInCrash(t *testing.T) {
 	doc := parseResp(t, env.staff.Get(t, "/payments/"+p.MerchantUniqueCode))
 	if testID(doc, "payment-start-error").Length() != 1 || testID(doc, "payment-retry").Length() != 1 {
 		t.Error("the counter screen should show the lost start and offer a retry")
+	}
+}
+
+// hangUpStore cancels the caller's context once the payment's status is
+// written and before its audit row is: a callback's sender hanging up, or
+// the worker stopping, between the two writes.
+type hangUpStore struct {
+	*store.DB
+	cancel context.CancelFunc
+}
+
+func (s hangUpStore) SettlePayment(ctx context.Context, code string, to store.PaymentStatus) (bool, error) {
+	changed, err := s.DB.SettlePayment(ctx, code, to)
+	s.cancel()
+	return changed, err
+}
+
+// A settlement is audited, and its callback recorded, even when the caller
+// is gone between the status write and the audit row.
+func TestSettleOutlivesCancel(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{CallbackURL: "http://127.0.0.1:1"})
+	tests := []struct {
+		name       string
+		settle     func(ctx context.Context, rec *handlers.Reconciler, p *store.Payment) error
+		wantSource string
+	}{
+		{"callback sender hangs up", func(ctx context.Context, rec *handlers.Reconciler, p *store.Payment) error {
+			h := handlers.NewCallbacks(env.app.Config.Site, env.app.Store, env.app.Paywall.APM, rec, webtest.SandboxHashKey)
+			c, resp := echoContext(ctx, http.MethodPost, "/callbacks/paywall/"+p.CallbackToken+"/success", "",
+				callbackForm(p, true, "10.00").Encode(), "Content-Type", "application/x-www-form-urlencoded")
+			c.SetParamNames("token")
+			c.SetParamValues(p.CallbackToken)
+			if err := h.Success(c); err != nil || resp.Code != http.StatusOK {
+				return fmt.Errorf("callback: got %d %v, want 200", resp.Code, err)
+			}
+			cbs := env.callbacks(t, p.MerchantUniqueCode)
+			if len(cbs) != 1 || !cbs[0].Accepted || cbs[0].Reason != "settled" {
+				return fmt.Errorf("callbacks recorded %+v, want one accepted settled", cbs)
+			}
+			return nil
+		}, "callback"},
+		{"worker stops", func(ctx context.Context, rec *handlers.Reconciler, _ *store.Payment) error {
+			return rec.RunOnce(ctx)
+		}, "reconcile"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code := env.startPayment(t, env.staff, paymentForm("10", "TRY", "Yarıda kapandı"))
+			env.wallet(t, env.payment(t, code).UniqueCode, "pay") // its callback is lost
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rec := handlers.NewReconciler(slog.New(slog.DiscardHandler), hangUpStore{DB: env.app.Store, cancel: cancel},
+				env.app.Paywall.APM, handlers.ReconcilerConfig{Now: func() time.Time { return time.Now().Add(time.Minute) }})
+			if err := tt.settle(ctx, rec, env.payment(t, code)); err != nil {
+				t.Fatal(err)
+			}
+			if p := env.payment(t, code); p.Status != store.PaymentStatusPaid {
+				t.Errorf("payment %s, want paid", p.Status)
+			}
+			events := env.audits(t, code)
+			if last := events[len(events)-1]; last.Action != "payment.settle" || !strings.Contains(string(last.After), `"source":"`+tt.wantSource+`"`) {
+				t.Errorf("last audit %s after %s, want the settle from %s", last.Action, last.After, tt.wantSource)
+			}
+		})
 	}
 }

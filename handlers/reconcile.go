@@ -237,8 +237,10 @@ func settledStatus(id craftclient.APMStatus) (store.PaymentStatus, bool) {
 // changed is false when it was settled already: callbacks, the worker and
 // "check now" may race, and exactly one of them wins and audits. by is
 // nobody (the system) for callbacks and the worker, the staff member for
-// "check now".
+// "check now". The status and its audit row go together, so a caller
+// hanging up or the worker stopping between the two writes cancels neither.
 func (r *Reconciler) settle(ctx context.Context, code string, to store.PaymentStatus, source string, by actor) (bool, error) {
+	ctx = context.WithoutCancel(ctx)
 	changed, err := r.store.SettlePayment(ctx, code, to)
 	if err != nil || !changed {
 		return false, err
