@@ -11,6 +11,14 @@ import (
 	"linkdesk/web/qr"
 )
 
+// paymentQRCacheControl keeps a payment's code out of shared caches: it is
+// one payment's, behind the sign-in. Browsers may store it but must
+// revalidate on every use, which keeps the sign-in and role checks on each
+// display and costs only a 304 thanks to the ETag; a fresh-for-minutes
+// policy would save little on a screen that loads the image once, and
+// would show it from cache after sign-out on a shared counter computer.
+const paymentQRCacheControl = "private, no-cache"
+
 // QR serves GET /payments/:code/qr.png?size=N: Paywall's own image as it
 // came, or the text or URL it sent encoded through the shared cache. The
 // size is clamped like the links' codes; it does not apply to an image.
@@ -30,7 +38,7 @@ func (h *Payments) QR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	qr.Serve(c.Response(), c.Request(), img)
+	qr.ServeCaching(c.Response(), c.Request(), img, paymentQRCacheControl)
 	return nil
 }
 

@@ -52,6 +52,11 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("qr.png: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	// One payment's code, behind the sign-in: never in a shared cache, and
+	// revalidated (so access is checked) on every use.
+	if got := resp.Header.Get("Cache-Control"); got != "private, no-cache" {
+		t.Errorf("qr.png Cache-Control %q, want private, no-cache", got)
+	}
 	want := env.app.URL + "/sandbox/paywall/wallet/" + p.UniqueCode
 	if got := decodeQR(t, resp.Body); got != want || got != p.QRContent {
 		t.Errorf("QR decodes to %q, want %q", got, want)
