@@ -30,9 +30,9 @@ func (h *Payments) QR(c echo.Context) error {
 	if p.QRContent == "" {
 		return Errorf(CodeNotFound, "error.404")
 	}
-	size, err := strconv.Atoi(c.QueryParam("size"))
-	if err != nil && c.QueryParam("size") != "" {
-		return Errorf(CodeInvalid, "error.400")
+	size, err := qrSize(c)
+	if err != nil {
+		return err
 	}
 	img, err := h.qrImage(craftclient.QRDetail{FormatType: p.QRFormatType, Content: p.QRContent}, size)
 	if err != nil {
@@ -40,6 +40,21 @@ func (h *Payments) QR(c echo.Context) error {
 	}
 	qr.ServeCaching(c.Response(), c.Request(), img, paymentQRCacheControl)
 	return nil
+}
+
+// qrSize reads a code's ?size=, as the links' codes do: absent is the
+// cache's default size (0), a number is clamped by the cache, and anything
+// else is refused, with the same message.
+func qrSize(c echo.Context) (int, error) {
+	s := c.QueryParam("size")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, Errorf(CodeInvalid, "print.bad_size")
+	}
+	return n, nil
 }
 
 func (h *Payments) qrImage(d craftclient.QRDetail, size int) (qr.Image, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"linkdesk/store"
+	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
 
@@ -340,5 +341,35 @@ func TestPaymentCheckNowSettlesLostCallback(t *testing.T) {
 	_ = json.Unmarshal(settle.After, &after)
 	if settle.Action != "payment.settle" || after["source"] != "reconcile" || settle.ActorEmail != "kasa@example.com" {
 		t.Errorf("settle audit %s by %q after %v, want reconcile by the staff member", settle.Action, settle.ActorEmail, after)
+	}
+}
+
+// The payment's code reads ?size= as the links' codes do: a number is
+// clamped, anything else is refused with the same message.
+func TestPaymentQRSize(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	code := env.startPayment(t, env.staff, paymentForm("5", "TRY", "Boyut"))
+	tests := []struct {
+		size   string
+		status int
+	}{
+		{"", http.StatusOK},
+		{"300", http.StatusOK},
+		{"100000", http.StatusOK},
+		{"-5", http.StatusOK},
+		{"abc", http.StatusBadRequest},
+		{"3.5", http.StatusBadRequest},
+	}
+	bad := views.NewLocale(views.LangTR).T("print.bad_size")
+	for _, tt := range tests {
+		t.Run(tt.size, func(t *testing.T) {
+			resp := env.viewer.Get(t, "/payments/"+code+"/qr.png?size="+url.QueryEscape(tt.size))
+			if resp.StatusCode != tt.status {
+				t.Fatalf("got %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status == http.StatusBadRequest && !strings.Contains(body(t, resp), bad) {
+				t.Errorf("refusal does not say %q", bad)
+			}
+		})
 	}
 }
