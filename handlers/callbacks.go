@@ -49,6 +49,12 @@ func (h *Callbacks) Success(c echo.Context) error { return h.receive(c, store.Ca
 // Fail receives a result posted to the fail URL.
 func (h *Callbacks) Fail(c echo.Context) error { return h.receive(c, store.CallbackKindFail) }
 
+// maxStrayPayload caps what is kept of a callback whose token names no
+// payment. Anyone can post one, so its row must stay small; a real
+// callback (well under 1 KiB) still fits whole, should one ever arrive
+// for a payment this database lost.
+const maxStrayPayload = 1 << 10
+
 // verdict is what became of one callback. reason is a stable code: it is
 // stored, logged and, for a refusal, the answer's body.
 type verdict struct {
@@ -100,6 +106,7 @@ func (h *Callbacks) judge(c echo.Context, rec *store.CallbackRecord, body []byte
 	p, err := h.store.PaymentByToken(ctx, c.Param("token"))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		rec.TruncatePayload(maxStrayPayload)
 		return refuse(http.StatusNotFound, "unknown_token"), nil
 	case err != nil:
 		return verdict{}, err
