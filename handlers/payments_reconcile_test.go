@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"linkdesk/craftclient"
 	"linkdesk/handlers"
 	"linkdesk/store"
 	"linkdesk/web/webtest"
@@ -240,6 +241,65 @@ func TestSettleOutlivesCancel(t *testing.T) {
 			events := env.audits(t, code)
 			if last := events[len(events)-1]; last.Action != "payment.settle" || !strings.Contains(string(last.After), `"source":"`+tt.wantSource+`"`) {
 				t.Errorf("last audit %s after %s, want the settle from %s", last.Action, last.After, tt.wantSource)
+			}
+		})
+	}
+}
+
+// A payment refunded at Paywall while still pending here (its callback
+// lost) is settled once, as paid with its refund when the amount is known,
+// and not queried again.
+func TestReconcileSettlesRefundedUpstream(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{CallbackURL: "http://127.0.0.1:1"})
+	ctx := context.Background()
+	tests := []struct {
+		name         string
+		refund       func(uniqueCode string) error
+		wantStatus   store.PaymentStatus
+		wantRefunded string
+		wantAudit    string
+		wantLogged   string
+	}{
+		{"full refund", func(uniqueCode string) error {
+			_, err := env.app.Paywall.APM.Refund(ctx, uniqueCode)
+			return err
+		}, store.PaymentStatusRefunded, "10", "payment.start,payment.settle,payment.refund", ""},
+		{"partial refund", func(uniqueCode string) error {
+			_, err := env.app.Paywall.APM.RefundPartial(ctx, uniqueCode, craftclient.NewAmount(decimal.NewFromInt(4)))
+			return err
+		}, store.PaymentStatusPaid, "0", "payment.start,payment.settle", "payment partially refunded at the provider"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code := env.startPayment(t, env.staff, paymentForm("10", "TRY", "Sağlayıcıda iade"))
+			uniqueCode := env.payment(t, code).UniqueCode
+			env.wallet(t, uniqueCode, "pay") // its callback is lost
+			if err := tt.refund(uniqueCode); err != nil {
+				t.Fatal(err)
+			}
+			env.clock.Advance(time.Minute)
+			if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			p := env.payment(t, code)
+			if p.Status != tt.wantStatus || !p.RefundedAmount.Equal(decimal.RequireFromString(tt.wantRefunded)) || p.CheckedAt == nil {
+				t.Fatalf("after a pass: %s refunded %s checked %v, want %s refunded %s", p.Status, p.RefundedAmount, p.CheckedAt, tt.wantStatus, tt.wantRefunded)
+			}
+			if got := strings.Join(actions(env.audits(t, code)), ","); got != tt.wantAudit {
+				t.Errorf("audit %s, want %s", got, tt.wantAudit)
+			}
+			// Settled, it is not asked about again, nor logged again.
+			env.clock.Advance(time.Minute)
+			if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if again := env.payment(t, code); !again.CheckedAt.Equal(*p.CheckedAt) {
+				t.Errorf("queried again at %v after %v", again.CheckedAt, p.CheckedAt)
+			}
+			if tt.wantLogged != "" {
+				if n := strings.Count(env.app.Logs.String(), tt.wantLogged); n != 1 {
+					t.Errorf("%q logged %d times, want once", tt.wantLogged, n)
+				}
 			}
 		})
 	}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"linkdesk/craftclient"
 	"linkdesk/store"
 )
@@ -36,6 +38,7 @@ type SettleStore interface {
 	PendingPayments(ctx context.Context, createdBefore time.Time, limit int) ([]store.Payment, error)
 	MarkPaymentStarted(ctx context.Context, code, uniqueCode string, apmTransactionID int64, qrFormatType int, qrContent string) error
 	SettlePayment(ctx context.Context, code string, to store.PaymentStatus) (bool, error)
+	RecordRefund(ctx context.Context, code string, amount decimal.Decimal) (*store.Payment, error)
 	TouchPaymentChecked(ctx context.Context, code string) error
 	MarkPaymentStartFailed(ctx context.Context, code, errMsg string) error
 }
@@ -160,7 +163,7 @@ func (r *Reconciler) check(ctx context.Context, code string, by actor) (*store.P
 // reconcile queries one pending payment and applies the answer: a final
 // status settles it; still open past the timeout expires it (the query
 // just made was the final one); refunded at the provider while pending
-// here is left for a person.
+// here settles it as paid, with the refund when it can be recorded.
 func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.Time, by actor) (bool, error) {
 	code := p.MerchantUniqueCode
 	overdue := now.Sub(p.CreatedAt) >= r.cfg.Timeout
@@ -197,14 +200,45 @@ func (r *Reconciler) apply(ctx context.Context, p *store.Payment, tx *craftclien
 	}
 	switch tx.StatusID {
 	case craftclient.APMStatusRefunded, craftclient.APMStatusPartiallyRefunded:
-		r.log.Warn("payment refunded at the provider but pending here; left for a person",
-			"payment", code, "status_id", int(tx.StatusID))
-		return false, nil
+		return r.settleRefunded(ctx, p, tx.StatusID, by)
 	}
 	if overdue {
 		return r.settle(ctx, code, store.PaymentStatusExpired, settleSourceReconcile, by)
 	}
 	return false, nil
+}
+
+// settleRefunded closes a payment Paywall reports refunded while it is
+// still pending here: its callback and checks were missed until someone
+// refunded it at the provider. A refund follows a sale, so it settles as
+// paid, and a full refund is recorded on top and audited like one made
+// here. A partial refund's amount is not in Paywall's answer, so it is
+// left to a person, logged once: a settled payment is not queried again.
+func (r *Reconciler) settleRefunded(ctx context.Context, p *store.Payment, status craftclient.APMStatus, by actor) (bool, error) {
+	ctx = context.WithoutCancel(ctx) // the status and the refund go together
+	code := p.MerchantUniqueCode
+	changed, err := r.settle(ctx, code, store.PaymentStatusPaid, settleSourceReconcile, by)
+	if err != nil || !changed {
+		return changed, err
+	}
+	log := r.log.With("payment", code, "unique_code", p.UniqueCode)
+	if status == craftclient.APMStatusPartiallyRefunded {
+		log.Error("payment partially refunded at the provider while pending here: settled as paid, record the refund by hand")
+		return true, nil
+	}
+	after, err := r.store.RecordRefund(ctx, code, p.Amount)
+	if err != nil {
+		log.Error("payment refunded at the provider while pending here: settled as paid, the refund not recorded", "err", err)
+		return true, err
+	}
+	paid := *p
+	paid.Status = store.PaymentStatusPaid
+	refunded := refundAudit(after, p.Amount)
+	refunded["source"] = settleSourceReconcile
+	return true, appendAudit(ctx, r.store, r.log, by, Change{
+		Action: "payment.refund", TargetType: "payment", TargetID: code,
+		Before: refundAudit(&paid, decimal.Zero), After: refunded,
+	})
 }
 
 // adopt stores the provider's identifiers of a payment whose start answer
