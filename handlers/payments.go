@@ -272,7 +272,11 @@ func (h *Payments) Check(c echo.Context) error {
 
 // Show renders the counter screen.
 func (h *Payments) Show(c echo.Context) error {
-	v, err := h.view(c)
+	p, err := h.payment(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.view(c, p)
 	if err != nil {
 		return err
 	}
@@ -281,29 +285,37 @@ func (h *Payments) Show(c echo.Context) error {
 
 // Status is what the counter screen polls: the status line while the
 // payment is pending, and once it settles the whole panel, swapped in
-// place of the old one (which stops the polling).
+// place of the old one (which stops the polling). The pending line, the
+// answer to nearly every poll, needs only the payment, not its callbacks.
 func (h *Payments) Status(c echo.Context) error {
-	v, err := h.view(c)
+	p, err := h.payment(c)
+	if err != nil {
+		return err
+	}
+	l := LocaleFrom(c)
+	partial := htmx.Parse(c.Request()).Partial()
+	if partial && !p.Status.Final() {
+		line := views.PaymentStatusLine(l, *p)
+		return render(c, http.StatusOK, line, line)
+	}
+	v, err := h.view(c, p)
 	if err != nil {
 		return err
 	}
 	page := views.PaymentPage(h.site.Meta(c, "payments", "payment.title"), v)
-	l := LocaleFrom(c)
-	if !v.Payment.Status.Final() {
-		return render(c, http.StatusOK, page, views.PaymentStatusLine(l, v.Payment))
+	if !p.Status.Final() {
+		return render(c, http.StatusOK, page, nil)
 	}
-	if htmx.Parse(c.Request()).Partial() {
+	if partial {
 		c.Response().Header().Set(htmx.HeaderRetarget, "#"+views.IDPaymentPanel)
 		c.Response().Header().Set(htmx.HeaderReswap, "outerHTML")
 	}
 	return render(c, http.StatusOK, page, views.PaymentPanel(l, v))
 }
 
-func (h *Payments) view(c echo.Context) (views.PaymentView, error) {
-	p, err := h.payment(c)
-	if err != nil {
-		return views.PaymentView{}, err
-	}
+// view is p as the counter screen's page and panel show it, with its
+// callbacks.
+func (h *Payments) view(c echo.Context, p *store.Payment) (views.PaymentView, error) {
 	callbacks, err := h.store.CallbacksFor(c.Request().Context(), p.MerchantUniqueCode)
 	if err != nil {
 		return views.PaymentView{}, err

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"linkdesk/handlers"
+	"linkdesk/store"
 	"linkdesk/web/qr"
 )
 
@@ -43,4 +44,20 @@ func echoContext(ctx context.Context, method, target, code, body string, header 
 		c.SetParamValues(code)
 	}
 	return c, rec
+}
+
+// countingStore counts the reads a payment page may skip.
+type countingStore struct {
+	*store.DB
+	callbacks, users int
+}
+
+func (s *countingStore) CallbacksFor(ctx context.Context, code string) ([]store.CallbackRecord, error) {
+	s.callbacks++
+	return s.DB.CallbacksFor(ctx, code)
+}
+
+func (s *countingStore) ListUsers(ctx context.Context) ([]store.User, error) {
+	s.users++
+	return s.DB.ListUsers(ctx)
 }

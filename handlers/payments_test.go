@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/handlers"
 	"linkdesk/store"
 	"linkdesk/views"
 	"linkdesk/web/webtest"
@@ -369,6 +371,47 @@ func TestPaymentQRSize(t *testing.T) {
 			}
 			if tt.status == http.StatusBadRequest && !strings.Contains(body(t, resp), bad) {
 				t.Errorf("refusal does not say %q", bad)
+			}
+		})
+	}
+}
+
+// The counter screen polls its status every 2 s and the list's pager
+// swaps only the results: those answers skip the reads only a full page
+// or the settled panel shows (callbacks with their payloads, the staff
+// filter's users).
+func TestPaymentPagesReadOnlyWhatTheyShow(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	pending := env.startPayment(t, env.staff, paymentForm("5", "TRY", "Bekliyor"))
+	paid := env.paidPayment(t, "6").MerchantUniqueCode
+	tests := []struct {
+		name                     string
+		code                     string
+		htmx                     bool
+		handler                  func(*handlers.Payments, echo.Context) error
+		wantCallbacks, wantUsers int
+	}{
+		{"status poll while pending", pending, true, (*handlers.Payments).Status, 0, 0},
+		{"status poll once settled", paid, true, (*handlers.Payments).Status, 1, 0},
+		{"status without htmx", pending, false, (*handlers.Payments).Status, 1, 0},
+		{"counter screen", pending, false, (*handlers.Payments).Show, 1, 0},
+		{"list pager", "", true, (*handlers.Payments).Index, 0, 0},
+		{"list page", "", false, (*handlers.Payments).Index, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := &countingStore{DB: env.app.Store}
+			var header []string
+			if tt.htmx {
+				header = []string{"HX-Request", "true"}
+			}
+			c, rec := echoContext(context.Background(), http.MethodGet, "/payments", tt.code, "", header...)
+			handlers.SetUser(c, env.ownerUser)
+			if err := tt.handler(env.paymentsOn(st, nil), c); err != nil || rec.Code != http.StatusOK {
+				t.Fatalf("got %d %v, want 200", rec.Code, err)
+			}
+			if st.callbacks != tt.wantCallbacks || st.users != tt.wantUsers {
+				t.Errorf("read callbacks %d times and users %d times, want %d and %d", st.callbacks, st.users, tt.wantCallbacks, tt.wantUsers)
 			}
 		})
 	}
