@@ -67,17 +67,28 @@ type Payments struct {
 	qr        *qr.Cache
 	publicURL string
 	loc       *time.Location // the shop's zone for dates in filters and pages
+	now       func() time.Time
 }
 
-// NewPayments returns the payment handlers; codes are encoded through the
-// shared QR cache.
-func NewPayments(site Site, st PaymentStore, apm APMClient, rec *Reconciler, codes *qr.Cache, cfg PaymentsConfig) *Payments {
+// NewPayments returns the payment handlers. Codes are encoded through the
+// shared QR cache; publicURL is how Paywall reaches the callback routes
+// (PaymentsConfig.PublicURL); loc nil means the server's zone, now nil
+// means time.Now.
+func NewPayments(site Site, st PaymentStore, apm APMClient, rec *Reconciler, codes *qr.Cache,
+	publicURL string, loc *time.Location, now func() time.Time) *Payments {
+	if loc == nil {
+		loc = time.Local
+	}
+	if now == nil {
+		now = time.Now
+	}
 	return &Payments{
 		site: site, store: st, apm: apm, rec: rec,
-		providers: newProviderCache(apm, providerCacheTTL, time.Now),
+		providers: newProviderCache(apm, providerCacheTTL, now),
 		qr:        codes,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
-		loc:       time.Local,
+		publicURL: strings.TrimRight(publicURL, "/"),
+		loc:       loc,
+		now:       now,
 	}
 }
 

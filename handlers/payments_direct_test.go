@@ -23,7 +23,7 @@ func (e *payEnv) paymentsOn(st handlers.PaymentStore, apm handlers.APMClient) *h
 	if apm == nil {
 		apm = e.app.Paywall.APM
 	}
-	return handlers.NewPayments(e.app.Config.Site, st, apm, e.app.Reconciler, qr.New(16), e.app.Config.Payments)
+	return handlers.NewPayments(e.app.Config.Site, st, apm, e.app.Reconciler, qr.New(16), e.app.Config.Payments.PublicURL, nil, nil)
 }
 
 // echoContext is a request for a handler called in-process; code fills the

@@ -50,7 +50,7 @@ func (h *Payments) Export(c echo.Context) error {
 	if !f.Validate(h.loc) {
 		return Errorf(CodeInvalid, "error.400")
 	}
-	name := "payments-" + time.Now().In(h.loc).Format("20060102-1504") + ".csv"
+	name := "payments-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
 	return csvDownload(c, name, paymentsCSVHeader, func(write func([]string) error) error {
 		return h.store.ForEachPayment(c.Request().Context(), f.Filter(), func(p store.Payment) error {
 			return write(paymentCSVRow(p))
