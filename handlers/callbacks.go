@@ -49,6 +49,12 @@ func (h *Callbacks) Success(c echo.Context) error { return h.receive(c, store.Ca
 // Fail receives a result posted to the fail URL.
 func (h *Callbacks) Fail(c echo.Context) error { return h.receive(c, store.CallbackKindFail) }
 
+// maxStrayPayload caps what is kept of a callback whose token names no
+// payment. Anyone can post one, so its row must stay small; a real
+// callback (well under 1 KiB) still fits whole, should one ever arrive
+// for a payment this database lost.
+const maxStrayPayload = 1 << 10
+
 // verdict is what became of one callback. reason is a stable code: it is
 // stored, logged and, for a refusal, the answer's body.
 type verdict struct {
@@ -100,6 +106,7 @@ func (h *Callbacks) judge(c echo.Context, rec *store.CallbackRecord, body []byte
 	p, err := h.store.PaymentByToken(ctx, c.Param("token"))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		rec.TruncatePayload(maxStrayPayload)
 		return refuse(http.StatusNotFound, "unknown_token"), nil
 	case err != nil:
 		return verdict{}, err
@@ -176,9 +183,12 @@ func (h *Callbacks) late(c echo.Context, p *store.Payment, outcome store.Payment
 	return refuse(http.StatusConflict, "already_final")
 }
 
-// settle confirms the result with Paywall and applies it.
+// settle confirms the result with Paywall and applies it. A verified
+// callback is seen through even if its sender hangs up: the query is
+// bounded by the client's timeout, and the writes after it (the provider's
+// ids, the status, its audit row, the callback's record) belong together.
 func (h *Callbacks) settle(c echo.Context, p *store.Payment, outcome store.PaymentStatus) (verdict, error) {
-	ctx := c.Request().Context()
+	ctx := context.WithoutCancel(c.Request().Context())
 	tx, err := h.apm.Query(ctx, p.MerchantUniqueCode)
 	if err != nil {
 		// The worker will settle it once Paywall answers again.
@@ -191,7 +201,7 @@ func (h *Callbacks) settle(c echo.Context, p *store.Payment, outcome store.Payme
 	if err := h.rec.adopt(ctx, p, tx); err != nil {
 		return verdict{}, err
 	}
-	changed, err := h.rec.settle(ctx, p.MerchantUniqueCode, outcome, settleSourceCallback, settleActor{ip: c.RealIP()})
+	changed, err := h.rec.settle(ctx, p.MerchantUniqueCode, outcome, settleSourceCallback, actor{ip: c.RealIP()})
 	if err != nil {
 		return verdict{}, err
 	}

@@ -67,17 +67,28 @@ type Payments struct {
 	qr        *qr.Cache
 	publicURL string
 	loc       *time.Location // the shop's zone for dates in filters and pages
+	now       func() time.Time
 }
 
-// NewPayments returns the payment handlers; codes are encoded through the
-// shared QR cache.
-func NewPayments(site Site, st PaymentStore, apm APMClient, rec *Reconciler, codes *qr.Cache, cfg PaymentsConfig) *Payments {
+// NewPayments returns the payment handlers. Codes are encoded through the
+// shared QR cache; publicURL is how Paywall reaches the callback routes
+// (PaymentsConfig.PublicURL); loc nil means the server's zone, now nil
+// means time.Now.
+func NewPayments(site Site, st PaymentStore, apm APMClient, rec *Reconciler, codes *qr.Cache,
+	publicURL string, loc *time.Location, now func() time.Time) *Payments {
+	if loc == nil {
+		loc = time.Local
+	}
+	if now == nil {
+		now = time.Now
+	}
 	return &Payments{
 		site: site, store: st, apm: apm, rec: rec,
-		providers: newProviderCache(apm, providerCacheTTL, time.Now),
+		providers: newProviderCache(apm, providerCacheTTL, now),
 		qr:        codes,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
-		loc:       time.Local,
+		publicURL: strings.TrimRight(publicURL, "/"),
+		loc:       loc,
+		now:       now,
 	}
 }
 
@@ -232,7 +243,7 @@ func (h *Payments) Retry(c echo.Context) error {
 	case err == nil:
 		// It exists upstream: take over its ids and status. Its QR code
 		// cannot be fetched again, so the screen says so.
-		if _, err := h.rec.apply(ctx, p, tx, false, h.actor(c)); err != nil {
+		if _, err := h.rec.apply(ctx, p, tx, false, actorOf(c)); err != nil {
 			return err
 		}
 		flash.Add(c, flash.KindInfo, LocaleFrom(c).T("payment.adopted"))
@@ -256,7 +267,7 @@ func (h *Payments) Check(c echo.Context) error {
 		return err
 	}
 	l := LocaleFrom(c)
-	switch after, changed, err := h.rec.check(c.Request().Context(), p.MerchantUniqueCode, h.actor(c)); {
+	switch after, changed, err := h.rec.check(c.Request().Context(), p.MerchantUniqueCode, actorOf(c)); {
 	case err != nil:
 		LoggerFrom(c).Warn("check now failed", "payment", p.MerchantUniqueCode, "err", err)
 		flash.Error(c, l.T("payment.check_unavailable"))
@@ -270,13 +281,13 @@ func (h *Payments) Check(c echo.Context) error {
 	return redirect(c, string(views.PaymentURL(p.MerchantUniqueCode)))
 }
 
-func (h *Payments) actor(c echo.Context) settleActor {
-	return settleActor{user: UserFrom(c), ip: c.RealIP()}
-}
-
 // Show renders the counter screen.
 func (h *Payments) Show(c echo.Context) error {
-	v, err := h.view(c)
+	p, err := h.payment(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.view(c, p)
 	if err != nil {
 		return err
 	}
@@ -285,29 +296,37 @@ func (h *Payments) Show(c echo.Context) error {
 
 // Status is what the counter screen polls: the status line while the
 // payment is pending, and once it settles the whole panel, swapped in
-// place of the old one (which stops the polling).
+// place of the old one (which stops the polling). The pending line, the
+// answer to nearly every poll, needs only the payment, not its callbacks.
 func (h *Payments) Status(c echo.Context) error {
-	v, err := h.view(c)
+	p, err := h.payment(c)
+	if err != nil {
+		return err
+	}
+	l := LocaleFrom(c)
+	partial := htmx.Parse(c.Request()).Partial()
+	if partial && !p.Status.Final() {
+		line := views.PaymentStatusLine(l, *p)
+		return render(c, http.StatusOK, line, line)
+	}
+	v, err := h.view(c, p)
 	if err != nil {
 		return err
 	}
 	page := views.PaymentPage(h.site.Meta(c, "payments", "payment.title"), v)
-	l := LocaleFrom(c)
-	if !v.Payment.Status.Final() {
-		return render(c, http.StatusOK, page, views.PaymentStatusLine(l, v.Payment))
+	if !p.Status.Final() {
+		return render(c, http.StatusOK, page, nil)
 	}
-	if htmx.Parse(c.Request()).Partial() {
+	if partial {
 		c.Response().Header().Set(htmx.HeaderRetarget, "#"+views.IDPaymentPanel)
 		c.Response().Header().Set(htmx.HeaderReswap, "outerHTML")
 	}
 	return render(c, http.StatusOK, page, views.PaymentPanel(l, v))
 }
 
-func (h *Payments) view(c echo.Context) (views.PaymentView, error) {
-	p, err := h.payment(c)
-	if err != nil {
-		return views.PaymentView{}, err
-	}
+// view is p as the counter screen's page and panel show it, with its
+// callbacks.
+func (h *Payments) view(c echo.Context, p *store.Payment) (views.PaymentView, error) {
 	callbacks, err := h.store.CallbacksFor(c.Request().Context(), p.MerchantUniqueCode)
 	if err != nil {
 		return views.PaymentView{}, err

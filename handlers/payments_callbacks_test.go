@@ -190,3 +190,38 @@ func TestCallbackJSONAndBrowser(t *testing.T) {
 		t.Errorf("unknown token recorded as %+v", cbs)
 	}
 }
+
+// Anyone can post to a callback URL: what is kept of a body is capped,
+// and tighter for a token that names no payment.
+func TestCallbackPayloadCaps(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	code := env.startPayment(t, env.staff, paymentForm("12.50", "TRY", "Büyük gövde"))
+	p := env.payment(t, code)
+	padding := "&pad=" + strings.Repeat("a", 10<<10)
+	tests := []struct {
+		name    string
+		token   string
+		form    url.Values
+		reason  string
+		maxKept int
+	}{
+		{"unknown token", strings.Repeat("0f", 32), url.Values{"status": {"true"}, "merchantUniqueCode": {"stranger"}}, "unknown_token", 1 << 10},
+		// Signed and consistent, so judged in full (nobody has paid yet).
+		{"known token", p.CallbackToken, callbackForm(p, true, "12.50"), "not_confirmed", store.MaxCallbackPayload},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			payload := tt.form.Encode() + padding
+			if _, reason := env.postCallback(t, tt.token, "success", "application/x-www-form-urlencoded", payload); reason != tt.reason {
+				t.Fatalf("got %q, want %q", reason, tt.reason)
+			}
+			cbs := env.callbacks(t, tt.form.Get("merchantUniqueCode"))
+			if len(cbs) != 1 {
+				t.Fatalf("%d callbacks recorded, want 1", len(cbs))
+			}
+			if got := cbs[0].Payload; len(got) != tt.maxKept || !strings.HasPrefix(payload, got) {
+				t.Errorf("kept %d bytes of the payload, want its first %d", len(got), tt.maxKept)
+			}
+		})
+	}
+}

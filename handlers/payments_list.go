@@ -8,18 +8,21 @@ import (
 
 	"linkdesk/store"
 	"linkdesk/views"
+	"linkdesk/web/htmx"
 )
 
 // Index lists payments with the filters of the query string; the pager's
-// htmx requests get only the results.
+// htmx requests get only the results, so only the full page, whose filter
+// form offers the staff, loads the users.
 func (h *Payments) Index(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := views.PaymentsListView{Form: views.PaymentFilterFormFrom(c.QueryParams()), Loc: h.loc}
-	users, err := h.store.ListUsers(ctx)
-	if err != nil {
-		return err
+	var err error
+	if !htmx.Parse(c.Request()).Partial() {
+		if v.Users, err = h.store.ListUsers(ctx); err != nil {
+			return err
+		}
 	}
-	v.Users = users
 	status := http.StatusOK
 	if v.Form.Validate(h.loc) {
 		if v.Payments, v.Total, err = h.store.ListPayments(ctx, v.Form.PageFilter()); err != nil {
@@ -47,7 +50,7 @@ func (h *Payments) Export(c echo.Context) error {
 	if !f.Validate(h.loc) {
 		return Errorf(CodeInvalid, "error.400")
 	}
-	name := "payments-" + time.Now().In(h.loc).Format("20060102-1504") + ".csv"
+	name := "payments-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
 	return csvDownload(c, name, paymentsCSVHeader, func(write func([]string) error) error {
 		return h.store.ForEachPayment(c.Request().Context(), f.Filter(), func(p store.Payment) error {
 			return write(paymentCSVRow(p))

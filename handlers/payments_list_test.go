@@ -13,7 +13,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/handlers"
 	"linkdesk/store"
+	"linkdesk/web/qr"
 	"linkdesk/web/webtest"
 )
 
@@ -155,5 +157,21 @@ func TestPaymentsExportCSV(t *testing.T) {
 	}
 	if resp := env.viewer.Get(t, "/payments/export.csv?status=lost"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("export with a bad filter: got %d, want 400", resp.StatusCode)
+	}
+}
+
+// The export is named after the time in the shop's zone, on the clock given.
+func TestPaymentsExportName(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	zone := time.FixedZone("TRT", 3*60*60)
+	now := func() time.Time { return time.Date(2026, 1, 2, 21, 30, 0, 0, time.UTC) }
+	h := handlers.NewPayments(env.app.Config.Site, env.app.Store, env.app.Paywall.APM, env.app.Reconciler, qr.New(16),
+		env.app.Config.Payments.PublicURL, zone, now)
+	c, rec := echoContext(context.Background(), http.MethodGet, "/payments/export.csv", "", "")
+	if err := h.Export(c); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.Header().Get("Content-Disposition"), `attachment; filename="payments-20260103-0030.csv"`; got != want {
+		t.Errorf("got %s, want %s", got, want)
 	}
 }

@@ -11,6 +11,14 @@ import (
 	"linkdesk/web/qr"
 )
 
+// paymentQRCacheControl keeps a payment's code out of shared caches: it is
+// one payment's, behind the sign-in. Browsers may store it but must
+// revalidate on every use, which keeps the sign-in and role checks on each
+// display and costs only a 304 thanks to the ETag; a fresh-for-minutes
+// policy would save little on a screen that loads the image once, and
+// would show it from cache after sign-out on a shared counter computer.
+const paymentQRCacheControl = "private, no-cache"
+
 // QR serves GET /payments/:code/qr.png?size=N: Paywall's own image as it
 // came, or the text or URL it sent encoded through the shared cache. The
 // size is clamped like the links' codes; it does not apply to an image.
@@ -22,16 +30,31 @@ func (h *Payments) QR(c echo.Context) error {
 	if p.QRContent == "" {
 		return Errorf(CodeNotFound, "error.404")
 	}
-	size, err := strconv.Atoi(c.QueryParam("size"))
-	if err != nil && c.QueryParam("size") != "" {
-		return Errorf(CodeInvalid, "error.400")
+	size, err := qrSize(c)
+	if err != nil {
+		return err
 	}
 	img, err := h.qrImage(craftclient.QRDetail{FormatType: p.QRFormatType, Content: p.QRContent}, size)
 	if err != nil {
 		return err
 	}
-	qr.Serve(c.Response(), c.Request(), img)
+	qr.ServeCaching(c.Response(), c.Request(), img, paymentQRCacheControl)
 	return nil
+}
+
+// qrSize reads a code's ?size=, as the links' codes do: absent is the
+// cache's default size (0), a number is clamped by the cache, and anything
+// else is refused, with the same message.
+func qrSize(c echo.Context) (int, error) {
+	s := c.QueryParam("size")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, Errorf(CodeInvalid, "print.bad_size")
+	}
+	return n, nil
 }
 
 func (h *Payments) qrImage(d craftclient.QRDetail, size int) (qr.Image, error) {

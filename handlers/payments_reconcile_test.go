@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"linkdesk/craftclient"
 	"linkdesk/handlers"
 	"linkdesk/store"
 	"linkdesk/web/webtest"
@@ -177,5 +179,128 @@ func TestReconcileMarksStartLostInCrash(t *testing.T) {
 	doc := parseResp(t, env.staff.Get(t, "/payments/"+p.MerchantUniqueCode))
 	if testID(doc, "payment-start-error").Length() != 1 || testID(doc, "payment-retry").Length() != 1 {
 		t.Error("the counter screen should show the lost start and offer a retry")
+	}
+}
+
+// hangUpStore cancels the caller's context once the payment's status is
+// written and before its audit row is: a callback's sender hanging up, or
+// the worker stopping, between the two writes.
+type hangUpStore struct {
+	*store.DB
+	cancel context.CancelFunc
+}
+
+func (s hangUpStore) SettlePayment(ctx context.Context, code string, to store.PaymentStatus) (bool, error) {
+	changed, err := s.DB.SettlePayment(ctx, code, to)
+	s.cancel()
+	return changed, err
+}
+
+// A settlement is audited, and its callback recorded, even when the caller
+// is gone between the status write and the audit row.
+func TestSettleOutlivesCancel(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{CallbackURL: "http://127.0.0.1:1"})
+	tests := []struct {
+		name       string
+		settle     func(ctx context.Context, rec *handlers.Reconciler, p *store.Payment) error
+		wantSource string
+	}{
+		{"callback sender hangs up", func(ctx context.Context, rec *handlers.Reconciler, p *store.Payment) error {
+			h := handlers.NewCallbacks(env.app.Config.Site, env.app.Store, env.app.Paywall.APM, rec, webtest.SandboxHashKey)
+			c, resp := echoContext(ctx, http.MethodPost, "/callbacks/paywall/"+p.CallbackToken+"/success", "",
+				callbackForm(p, true, "10.00").Encode(), "Content-Type", "application/x-www-form-urlencoded")
+			c.SetParamNames("token")
+			c.SetParamValues(p.CallbackToken)
+			if err := h.Success(c); err != nil || resp.Code != http.StatusOK {
+				return fmt.Errorf("callback: got %d %v, want 200", resp.Code, err)
+			}
+			cbs := env.callbacks(t, p.MerchantUniqueCode)
+			if len(cbs) != 1 || !cbs[0].Accepted || cbs[0].Reason != "settled" {
+				return fmt.Errorf("callbacks recorded %+v, want one accepted settled", cbs)
+			}
+			return nil
+		}, "callback"},
+		{"worker stops", func(ctx context.Context, rec *handlers.Reconciler, _ *store.Payment) error {
+			return rec.RunOnce(ctx)
+		}, "reconcile"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code := env.startPayment(t, env.staff, paymentForm("10", "TRY", "Yarıda kapandı"))
+			env.wallet(t, env.payment(t, code).UniqueCode, "pay") // its callback is lost
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rec := handlers.NewReconciler(slog.New(slog.DiscardHandler), hangUpStore{DB: env.app.Store, cancel: cancel},
+				env.app.Paywall.APM, handlers.ReconcilerConfig{Now: func() time.Time { return time.Now().Add(time.Minute) }})
+			if err := tt.settle(ctx, rec, env.payment(t, code)); err != nil {
+				t.Fatal(err)
+			}
+			if p := env.payment(t, code); p.Status != store.PaymentStatusPaid {
+				t.Errorf("payment %s, want paid", p.Status)
+			}
+			events := env.audits(t, code)
+			if last := events[len(events)-1]; last.Action != "payment.settle" || !strings.Contains(string(last.After), `"source":"`+tt.wantSource+`"`) {
+				t.Errorf("last audit %s after %s, want the settle from %s", last.Action, last.After, tt.wantSource)
+			}
+		})
+	}
+}
+
+// A payment refunded at Paywall while still pending here (its callback
+// lost) is settled once, as paid with its refund when the amount is known,
+// and not queried again.
+func TestReconcileSettlesRefundedUpstream(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{CallbackURL: "http://127.0.0.1:1"})
+	ctx := context.Background()
+	tests := []struct {
+		name         string
+		refund       func(uniqueCode string) error
+		wantStatus   store.PaymentStatus
+		wantRefunded string
+		wantAudit    string
+		wantLogged   string
+	}{
+		{"full refund", func(uniqueCode string) error {
+			_, err := env.app.Paywall.APM.Refund(ctx, uniqueCode)
+			return err
+		}, store.PaymentStatusRefunded, "10", "payment.start,payment.settle,payment.refund", ""},
+		{"partial refund", func(uniqueCode string) error {
+			_, err := env.app.Paywall.APM.RefundPartial(ctx, uniqueCode, craftclient.NewAmount(decimal.NewFromInt(4)))
+			return err
+		}, store.PaymentStatusPaid, "0", "payment.start,payment.settle", "payment partially refunded at the provider"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code := env.startPayment(t, env.staff, paymentForm("10", "TRY", "Sağlayıcıda iade"))
+			uniqueCode := env.payment(t, code).UniqueCode
+			env.wallet(t, uniqueCode, "pay") // its callback is lost
+			if err := tt.refund(uniqueCode); err != nil {
+				t.Fatal(err)
+			}
+			env.clock.Advance(time.Minute)
+			if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			p := env.payment(t, code)
+			if p.Status != tt.wantStatus || !p.RefundedAmount.Equal(decimal.RequireFromString(tt.wantRefunded)) || p.CheckedAt == nil {
+				t.Fatalf("after a pass: %s refunded %s checked %v, want %s refunded %s", p.Status, p.RefundedAmount, p.CheckedAt, tt.wantStatus, tt.wantRefunded)
+			}
+			if got := strings.Join(actions(env.audits(t, code)), ","); got != tt.wantAudit {
+				t.Errorf("audit %s, want %s", got, tt.wantAudit)
+			}
+			// Settled, it is not asked about again, nor logged again.
+			env.clock.Advance(time.Minute)
+			if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if again := env.payment(t, code); !again.CheckedAt.Equal(*p.CheckedAt) {
+				t.Errorf("queried again at %v after %v", again.CheckedAt, p.CheckedAt)
+			}
+			if tt.wantLogged != "" {
+				if n := strings.Count(env.app.Logs.String(), tt.wantLogged); n != 1 {
+					t.Errorf("%q logged %d times, want once", tt.wantLogged, n)
+				}
+			}
+		})
 	}
 }

@@ -26,7 +26,10 @@ func (h *Payments) RefundForm(c echo.Context) error {
 
 // Refund returns money at Paywall first and records it after. A provider
 // refusal records nothing; a refund made upstream but not recorded here is
-// logged at Error and shown, because it must never be silently lost.
+// logged at Error and shown, because it must never be silently lost. The
+// owner closing the tab does not cut it short: the provider call is bounded
+// by the client's timeout, and once money went back it must be recorded
+// and audited.
 func (h *Payments) Refund(c echo.Context) error {
 	p, err := h.refundable(c)
 	if err != nil {
@@ -38,7 +41,7 @@ func (h *Payments) Refund(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, views.PaymentRefundPage(meta, v), nil)
 	}
 	amount := v.Form.Input()
-	ctx := c.Request().Context()
+	ctx := context.WithoutCancel(c.Request().Context())
 	refunded, err := h.refundUpstream(ctx, p, amount)
 	if err != nil {
 		LoggerFrom(c).Warn("paywall refund failed", "payment", p.MerchantUniqueCode, "amount", amount.String(), "err", err)
@@ -52,7 +55,7 @@ func (h *Payments) Refund(c echo.Context) error {
 		v.Unrecorded = true
 		return render(c, http.StatusInternalServerError, views.PaymentRefundPage(meta, v), nil)
 	}
-	if err := audit(c, h.store, Change{
+	if err := appendAudit(ctx, h.store, LoggerFrom(c), actorOf(c), Change{
 		Action: "payment.refund", TargetType: "payment", TargetID: p.MerchantUniqueCode,
 		Before: refundAudit(p, decimal.Zero), After: refundAudit(after, refunded),
 	}); err != nil {

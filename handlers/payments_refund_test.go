@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"linkdesk/craftclient"
+	"linkdesk/handlers"
 	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
@@ -116,5 +117,70 @@ func TestRefundRefusals(t *testing.T) {
 	}
 	if logs := env.app.Logs.String(); !strings.Contains(logs, "refund made at the provider but not recorded") || !strings.Contains(logs, "level=ERROR") {
 		t.Error("the unrecorded refund was not logged at Error")
+	}
+}
+
+// hangUpAPM is Paywall as the app sees it while the owner closes the tab:
+// the request's context is cancelled as the refund call begins, or once
+// it has returned (the money has gone back).
+type hangUpAPM struct {
+	handlers.APMClient
+	cancel       context.CancelFunc
+	afterTheCall bool
+}
+
+func (a hangUpAPM) Refund(ctx context.Context, uniqueCode string) (*craftclient.RefundResponse, error) {
+	return a.around(func() (*craftclient.RefundResponse, error) { return a.APMClient.Refund(ctx, uniqueCode) })
+}
+
+func (a hangUpAPM) RefundPartial(ctx context.Context, uniqueCode string, amount craftclient.Amount) (*craftclient.RefundResponse, error) {
+	return a.around(func() (*craftclient.RefundResponse, error) { return a.APMClient.RefundPartial(ctx, uniqueCode, amount) })
+}
+
+func (a hangUpAPM) around(call func() (*craftclient.RefundResponse, error)) (*craftclient.RefundResponse, error) {
+	if !a.afterTheCall {
+		a.cancel()
+	}
+	resp, err := call()
+	if a.afterTheCall {
+		a.cancel()
+	}
+	return resp, err
+}
+
+// A refund is made, recorded and audited even when the owner's request is
+// cancelled half-way, before the provider call or between it and the
+// record.
+func TestRefundOutlivesClosedTab(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	tests := []struct {
+		name         string
+		amount       string
+		afterTheCall bool
+		wantStatus   store.PaymentStatus
+	}{
+		{"tab closed as the refund starts", "30", false, store.PaymentStatusRefunded},
+		{"tab closed once Paywall refunded", "10", true, store.PaymentStatusPartiallyRefunded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := env.paidPayment(t, "30")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			h := env.paymentsOn(nil, hangUpAPM{APMClient: env.app.Paywall.APM, cancel: cancel, afterTheCall: tt.afterTheCall})
+			c, rec := echoContext(ctx, http.MethodPost, "/payments/"+p.MerchantUniqueCode+"/refund", p.MerchantUniqueCode,
+				url.Values{"amount": {tt.amount}}.Encode(), "Content-Type", "application/x-www-form-urlencoded")
+			handlers.SetUser(c, env.ownerUser)
+			if err := h.Refund(c); err != nil || rec.Code != http.StatusSeeOther {
+				t.Fatalf("refund: got %d %v, want 303\n%s", rec.Code, err, rec.Body)
+			}
+			got := env.payment(t, p.MerchantUniqueCode)
+			if got.Status != tt.wantStatus || !got.RefundedAmount.Equal(decimal.RequireFromString(tt.amount)) {
+				t.Errorf("after the refund: %s refunded %s, want %s %s", got.Status, got.RefundedAmount, tt.wantStatus, tt.amount)
+			}
+			if got := strings.Join(actions(env.audits(t, p.MerchantUniqueCode)), ","); got != "payment.start,payment.settle,payment.refund" {
+				t.Errorf("audit %s, want the refund audited", got)
+			}
+		})
 	}
 }

@@ -9,9 +9,12 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/handlers"
 	"linkdesk/store"
+	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
 
@@ -51,6 +54,11 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	resp := env.viewer.Get(t, src)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("qr.png: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	// One payment's code, behind the sign-in: never in a shared cache, and
+	// revalidated (so access is checked) on every use.
+	if got := resp.Header.Get("Cache-Control"); got != "private, no-cache" {
+		t.Errorf("qr.png Cache-Control %q, want private, no-cache", got)
 	}
 	want := env.app.URL + "/sandbox/paywall/wallet/" + p.UniqueCode
 	if got := decodeQR(t, resp.Body); got != want || got != p.QRContent {
@@ -335,5 +343,76 @@ func TestPaymentCheckNowSettlesLostCallback(t *testing.T) {
 	_ = json.Unmarshal(settle.After, &after)
 	if settle.Action != "payment.settle" || after["source"] != "reconcile" || settle.ActorEmail != "kasa@example.com" {
 		t.Errorf("settle audit %s by %q after %v, want reconcile by the staff member", settle.Action, settle.ActorEmail, after)
+	}
+}
+
+// The payment's code reads ?size= as the links' codes do: a number is
+// clamped, anything else is refused with the same message.
+func TestPaymentQRSize(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	code := env.startPayment(t, env.staff, paymentForm("5", "TRY", "Boyut"))
+	tests := []struct {
+		size   string
+		status int
+	}{
+		{"", http.StatusOK},
+		{"300", http.StatusOK},
+		{"100000", http.StatusOK},
+		{"-5", http.StatusOK},
+		{"abc", http.StatusBadRequest},
+		{"3.5", http.StatusBadRequest},
+	}
+	bad := views.NewLocale(views.LangTR).T("print.bad_size")
+	for _, tt := range tests {
+		t.Run(tt.size, func(t *testing.T) {
+			resp := env.viewer.Get(t, "/payments/"+code+"/qr.png?size="+url.QueryEscape(tt.size))
+			if resp.StatusCode != tt.status {
+				t.Fatalf("got %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status == http.StatusBadRequest && !strings.Contains(body(t, resp), bad) {
+				t.Errorf("refusal does not say %q", bad)
+			}
+		})
+	}
+}
+
+// The counter screen polls its status every 2 s and the list's pager
+// swaps only the results: those answers skip the reads only a full page
+// or the settled panel shows (callbacks with their payloads, the staff
+// filter's users).
+func TestPaymentPagesReadOnlyWhatTheyShow(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	pending := env.startPayment(t, env.staff, paymentForm("5", "TRY", "Bekliyor"))
+	paid := env.paidPayment(t, "6").MerchantUniqueCode
+	tests := []struct {
+		name                     string
+		code                     string
+		htmx                     bool
+		handler                  func(*handlers.Payments, echo.Context) error
+		wantCallbacks, wantUsers int
+	}{
+		{"status poll while pending", pending, true, (*handlers.Payments).Status, 0, 0},
+		{"status poll once settled", paid, true, (*handlers.Payments).Status, 1, 0},
+		{"status without htmx", pending, false, (*handlers.Payments).Status, 1, 0},
+		{"counter screen", pending, false, (*handlers.Payments).Show, 1, 0},
+		{"list pager", "", true, (*handlers.Payments).Index, 0, 0},
+		{"list page", "", false, (*handlers.Payments).Index, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := &countingStore{DB: env.app.Store}
+			var header []string
+			if tt.htmx {
+				header = []string{"HX-Request", "true"}
+			}
+			c, rec := echoContext(context.Background(), http.MethodGet, "/payments", tt.code, "", header...)
+			handlers.SetUser(c, env.ownerUser)
+			if err := tt.handler(env.paymentsOn(st, nil), c); err != nil || rec.Code != http.StatusOK {
+				t.Fatalf("got %d %v, want 200", rec.Code, err)
+			}
+			if st.callbacks != tt.wantCallbacks || st.users != tt.wantUsers {
+				t.Errorf("read callbacks %d times and users %d times, want %d and %d", st.callbacks, st.users, tt.wantCallbacks, tt.wantUsers)
+			}
+		})
 	}
 }

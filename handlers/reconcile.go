@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"linkdesk/craftclient"
 	"linkdesk/store"
 )
@@ -36,6 +38,7 @@ type SettleStore interface {
 	PendingPayments(ctx context.Context, createdBefore time.Time, limit int) ([]store.Payment, error)
 	MarkPaymentStarted(ctx context.Context, code, uniqueCode string, apmTransactionID int64, qrFormatType int, qrContent string) error
 	SettlePayment(ctx context.Context, code string, to store.PaymentStatus) (bool, error)
+	RecordRefund(ctx context.Context, code string, amount decimal.Decimal) (*store.Payment, error)
 	TouchPaymentChecked(ctx context.Context, code string) error
 	MarkPaymentStartFailed(ctx context.Context, code, errMsg string) error
 }
@@ -135,7 +138,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if _, err := r.reconcile(ctx, &pending[i], now, settleActor{}); err != nil {
+		if _, err := r.reconcile(ctx, &pending[i], now, actor{}); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -144,7 +147,7 @@ func (r *Reconciler) RunOnce(ctx context.Context) error {
 
 // check reconciles one payment now, whatever its age ("check now"), and
 // returns it as it is afterwards with whether its status changed.
-func (r *Reconciler) check(ctx context.Context, code string, by settleActor) (*store.Payment, bool, error) {
+func (r *Reconciler) check(ctx context.Context, code string, by actor) (*store.Payment, bool, error) {
 	p, err := r.store.PaymentByCode(ctx, code)
 	if err != nil || p.Status.Final() {
 		return p, false, err
@@ -160,8 +163,8 @@ func (r *Reconciler) check(ctx context.Context, code string, by settleActor) (*s
 // reconcile queries one pending payment and applies the answer: a final
 // status settles it; still open past the timeout expires it (the query
 // just made was the final one); refunded at the provider while pending
-// here is left for a person.
-func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.Time, by settleActor) (bool, error) {
+// here settles it as paid, with the refund when it can be recorded.
+func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.Time, by actor) (bool, error) {
 	code := p.MerchantUniqueCode
 	overdue := now.Sub(p.CreatedAt) >= r.cfg.Timeout
 	tx, queryErr := r.apm.Query(ctx, code)
@@ -187,7 +190,7 @@ func (r *Reconciler) reconcile(ctx context.Context, p *store.Payment, now time.T
 }
 
 // apply acts on Paywall's answer about a pending payment.
-func (r *Reconciler) apply(ctx context.Context, p *store.Payment, tx *craftclient.APMTransaction, overdue bool, by settleActor) (bool, error) {
+func (r *Reconciler) apply(ctx context.Context, p *store.Payment, tx *craftclient.APMTransaction, overdue bool, by actor) (bool, error) {
 	code := p.MerchantUniqueCode
 	if err := r.adopt(ctx, p, tx); err != nil {
 		return false, err
@@ -197,14 +200,45 @@ func (r *Reconciler) apply(ctx context.Context, p *store.Payment, tx *craftclien
 	}
 	switch tx.StatusID {
 	case craftclient.APMStatusRefunded, craftclient.APMStatusPartiallyRefunded:
-		r.log.Warn("payment refunded at the provider but pending here; left for a person",
-			"payment", code, "status_id", int(tx.StatusID))
-		return false, nil
+		return r.settleRefunded(ctx, p, tx.StatusID, by)
 	}
 	if overdue {
 		return r.settle(ctx, code, store.PaymentStatusExpired, settleSourceReconcile, by)
 	}
 	return false, nil
+}
+
+// settleRefunded closes a payment Paywall reports refunded while it is
+// still pending here: its callback and checks were missed until someone
+// refunded it at the provider. A refund follows a sale, so it settles as
+// paid, and a full refund is recorded on top and audited like one made
+// here. A partial refund's amount is not in Paywall's answer, so it is
+// left to a person, logged once: a settled payment is not queried again.
+func (r *Reconciler) settleRefunded(ctx context.Context, p *store.Payment, status craftclient.APMStatus, by actor) (bool, error) {
+	ctx = context.WithoutCancel(ctx) // the status and the refund go together
+	code := p.MerchantUniqueCode
+	changed, err := r.settle(ctx, code, store.PaymentStatusPaid, settleSourceReconcile, by)
+	if err != nil || !changed {
+		return changed, err
+	}
+	log := r.log.With("payment", code, "unique_code", p.UniqueCode)
+	if status == craftclient.APMStatusPartiallyRefunded {
+		log.Error("payment partially refunded at the provider while pending here: settled as paid, record the refund by hand")
+		return true, nil
+	}
+	after, err := r.store.RecordRefund(ctx, code, p.Amount)
+	if err != nil {
+		log.Error("payment refunded at the provider while pending here: settled as paid, the refund not recorded", "err", err)
+		return true, err
+	}
+	paid := *p
+	paid.Status = store.PaymentStatusPaid
+	refunded := refundAudit(after, p.Amount)
+	refunded["source"] = settleSourceReconcile
+	return true, appendAudit(ctx, r.store, r.log, by, Change{
+		Action: "payment.refund", TargetType: "payment", TargetID: code,
+		Before: refundAudit(&paid, decimal.Zero), After: refunded,
+	})
 }
 
 // adopt stores the provider's identifiers of a payment whose start answer
@@ -233,38 +267,22 @@ func settledStatus(id craftclient.APMStatus) (store.PaymentStatus, bool) {
 	return "", false
 }
 
-// settleActor is who caused a settlement: nobody (the system) for
-// callbacks and the worker, the staff member for "check now".
-type settleActor struct {
-	user *store.User
-	ip   string
-}
-
 // settle moves a pending payment to its final status and audits the change.
 // changed is false when it was settled already: callbacks, the worker and
-// "check now" may race, and exactly one of them wins and audits.
-func (r *Reconciler) settle(ctx context.Context, code string, to store.PaymentStatus, source string, by settleActor) (bool, error) {
+// "check now" may race, and exactly one of them wins and audits. by is
+// nobody (the system) for callbacks and the worker, the staff member for
+// "check now". The status and its audit row go together, so a caller
+// hanging up or the worker stopping between the two writes cancels neither.
+func (r *Reconciler) settle(ctx context.Context, code string, to store.PaymentStatus, source string, by actor) (bool, error) {
+	ctx = context.WithoutCancel(ctx)
 	changed, err := r.store.SettlePayment(ctx, code, to)
 	if err != nil || !changed {
 		return false, err
 	}
 	r.log.Info("payment settled", "payment", code, "status", string(to), "source", source)
-	ev := &store.AuditEvent{
-		IP: by.ip, Action: "payment.settle", TargetType: "payment", TargetID: code,
-	}
-	if by.user != nil {
-		id := by.user.ID
-		ev.ActorID, ev.ActorEmail = &id, by.user.Email
-	}
-	if ev.Before, err = marshalChange(map[string]string{"status": string(store.PaymentStatusPending)}); err != nil {
-		return true, err
-	}
-	if ev.After, err = marshalChange(map[string]string{"status": string(to), "source": source}); err != nil {
-		return true, err
-	}
-	if err := r.store.AppendAudit(ctx, ev); err != nil {
-		r.log.Error("audit append failed", "action", ev.Action, "target_id", code, "err", err)
-		return true, err
-	}
-	return true, nil
+	return true, appendAudit(ctx, r.store, r.log, by, Change{
+		Action: "payment.settle", TargetType: "payment", TargetID: code,
+		Before: map[string]string{"status": string(store.PaymentStatusPending)},
+		After:  map[string]string{"status": string(to), "source": source},
+	})
 }

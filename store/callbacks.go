@@ -16,9 +16,10 @@ const (
 )
 
 // MaxCallbackPayload caps the stored payload in bytes. Callback routes are
-// public, so a huge body must not become a huge row; the start of a payload
-// is what an operator needs.
-const MaxCallbackPayload = 64 << 10
+// public, so a huge body must not become a huge row. Paywall's callbacks
+// are well under 1 KiB, so a real one is kept whole, and the start of a
+// larger payload is what an operator needs.
+const MaxCallbackPayload = 4 << 10
 
 // CallbackRecord is one provider callback as received, accepted or refused.
 type CallbackRecord struct {
@@ -43,7 +44,7 @@ func (db *DB) RecordCallback(ctx context.Context, c *CallbackRecord) error {
 		c.At = db.now()
 	}
 	c.At = c.At.UTC()
-	c.Payload = truncateUTF8(c.Payload, MaxCallbackPayload)
+	c.TruncatePayload(MaxCallbackPayload)
 	err := db.db.QueryRowContext(ctx, `INSERT INTO callbacks
 		(at, merchant_unique_code, kind, accepted, reason, remote_ip, payload)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -54,15 +55,16 @@ func (db *DB) RecordCallback(ctx context.Context, c *CallbackRecord) error {
 	return nil
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
+// TruncatePayload cuts the payload to at most n bytes without splitting a
+// character, for a caller that keeps less of it than RecordCallback does.
+func (c *CallbackRecord) TruncatePayload(n int) {
+	if len(c.Payload) <= n {
+		return
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
+	for n > 0 && !utf8.RuneStart(c.Payload[n]) {
 		n--
 	}
-	return s[:n]
+	c.Payload = c.Payload[:n]
 }
 
 // CallbacksFor returns the callbacks recorded for a merchant unique code,

@@ -72,3 +72,25 @@ func TestRecordCallback_TruncatesLargePayload(t *testing.T) {
 		t.Errorf("got %d bytes (valid UTF-8 %t), want a valid prefix of at most %d", len(stored), utf8.ValidString(stored), store.MaxCallbackPayload)
 	}
 }
+
+func TestCallbackRecord_TruncatePayload(t *testing.T) {
+	tests := []struct {
+		payload string
+		n       int
+		want    string
+	}{
+		{"xşş", 5, "xşş"},
+		{"xşş", 4, "xş"}, // the second ş would be split
+		{"xşş", 3, "xş"},
+		{"xşş", 2, "x"},
+		{"şx", 1, ""},
+		{"", 0, ""},
+	}
+	for _, tt := range tests {
+		c := store.CallbackRecord{Payload: tt.payload}
+		c.TruncatePayload(tt.n)
+		if c.Payload != tt.want {
+			t.Errorf("%q to %d bytes: got %q, want %q", tt.payload, tt.n, c.Payload, tt.want)
+		}
+	}
+}

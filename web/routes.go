@@ -110,7 +110,7 @@ func registerPaymentRoutes(e *echo.Echo, dash *echo.Group, cfg Config, deps Deps
 	e.POST("/callbacks/paywall/:token/success", callbacks.Success)
 	e.POST("/callbacks/paywall/:token/fail", callbacks.Fail)
 
-	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, deps.QR, pc)
+	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, deps.QR, pc.PublicURL, time.Local, deps.Store.Now)
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
 	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
 	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}

@@ -25,35 +25,48 @@ func TestServe(t *testing.T) {
 		{"unquoted tag does not match", http.MethodGet, []string{`abc123`}, http.StatusOK, "png-bytes"},
 		{"HEAD has no body", http.MethodHead, nil, http.StatusOK, ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest(tt.method, "/links/1/qr.png", nil)
-			for _, v := range tt.ifNoneMatch {
-				req.Header.Add("If-None-Match", v)
-			}
-			rec := httptest.NewRecorder()
-			Serve(rec, req, img)
-			if rec.Code != tt.wantStatus {
-				t.Errorf("status: got %d, want %d", rec.Code, tt.wantStatus)
-			}
-			if got := rec.Body.String(); got != tt.wantBody {
-				t.Errorf("body: got %q, want %q", got, tt.wantBody)
-			}
-			h := rec.Header()
-			if got := h.Get("ETag"); got != img.ETag {
-				t.Errorf("ETag: got %q, want %q", got, img.ETag)
-			}
-			if got := h.Get("Cache-Control"); got != CacheControl {
-				t.Errorf("Cache-Control: got %q, want %q", got, CacheControl)
-			}
-			if tt.wantStatus == http.StatusOK {
-				if got := h.Get("Content-Type"); got != ContentTypePNG {
-					t.Errorf("Content-Type: got %q, want %q", got, ContentTypePNG)
+	// Links keep Serve's public policy; other codes pass their own.
+	policies := []struct {
+		name  string
+		serve func(http.ResponseWriter, *http.Request, Image)
+		want  string
+	}{
+		{"link", Serve, CacheControl},
+		{"private", func(w http.ResponseWriter, r *http.Request, img Image) {
+			ServeCaching(w, r, img, "private, no-cache")
+		}, "private, no-cache"},
+	}
+	for _, policy := range policies {
+		for _, tt := range tests {
+			t.Run(policy.name+"/"+tt.name, func(t *testing.T) {
+				req := httptest.NewRequest(tt.method, "/links/1/qr.png", nil)
+				for _, v := range tt.ifNoneMatch {
+					req.Header.Add("If-None-Match", v)
 				}
-				if got := h.Get("Content-Length"); got != "9" {
-					t.Errorf("Content-Length: got %q, want 9", got)
+				rec := httptest.NewRecorder()
+				policy.serve(rec, req, img)
+				if rec.Code != tt.wantStatus {
+					t.Errorf("status: got %d, want %d", rec.Code, tt.wantStatus)
 				}
-			}
-		})
+				if got := rec.Body.String(); got != tt.wantBody {
+					t.Errorf("body: got %q, want %q", got, tt.wantBody)
+				}
+				h := rec.Header()
+				if got := h.Get("ETag"); got != img.ETag {
+					t.Errorf("ETag: got %q, want %q", got, img.ETag)
+				}
+				if got := h.Get("Cache-Control"); got != policy.want {
+					t.Errorf("Cache-Control: got %q, want %q", got, policy.want)
+				}
+				if tt.wantStatus == http.StatusOK {
+					if got := h.Get("Content-Type"); got != ContentTypePNG {
+						t.Errorf("Content-Type: got %q, want %q", got, ContentTypePNG)
+					}
+					if got := h.Get("Content-Length"); got != "9" {
+						t.Errorf("Content-Length: got %q, want 9", got)
+					}
+				}
+			})
+		}
 	}
 }
