@@ -3,7 +3,6 @@ package handlers
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -38,23 +37,8 @@ func (h *Payments) QR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	qr.ServeCaching(c.Response(), c.Request(), img, paymentQRCacheControl)
+	qr.Serve(c.Response(), c.Request(), img, paymentQRCacheControl)
 	return nil
-}
-
-// qrSize reads a code's ?size=, as the links' codes do: absent is the
-// cache's default size (0), a number is clamped by the cache, and anything
-// else is refused, with the same message.
-func qrSize(c echo.Context) (int, error) {
-	s := c.QueryParam("size")
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, Errorf(CodeInvalid, "print.bad_size")
-	}
-	return n, nil
 }
 
 func (h *Payments) qrImage(d craftclient.QRDetail, size int) (qr.Image, error) {

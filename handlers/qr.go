@@ -38,13 +38,9 @@ func NewQR(site Site, products LinkRetriever, cache *qr.Cache) *QR {
 // refused (400); a number out of range is clamped to 64..2048 px, so an
 // old bookmark with a size we no longer allow still gets a code.
 func (h *QR) PNG(c echo.Context) error {
-	size := 0
-	if s := c.QueryParam("size"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return Errorf(CodeInvalid, "print.bad_size")
-		}
-		size = n
+	size, err := qrSize(c)
+	if err != nil {
+		return err
 	}
 	url, err := h.linkURL(c)
 	if err != nil {
@@ -54,8 +50,23 @@ func (h *QR) PNG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	qr.Serve(c.Response(), c.Request(), img)
+	qr.Serve(c.Response(), c.Request(), img, qr.CacheControl)
 	return nil
+}
+
+// qrSize reads a code's ?size= (links' and payments' alike): absent is
+// the cache's default size (0), a number is clamped by the cache, and
+// anything else is refused.
+func qrSize(c echo.Context) (int, error) {
+	s := c.QueryParam("size")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, Errorf(CodeInvalid, "print.bad_size")
+	}
+	return n, nil
 }
 
 // SVG serves GET /links/:id/qr.svg, the code for print.
@@ -68,7 +79,7 @@ func (h *QR) SVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	qr.Serve(c.Response(), c.Request(), img)
+	qr.Serve(c.Response(), c.Request(), img, qr.CacheControl)
 	return nil
 }
 

@@ -10,18 +10,13 @@ import (
 // link's URL never changes, and if the encoded content did, its ETag would
 // change with it. The code only carries the link's URL, which is meant to
 // be shared, so shared caches may keep it too. Codes that carry anything
-// else (a payment's) are served with their own policy, by ServeCaching.
+// else (a payment's) are served with their own policy.
 const CacheControl = "public, max-age=86400"
 
-// Serve writes a link's code: ServeCaching with CacheControl.
-func Serve(w http.ResponseWriter, r *http.Request, img Image) {
-	ServeCaching(w, r, img, CacheControl)
-}
-
-// ServeCaching writes img with its validators and the given Cache-Control,
-// or 304 Not Modified with no body when the request's If-None-Match
-// already names its ETag.
-func ServeCaching(w http.ResponseWriter, r *http.Request, img Image, cacheControl string) {
+// Serve writes img with its validators and the given Cache-Control, or
+// 304 Not Modified with no body when the request's If-None-Match already
+// names its ETag.
+func Serve(w http.ResponseWriter, r *http.Request, img Image, cacheControl string) {
 	h := w.Header()
 	h.Set("ETag", img.ETag)
 	h.Set("Cache-Control", cacheControl)

@@ -25,26 +25,16 @@ func TestServe(t *testing.T) {
 		{"unquoted tag does not match", http.MethodGet, []string{`abc123`}, http.StatusOK, "png-bytes"},
 		{"HEAD has no body", http.MethodHead, nil, http.StatusOK, ""},
 	}
-	// Links keep Serve's public policy; other codes pass their own.
-	policies := []struct {
-		name  string
-		serve func(http.ResponseWriter, *http.Request, Image)
-		want  string
-	}{
-		{"link", Serve, CacheControl},
-		{"private", func(w http.ResponseWriter, r *http.Request, img Image) {
-			ServeCaching(w, r, img, "private, no-cache")
-		}, "private, no-cache"},
-	}
-	for _, policy := range policies {
+	// Links' codes are public; a payment's passes its own policy.
+	for _, policy := range []string{CacheControl, "private, no-cache"} {
 		for _, tt := range tests {
-			t.Run(policy.name+"/"+tt.name, func(t *testing.T) {
+			t.Run(policy+"/"+tt.name, func(t *testing.T) {
 				req := httptest.NewRequest(tt.method, "/links/1/qr.png", nil)
 				for _, v := range tt.ifNoneMatch {
 					req.Header.Add("If-None-Match", v)
 				}
 				rec := httptest.NewRecorder()
-				policy.serve(rec, req, img)
+				Serve(rec, req, img, policy)
 				if rec.Code != tt.wantStatus {
 					t.Errorf("status: got %d, want %d", rec.Code, tt.wantStatus)
 				}
@@ -55,8 +45,8 @@ func TestServe(t *testing.T) {
 				if got := h.Get("ETag"); got != img.ETag {
 					t.Errorf("ETag: got %q, want %q", got, img.ETag)
 				}
-				if got := h.Get("Cache-Control"); got != policy.want {
-					t.Errorf("Cache-Control: got %q, want %q", got, policy.want)
+				if got := h.Get("Cache-Control"); got != policy {
+					t.Errorf("Cache-Control: got %q, want %q", got, policy)
 				}
 				if tt.wantStatus == http.StatusOK {
 					if got := h.Get("Content-Type"); got != ContentTypePNG {
