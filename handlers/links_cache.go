@@ -23,6 +23,7 @@ type SearchCache struct {
 
 	mu       sync.Mutex
 	onDelete []func(id int64)
+	onRead   []func(id int64, url string)
 	gen      uint64 // bumped by every change; answers from older gens are dropped
 	entries  map[string]searchEntry
 	inflight map[string]*searchCall
@@ -82,6 +83,12 @@ func (s *SearchCache) Search(ctx context.Context, req craftclient.ProductSearchR
 	call.page, call.err = s.LinkService.Search(context.WithoutCancel(ctx), req)
 
 	s.mu.Lock()
+	current := call.gen == s.gen
+	s.mu.Unlock()
+	if call.err == nil && current { // a deleted link must not be remembered again
+		s.read(call.page.Items...)
+	}
+	s.mu.Lock()
 	if s.inflight[key] == call { // a newer call may have taken the key
 		delete(s.inflight, key)
 	}
@@ -138,4 +145,33 @@ func (s *SearchCache) OnDelete(f func(id int64)) {
 	s.mu.Lock()
 	s.onDelete = append(s.onDelete, f)
 	s.mu.Unlock()
+}
+
+// Retrieve reads one link and tells OnRead's subscribers its URL.
+func (s *SearchCache) Retrieve(ctx context.Context, id int64) (*craftclient.Product, error) {
+	link, err := s.LinkService.Retrieve(ctx, id)
+	if err == nil {
+		s.read(*link)
+	}
+	return link, err
+}
+
+// OnRead registers f to be called with the id and URL of every link read
+// upstream through this cache (searches and retrieves): the list page
+// has just read every link whose QR thumbnail it is about to ask for.
+func (s *SearchCache) OnRead(f func(id int64, url string)) {
+	s.mu.Lock()
+	s.onRead = append(s.onRead, f)
+	s.mu.Unlock()
+}
+
+func (s *SearchCache) read(links ...craftclient.Product) {
+	s.mu.Lock()
+	subscribers := s.onRead
+	s.mu.Unlock()
+	for _, f := range subscribers {
+		for _, l := range links {
+			f(l.ID, l.URL)
+		}
+	}
 }

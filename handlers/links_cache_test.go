@@ -3,7 +3,9 @@ package handlers_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -193,5 +195,34 @@ func TestSearchCacheNeverAnswersFromBeforeAChange(t *testing.T) {
 	p, err := cache.Search(context.Background(), req)
 	if err != nil || p.TotalSize != 2 {
 		t.Errorf("cached answer from call %v (%v), want 2", p, err)
+	}
+}
+
+// listingLinks answers every search with two links and every retrieve
+// with the id asked.
+type listingLinks struct{ handlers.LinkService }
+
+func (listingLinks) Search(context.Context, craftclient.ProductSearchRequest) (*craftclient.ProductPage, error) {
+	return &craftclient.ProductPage{Items: []craftclient.Product{{ID: 1, URL: "https://pay/1"}, {ID: 2, URL: "https://pay/2"}}}, nil
+}
+
+func (listingLinks) Retrieve(_ context.Context, id int64) (*craftclient.Product, error) {
+	return &craftclient.Product{ID: id, URL: "https://pay/" + strconv.FormatInt(id, 10)}, nil
+}
+
+func TestSearchCacheTellsWhatItRead(t *testing.T) {
+	cache := handlers.NewSearchCache(listingLinks{}, time.Minute, nil)
+	seen := map[int64]string{}
+	cache.OnRead(func(id int64, url string) { seen[id] = url })
+	ctx := context.Background()
+	if _, err := cache.Search(ctx, craftclient.ProductSearchRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cache.Retrieve(ctx, 9); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{1: "https://pay/1", 2: "https://pay/2", 9: "https://pay/9"}
+	if !maps.Equal(seen, want) {
+		t.Errorf("read %v, want %v", seen, want)
 	}
 }

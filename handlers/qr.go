@@ -138,7 +138,7 @@ func (h *QR) Labels(c echo.Context) error {
 	return render(c, http.StatusOK, views.LabelsPage(m, props), nil)
 }
 
-// retrieveAll reads the links a few at a time (a full sheet is 63 reads),
+// retrieveAll reads the links a few at a time (up to MaxLabels, three sheets),
 // keeping the order asked. A bad id is an error in its slot.
 func (h *QR) retrieveAll(ctx context.Context, ids []string) ([]*craftclient.Product, []error) {
 	const parallel = 8
@@ -188,6 +188,11 @@ func (h *QR) linkURL(c echo.Context) (string, error) {
 	h.urls.put(id, link.URL)
 	return link.URL, nil
 }
+
+// Remember keeps a link's URL that was read elsewhere (the list, the
+// detail page), so its code needs no read of its own; wired to
+// SearchCache.OnRead.
+func (h *QR) Remember(id int64, url string) { h.urls.put(id, url) }
 
 // Forget drops a link's remembered URL; wired to link deletes, so a
 // deleted link's code is not served from memory.

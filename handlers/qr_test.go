@@ -376,3 +376,29 @@ func TestQRUpstreamDown(t *testing.T) {
 		t.Errorf("labels: got %d, want 0", got)
 	}
 }
+
+// TestQRThumbnailsNeedNoReads: the list has just read every link whose
+// thumbnail it shows, so the thumbnails ask Craftgate nothing. Shown by
+// deleting links behind Linkdesk's back: a listed link's code is still
+// served from what the list read, an unlisted one's is looked up and
+// found gone.
+func TestQRThumbnailsNeedNoReads(t *testing.T) {
+	app := webtest.New(t, webtest.Options{})
+	listed := mustPrintLink(t, app, "Simit", "15", []int{1}, nil)
+	c := mustPrintViewer(t, app)
+	if resp := c.Get(t, views.PathLinks); resp.StatusCode != http.StatusOK {
+		t.Fatalf("list: %d", resp.StatusCode)
+	}
+	unlisted := mustPrintLink(t, app, "Çay", "10", []int{1}, nil)
+	for _, l := range []*craftclient.Product{listed, unlisted} {
+		if err := app.Craftgate.Products.Delete(context.Background(), l.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := c.Get(t, views.LinkQRPNGURL(listed.ID, 96)).StatusCode; got != http.StatusOK {
+		t.Errorf("listed link's thumbnail: %d, want 200 without a read", got)
+	}
+	if got := c.Get(t, views.LinkQRPNGURL(unlisted.ID, 96)).StatusCode; got != http.StatusNotFound {
+		t.Errorf("unlisted link's thumbnail: %d, want 404 from its read", got)
+	}
+}

@@ -86,6 +86,7 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	// so Echo matches it before /links/:id.
 	qrs := handlers.NewQR(cfg.Site, linkService, deps.QR)
 	linkService.OnDelete(qrs.Forget)
+	linkService.OnRead(qrs.Remember)
 	viewer.GET("/links/:id/qr.png", qrs.PNG)
 	viewer.GET("/links/:id/qr.svg", qrs.SVG)
 	viewer.GET("/links/:id/print", qrs.Print)
