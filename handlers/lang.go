@@ -12,17 +12,22 @@ import (
 // LangCookie remembers the language a person chose.
 const LangCookie = "linkdesk_lang"
 
-// SetLang stores the chosen language and returns to the page it was chosen on.
-func SetLang(c echo.Context) error {
-	l, ok := views.ParseLang(c.Param("lang"))
-	if !ok {
-		return Errorf(CodeNotFound, "error.404")
+// SetLang stores the chosen language and returns to the page it was chosen
+// on. secureCookies is the server's setting (from its public URL), like
+// every other cookie's: the request's scheme would trust X-Forwarded-Proto,
+// which anyone can send.
+func SetLang(secureCookies bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		l, ok := views.ParseLang(c.Param("lang"))
+		if !ok {
+			return Errorf(CodeNotFound, "error.404")
+		}
+		c.SetCookie(&http.Cookie{
+			Name: LangCookie, Value: string(l), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureCookies,
+		})
+		return c.Redirect(http.StatusSeeOther, SafeNext(c.QueryParam("next"), "/"))
 	}
-	c.SetCookie(&http.Cookie{
-		Name: LangCookie, Value: string(l), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https",
-	})
-	return c.Redirect(http.StatusSeeOther, SafeNext(c.QueryParam("next"), "/"))
 }
 
 // SafeNext returns next when it is a path on this site, else fallback: it

@@ -35,7 +35,7 @@ func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store)
 	now := func() time.Time { return deps.Store.Now() }
 	sess := handlers.NewSessions(cookies, deps.Store, now)
 	dash := e.Group("", noStore, flash.Middleware(cookies), csrf(cfg), sess.Load, sess.RequireSetup)
-	dash.GET("/lang/:lang", handlers.SetLang)
+	dash.GET("/lang/:lang", handlers.SetLang(cfg.SecureCookies()))
 
 	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
 	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}
