@@ -273,6 +273,11 @@ func (h *Links) searchAll(ctx context.Context, req craftclient.ProductSearchRequ
 	seen := make(map[int64]bool)
 	var all []craftclient.Product
 	for {
+		// Each page is a shared, uncancellable call (SearchCache): stop
+		// walking once the person has given up on the download.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		page, err := h.links.Search(ctx, req)
 		if err != nil {
 			return nil, err
