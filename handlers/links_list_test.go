@@ -95,6 +95,11 @@ func TestLinksIndexFragment(t *testing.T) {
 	if got := resp.Header.Get("HX-Push-Url"); got != "/links?name=Kah" {
 		t.Errorf("HX-Push-Url: got %q, want /links?name=Kah", got)
 	}
+	// The CSV download is swapped with the table, so it exports what the
+	// search shows now.
+	if got, _ := doc.Find(testid("export-csv")).Attr("href"); got != "/links/export.csv?name=Kah" {
+		t.Errorf("CSV download in the fragment: href %q, want the search typed", got)
+	}
 
 	// The full page carries the active-search box.
 	doc, _ = page(t, env.viewer.Get(t, "/links"), http.StatusOK)
@@ -237,6 +242,9 @@ func TestLinksInvalidFilters(t *testing.T) {
 			doc, _ := page(t, env.viewer.Get(t, "/links?name=kahve&"+tt.query), http.StatusUnprocessableEntity)
 			if doc.Find(testid("filter-error-"+tt.field)).Length() != 1 {
 				t.Errorf("no message on %s", tt.field)
+			}
+			if doc.Find(testid("export-csv")).Length() != 0 {
+				t.Error("CSV download offered for filters that cannot be searched")
 			}
 			if got, _ := doc.Find(testid("link-search")).Attr("value"); got != "kahve" {
 				t.Errorf("name filter not kept: got %q", got)

@@ -92,6 +92,9 @@ func TestLinksIndexUpstreamFailure(t *testing.T) {
 			if got, _ := doc.Find(testid("link-search")).Attr("value"); got != "kahve" {
 				t.Errorf("filters not kept: name %q", got)
 			}
+			if doc.Find(testid("export-csv")).Length() != 0 {
+				t.Error("CSV download offered while the list cannot be read")
+			}
 
 			resp := env.viewer.Get(t, "/links?name=kahve", hx...)
 			frag, html := page(t, resp, tt.status)
