@@ -60,6 +60,19 @@
     if (!document.hidden) document.dispatchEvent(new Event("pagevisible"));
   });
 
+  // Inline validation answers with the whole field, input included. An
+  // answer about an older value (the person typed on while it was on its
+  // way) is dropped: swapping it in would put the old text back over what
+  // they typed, and the newer change brings its own answer.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var d = e.detail, field = d && d.target;
+    if (!field || !field.classList || !field.classList.contains("link-field") || !d.requestConfig || !d.requestConfig.formData) return;
+    var input = field.querySelector("input[name]:not([type=checkbox]), textarea[name], select[name]");
+    if (!input) return;
+    var sent = d.requestConfig.formData.get(input.name);
+    if (sent !== null && sent !== input.value) d.shouldSwap = false;
+  });
+
   // Move focus to an error summary so screen readers and keyboards land on it.
   function focusSummary(root) {
     var s = (root || document).querySelector("[data-error-summary]");

@@ -193,3 +193,32 @@ func attr(t *testing.T, ctx context.Context, css, name string) string {
 	}
 	return v.Value
 }
+
+// TestBrowserStaleFieldAnswerIsDropped: an inline-validation answer about
+// a value the person has since changed must not be swapped in, or it would
+// put the old text back over what they typed (it happened under load).
+// The answer is simulated with htmx's own event, as htmx raises it.
+func TestBrowserStaleFieldAnswerIsDropped(t *testing.T) {
+	ctx := webtest.Browser(t)
+	app := webtest.New(t, webtest.Options{})
+	app.SignIn(t, ctx, acctUser(t, app, "kasa@shop.example", store.RoleStaff))
+	open(t, ctx, app.URL+views.PathLinkNew)
+	swaps, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`(() => {
+		const field = document.getElementById("link-price").closest(".link-field");
+		const answer = sent => {
+			const formData = new FormData();
+			formData.set("price", sent);
+			const detail = {target: field, requestConfig: {formData}, shouldSwap: true};
+			field.dispatchEvent(new CustomEvent("htmx:beforeSwap", {detail, bubbles: true}));
+			return detail.shouldSwap;
+		};
+		document.getElementById("link-price").value = "1.234,56";
+		return [answer("12abc"), answer("1.234,56")];
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(swaps) != 2 || swaps[0] || !swaps[1] {
+		t.Errorf("swaps %v: want the stale answer dropped and the current one swapped", swaps)
+	}
+}
