@@ -80,7 +80,7 @@ func (h *AuditTrail) Export(c echo.Context) error {
 		return errBadForm
 	}
 	if !f.Validate(h.loc) {
-		return Errorf(CodeInvalid, "error.422")
+		return NewError(CodeInvalid, "error.422")
 	}
 	name := "linkdesk-audit-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
 	return csvDownload(c, name, auditCSVHeader, func(write func([]string) error) error {

@@ -75,7 +75,7 @@ func NewAuth(site Site, st AuthStore, sessions *Sessions, now func() time.Time) 
 }
 
 // errBadForm is returned when a form body cannot be parsed at all.
-var errBadForm = Errorf(CodeInvalid, "error.400")
+var errBadForm = NewError(CodeInvalid, "error.400")
 
 // SetupForm shows the first-run form, only while there are no users.
 func (h *Auth) SetupForm(c echo.Context) error {
@@ -106,7 +106,7 @@ func (h *Auth) Setup(c echo.Context) error {
 	u.PasswordHash = hash
 	err = h.store.CreateFirstOwner(c.Request().Context(), u)
 	if errors.Is(err, store.ErrConflict) {
-		return Errorf(CodeNotFound, "error.404") // another browser finished setup first
+		return NewError(CodeNotFound, "error.404") // another browser finished setup first
 	}
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (h *Auth) requireFirstRun(c echo.Context) error {
 		return err
 	}
 	if done {
-		return Errorf(CodeNotFound, "error.404")
+		return NewError(CodeNotFound, "error.404")
 	}
 	return nil
 }

@@ -17,32 +17,23 @@ import (
 type Code string
 
 const (
-	CodeInvalid      Code = "invalid"
-	CodeUnauthorized Code = "unauthorized"
-	CodeForbidden    Code = "forbidden"
-	CodeNotFound     Code = "not_found"
-	CodeConflict     Code = "conflict"
-	CodeTooMany      Code = "too_many"
-	CodeUnavailable  Code = "unavailable" // an upstream could not be reached or failed
-	CodeTimeout      Code = "timeout"     // an upstream did not answer in time
-	CodeInternal     Code = "internal"
+	CodeInvalid   Code = "invalid"
+	CodeForbidden Code = "forbidden"
+	CodeNotFound  Code = "not_found"
+	CodeConflict  Code = "conflict"
+	CodeInternal  Code = "internal"
 )
 
 // Error is an application error whose Message is a catalog key, so it can be
-// shown in the user's language. Detail is extra text shown verbatim (for
-// example an upstream error code) and Err the cause, logged but never shown.
+// shown in the user's language, and Err the cause, logged but never shown.
 type Error struct {
 	Code    Code
 	Message string
-	Detail  string
 	Err     error
 }
 
 func (e *Error) Error() string {
 	s := string(e.Code) + ": " + e.Message
-	if e.Detail != "" {
-		s += " (" + e.Detail + ")"
-	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -51,13 +42,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error with a catalog key as message.
-func Errorf(code Code, messageKey string, args ...any) *Error {
-	e := &Error{Code: code, Message: messageKey}
-	if len(args) > 0 {
-		e.Detail = fmt.Sprint(args...)
-	}
-	return e
+// NewError returns an *Error with a catalog key as message.
+func NewError(code Code, messageKey string) *Error {
+	return &Error{Code: code, Message: messageKey}
 }
 
 // ErrorCode returns the code of an *Error in err's chain, or CodeInternal.
@@ -71,15 +58,11 @@ func ErrorCode(err error) Code {
 
 // statusByCode maps application codes to HTTP statuses.
 var statusByCode = map[Code]int{
-	CodeInvalid:      http.StatusBadRequest,
-	CodeUnauthorized: http.StatusUnauthorized,
-	CodeForbidden:    http.StatusForbidden,
-	CodeNotFound:     http.StatusNotFound,
-	CodeConflict:     http.StatusConflict,
-	CodeTooMany:      http.StatusTooManyRequests,
-	CodeUnavailable:  http.StatusServiceUnavailable,
-	CodeTimeout:      http.StatusGatewayTimeout,
-	CodeInternal:     http.StatusInternalServerError,
+	CodeInvalid:   http.StatusBadRequest,
+	CodeForbidden: http.StatusForbidden,
+	CodeNotFound:  http.StatusNotFound,
+	CodeConflict:  http.StatusConflict,
+	CodeInternal:  http.StatusInternalServerError,
 }
 
 // Problem is how an error is shown: a status, a catalog key and an optional
@@ -107,7 +90,7 @@ func Explain(err error) Problem {
 		if msg == "" {
 			msg = fmt.Sprintf("error.%d", status)
 		}
-		return Problem{Status: status, Message: msg, Detail: appErr.Detail}
+		return Problem{Status: status, Message: msg}
 	case errors.As(err, &httpErr):
 		return Problem{Status: httpErr.Code, Message: fmt.Sprintf("error.%d", httpErr.Code)}
 	case craftclient.IsTimeout(err):
@@ -115,7 +98,7 @@ func Explain(err error) Problem {
 	case errors.Is(err, craftclient.ErrMalformedResponse):
 		return Problem{Status: http.StatusBadGateway, Message: "error.502"}
 	case errors.As(err, &apiErr):
-		if apiErr.HTTPStatus == http.StatusNotFound || craftclient.IsNotFound(err) {
+		if craftclient.IsNotFound(err) {
 			return Problem{Status: http.StatusNotFound, Message: "error.404", Detail: apiErr.Code}
 		}
 		return Problem{Status: http.StatusBadGateway, Message: "error.502", Detail: apiErr.Code}
@@ -126,7 +109,6 @@ func Explain(err error) Problem {
 }
 
 func isNetError(err error) bool {
-	var netErr net.Error
-	var opErr *net.OpError
-	return errors.As(err, &netErr) || errors.As(err, &opErr) || errors.Is(err, io.ErrUnexpectedEOF)
+	var netErr net.Error // *net.OpError is one
+	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF)
 }

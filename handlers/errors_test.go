@@ -22,7 +22,7 @@ func TestExplain(t *testing.T) {
 		wantMsg    string
 		wantDetail string
 	}{
-		{"app error", handlers.Errorf(handlers.CodeNotFound, "error.404"), http.StatusNotFound, "error.404", ""},
+		{"app error", handlers.NewError(handlers.CodeNotFound, "error.404"), http.StatusNotFound, "error.404", ""},
 		{"app error without message", &handlers.Error{Code: handlers.CodeConflict}, http.StatusConflict, "error.409", ""},
 		{"echo error", echo.NewHTTPError(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed, "error.405", ""},
 		{"provider error", fmt.Errorf("wrapped: %w", &craftclient.APIError{HTTPStatus: 500, Code: "1099"}), http.StatusBadGateway, "error.502", "1099"},

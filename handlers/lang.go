@@ -20,7 +20,7 @@ func SetLang(secureCookies bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		l, ok := views.ParseLang(c.Param("lang"))
 		if !ok {
-			return Errorf(CodeNotFound, "error.404")
+			return NewError(CodeNotFound, "error.404")
 		}
 		c.SetCookie(&http.Cookie{
 			Name: LangCookie, Value: string(l), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),

@@ -159,7 +159,7 @@ func (h *Links) Update(c echo.Context) error {
 func (h *Links) Validate(c echo.Context) error {
 	field := c.Param("field")
 	if !views.IsLinkField(field) {
-		return Errorf(CodeNotFound, "error.404")
+		return NewError(CodeNotFound, "error.404")
 	}
 	f, err := h.bindForm(c, 0)
 	if err != nil {
@@ -249,7 +249,7 @@ const exportPageSize = views.MaxLinksPageSize
 func (h *Links) Export(c echo.Context) error {
 	f := views.LinkFilterFrom(c.QueryParams())
 	if !f.Validate() {
-		return Errorf(CodeInvalid, "links.filter_invalid")
+		return NewError(CodeInvalid, "links.filter_invalid")
 	}
 	links, err := h.searchAll(c.Request().Context(), f.Search())
 	if err != nil {
@@ -425,7 +425,7 @@ func keepHidden(in craftclient.ProductRequest, current craftclient.Product) craf
 func linkID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, Errorf(CodeNotFound, "error.404")
+		return 0, NewError(CodeNotFound, "error.404")
 	}
 	return id, nil
 }

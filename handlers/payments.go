@@ -233,7 +233,7 @@ func (h *Payments) Retry(c echo.Context) error {
 		return err
 	}
 	if p.Status != store.PaymentStatusPending || p.UniqueCode != "" {
-		return Errorf(CodeConflict, "payment.retry_refused")
+		return NewError(CodeConflict, "payment.retry_refused")
 	}
 	if err := audit(c, h.store, Change{Action: "payment.retry", TargetType: "payment", TargetID: p.MerchantUniqueCode}); err != nil {
 		return err
@@ -346,7 +346,7 @@ func (h *Payments) view(c echo.Context, p *store.Payment) (views.PaymentView, er
 func (h *Payments) payment(c echo.Context) (*store.Payment, error) {
 	p, err := h.store.PaymentByCode(c.Request().Context(), c.Param("code"))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, Errorf(CodeNotFound, "error.404")
+		return nil, NewError(CodeNotFound, "error.404")
 	}
 	return p, err
 }

@@ -48,7 +48,7 @@ var paymentsCSVHeader = []string{
 func (h *Payments) Export(c echo.Context) error {
 	f := views.PaymentFilterFormFrom(c.QueryParams())
 	if !f.Validate(h.loc) {
-		return Errorf(CodeInvalid, "error.400")
+		return NewError(CodeInvalid, "error.400")
 	}
 	name := "payments-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
 	return csvDownload(c, name, paymentsCSVHeader, func(write func([]string) error) error {

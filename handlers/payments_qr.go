@@ -27,7 +27,7 @@ func (h *Payments) QR(c echo.Context) error {
 		return err
 	}
 	if p.QRContent == "" {
-		return Errorf(CodeNotFound, "error.404")
+		return NewError(CodeNotFound, "error.404")
 	}
 	size, err := qrSize(c)
 	if err != nil {

@@ -73,7 +73,7 @@ func (h *Payments) refundable(c echo.Context) (*store.Payment, error) {
 		return nil, err
 	}
 	if !p.Status.Refundable() || p.UniqueCode == "" {
-		return nil, Errorf(CodeConflict, "refund.not_refundable")
+		return nil, NewError(CodeConflict, "refund.not_refundable")
 	}
 	return p, nil
 }

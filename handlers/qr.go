@@ -64,7 +64,7 @@ func qrSize(c echo.Context) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, Errorf(CodeInvalid, "print.bad_size")
+		return 0, NewError(CodeInvalid, "print.bad_size")
 	}
 	return n, nil
 }
@@ -91,7 +91,7 @@ func (h *QR) Print(c echo.Context) error {
 		layout = views.PrintPoster
 	}
 	if !views.ValidPrintLayout(layout) {
-		return Errorf(CodeInvalid, "print.bad_layout")
+		return NewError(CodeInvalid, "print.bad_layout")
 	}
 	id, err := parseLinkID(c.Param("id"))
 	if err != nil {
@@ -114,9 +114,9 @@ func (h *QR) Labels(c echo.Context) error {
 	ids := c.QueryParams()["id"]
 	switch {
 	case len(ids) == 0:
-		return Errorf(CodeInvalid, "print.labels_none")
+		return NewError(CodeInvalid, "print.labels_none")
 	case len(ids) > views.MaxLabels:
-		return Errorf(CodeInvalid, "print.labels_too_many")
+		return NewError(CodeInvalid, "print.labels_too_many")
 	}
 	l := LocaleFrom(c)
 	links, errs := h.retrieveAll(c.Request().Context(), ids)
@@ -149,7 +149,7 @@ func (h *QR) retrieveAll(ctx context.Context, ids []string) ([]*craftclient.Prod
 	for i, raw := range ids {
 		id, err := parseLinkID(raw)
 		if err != nil {
-			errs[i] = Errorf(CodeNotFound, "print.label_bad_id")
+			errs[i] = NewError(CodeNotFound, "print.label_bad_id")
 			continue
 		}
 		wg.Add(1)
@@ -203,7 +203,7 @@ func (h *QR) Forget(id int64) { h.urls.forget(id) }
 func parseLinkID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, Errorf(CodeNotFound, "error.404")
+		return 0, NewError(CodeNotFound, "error.404")
 	}
 	return id, nil
 }

@@ -26,7 +26,7 @@ func RequireRole(min store.Role) echo.MiddlewareFunc {
 				return redirectToLogin(c)
 			}
 			if !Allowed(u, min) {
-				return Errorf(CodeForbidden, "error.403")
+				return NewError(CodeForbidden, "error.403")
 			}
 			return next(c)
 		}

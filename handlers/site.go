@@ -41,7 +41,7 @@ func (s Site) Meta(c echo.Context, nav, titleKey string) views.PageMeta {
 		Memo:     s.memo(),
 	}
 	if u := UserFrom(c); u != nil {
-		m.Viewer = &views.Viewer{Name: u.Name, Email: u.Email, Role: string(u.Role)}
+		m.Viewer = &views.Viewer{Email: u.Email, Role: string(u.Role)}
 	}
 	return m
 }

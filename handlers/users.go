@@ -281,11 +281,11 @@ func (h *Users) setPassword(c echo.Context, u *store.User, pw string) error {
 func (h *Users) user(c echo.Context) (*store.User, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, Errorf(CodeNotFound, "error.404")
+		return nil, NewError(CodeNotFound, "error.404")
 	}
 	u, err := h.store.UserByID(c.Request().Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, Errorf(CodeNotFound, "error.404")
+		return nil, NewError(CodeNotFound, "error.404")
 	}
 	return u, err
 }

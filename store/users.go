@@ -253,17 +253,6 @@ func (db *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
 	return nil
 }
 
-// UpdateUserName changes a user's display name.
-func (db *DB) UpdateUserName(ctx context.Context, id int64, name string) error {
-	defer db.usersChanged()
-	err := execOne(ctx, db.db, `UPDATE users SET name = ?, updated_at = ? WHERE id = ?`,
-		strings.TrimSpace(name), formatTime(db.now()), id)
-	if err != nil {
-		return fmt.Errorf("store: update name of user %d: %w", id, err)
-	}
-	return nil
-}
-
 // execer is what *sql.DB and *sql.Tx have in common for writes.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

@@ -3,7 +3,6 @@ package views
 // Element ids that htmx swaps target; handlers compare HX-Target against them.
 const (
 	IDFlash = "flash"
-	IDMain  = "main"
 )
 
 // Links pages (#3).

@@ -294,11 +294,11 @@ func linkFilters(l Locale, f LinkFilter) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = filterMoney(l, f, "minPrice", f.MinPrice, "links.filter.min_price").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = filterMoney(l, f, "minPrice", f.MinPrice).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = filterMoney(l, f, "maxPrice", f.MaxPrice, "links.filter.max_price").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = filterMoney(l, f, "maxPrice", f.MaxPrice).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -524,7 +524,7 @@ func linkFilters(l Locale, f LinkFilter) templ.Component {
 	})
 }
 
-func filterMoney(l Locale, f LinkFilter, name, value, labelKey string) templ.Component {
+func filterMoney(l Locale, f LinkFilter, name, value string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -563,9 +563,9 @@ func filterMoney(l Locale, f LinkFilter, name, value, labelKey string) templ.Com
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var32 string
-		templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(l.T(labelKey))
+		templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(l.T("links.filter." + name))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/links.templ`, Line: 94, Col: 17}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/links.templ`, Line: 94, Col: 31}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
 		if templ_7745c5c3_Err != nil {

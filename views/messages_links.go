@@ -49,8 +49,6 @@ var linkMessages = map[string]msg{
 	"links.filters":          {"Linkleri filtrele", "Filter the links"},
 	"links.filter.name":      {"Ada göre ara", "Search by name"},
 	"links.filter.name_hint": {"Link adı (kısayol: /)", "Link name (shortcut: /)"},
-	"links.filter.min_price": {"En düşük tutar", "Minimum price"},
-	"links.filter.max_price": {"En yüksek tutar", "Maximum price"},
 	"links.filter.minPrice":  {"En düşük tutar", "Minimum price"},
 	"links.filter.maxPrice":  {"En yüksek tutar", "Maximum price"},
 	"links.filter.currency":  {"Para birimi", "Currency"},

@@ -72,7 +72,6 @@ var paymentMessages = map[string]msg{
 	"payment.callback_no":     {"ret", "refused"},
 
 	// Outcomes of actions.
-	"payment.started":           {"QR kodu oluşturuldu.", "The QR code was created."},
 	"payment.retry_refused":     {"Bu ödeme için tekrar deneme yapılamaz: yalnızca başlatılamamış, bekleyen ödemeler tekrar denenir.", "This payment cannot be retried: only pending payments that failed to start can."},
 	"payment.adopted":           {"Ödeme sağlayıcıda zaten açılmış; durumu alındı.", "The payment already existed at the provider; its status was taken over."},
 	"payment.checked_changed":   {"Durum güncellendi: %s", "Status updated: %s"},

@@ -2,7 +2,6 @@ package views
 
 // Viewer is the signed-in person as the layout shows them.
 type Viewer struct {
-	Name  string
 	Email string
 	Role  string
 }

@@ -137,9 +137,8 @@ type roleGroup struct {
 	check echo.MiddlewareFunc
 }
 
-func (r roleGroup) GET(path string, h echo.HandlerFunc)    { r.g.GET(path, h, r.check) }
-func (r roleGroup) POST(path string, h echo.HandlerFunc)   { r.g.POST(path, h, r.check) }
-func (r roleGroup) DELETE(path string, h echo.HandlerFunc) { r.g.DELETE(path, h, r.check) }
+func (r roleGroup) GET(path string, h echo.HandlerFunc)  { r.g.GET(path, h, r.check) }
+func (r roleGroup) POST(path string, h echo.HandlerFunc) { r.g.POST(path, h, r.check) }
 
 // isQRImage reports a request for a QR image. Images carry no form that
 // needs a token, and the middleware would otherwise answer every one with a

@@ -16,7 +16,6 @@ type Kind string
 const (
 	KindSuccess Kind = "success"
 	KindInfo    Kind = "info"
-	KindWarning Kind = "warning"
 	KindError   Kind = "error"
 )
 

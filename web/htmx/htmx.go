@@ -10,7 +10,6 @@ const (
 	HeaderHistoryRestore = "HX-History-Restore-Request"
 	HeaderTarget         = "HX-Target"
 	HeaderTrigger        = "HX-Trigger"
-	HeaderTriggerName    = "HX-Trigger-Name"
 )
 
 // Response headers the server may set.
@@ -19,7 +18,6 @@ const (
 	HeaderRetarget = "HX-Retarget"
 	HeaderReswap   = "HX-Reswap"
 	HeaderPushURL  = "HX-Push-Url"
-	HeaderRefresh  = "HX-Refresh"
 )
 
 // Request is what the server needs to know about an htmx request.
