@@ -68,7 +68,7 @@ func (h *AuditTrail) Index(c echo.Context) error {
 	return render(c, status, page, views.AuditResults(LocaleFrom(c), p))
 }
 
-// csvHeader names the export's columns; they stay English so scripts and
+// auditCSVHeader names the export's columns; they stay English so scripts and
 // spreadsheets can rely on them.
 var auditCSVHeader = []string{"time", "actor_email", "actor_id", "ip", "action", "target_type", "target_id", "before", "after"}
 

@@ -53,7 +53,7 @@ type Sessions struct {
 	// that passed verification are cached, keyed by the exact cookie text.
 	mu       sync.Mutex
 	verified map[string]sessionValues
-	// users keeps each signed-in person's record for up to userCacheTTL
+	// userCache keeps each signed-in person's record for up to userCacheTTL
 	// and only while the store's UsersVersion is unchanged: a change made
 	// here (disable, role, password) applies on the next request, one made
 	// by another process (the CLI) within userCacheTTL.
@@ -214,18 +214,12 @@ func forgetCSRF(c echo.Context) {
 // owner exists.
 func (s *Sessions) RequireSetup(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !s.hasUsers.Load() {
-			n, err := s.users.CountUsers(c.Request().Context())
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				if c.Path() == "/setup" || c.Path() == "/lang/:lang" {
-					return next(c)
-				}
-				return redirect(c, "/setup")
-			}
-			s.hasUsers.Store(true)
+		done, err := s.SetupDone(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		if !done && c.Path() != "/setup" && c.Path() != "/lang/:lang" {
+			return redirect(c, "/setup")
 		}
 		return next(c)
 	}

@@ -14,8 +14,8 @@ import (
 )
 
 // errorHandler is the one place errors become responses: a page for normal
-// requests, an alert retargeted into #flash for htmx requests, JSON for
-// API-style requests. Internal errors are logged at Error, the rest at Warn.
+// requests, an alert retargeted into #flash for htmx requests. Internal
+// errors are logged at Error, the rest at Warn.
 func errorHandler(log *slog.Logger, site handlers.Site) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed || errors.Is(err, context.Canceled) {

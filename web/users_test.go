@@ -106,8 +106,15 @@ func TestUsersLastOwnerIsKept(t *testing.T) {
 	if msg := acctText(acctDoc(t, resp), "user-problem"); !strings.Contains(msg, "without an enabled owner") {
 		t.Errorf("last-owner message %q", msg)
 	}
-	if resp := c.PostForm(t, userPath(owner, "disable"), nil); resp.StatusCode != http.StatusConflict {
+	// Even with another owner to keep the shop running, nobody disables
+	// their own account (the last-owner rule alone would allow it).
+	acctUser(t, app, "second@shop.example", store.RoleOwner)
+	resp = c.PostForm(t, userPath(owner, "disable"), nil, "Accept-Language", "en")
+	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("disabling yourself: status %d, want 409", resp.StatusCode)
+	}
+	if msg := acctText(acctDoc(t, resp), "user-problem"); !strings.Contains(msg, "your own account") {
+		t.Errorf("self-disable message %q", msg)
 	}
 	if u := acctReload(t, app, owner); u.Role != store.RoleOwner || u.Disabled {
 		t.Errorf("owner changed anyway: %+v", u)
