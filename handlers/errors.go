@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"linkdesk/craftclient"
+	"linkdesk/views"
 )
 
 // Code classifies an application error; the central error handler maps each
@@ -70,7 +71,17 @@ var statusByCode = map[Code]int{
 type Problem struct {
 	Status  int
 	Message string // catalog key
-	Detail  string
+	Detail  string // the provider's error code, if any
+}
+
+// Info is p as the person reads it: the message in their language and the
+// provider's code to quote to support.
+func (p Problem) Info(l views.Locale) views.ErrorInfo {
+	info := views.ErrorInfo{Status: p.Status, Message: l.T(p.Message)}
+	if p.Detail != "" {
+		info.Detail = l.Tf("error.upstream_code", p.Detail)
+	}
+	return info
 }
 
 // Explain classifies any error a handler returns into what the user sees.

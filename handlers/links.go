@@ -381,13 +381,8 @@ func statusFlash(s craftclient.LinkStatus) string {
 // problemInfo is how an upstream failure is shown inside a page.
 func problemInfo(c echo.Context, err error) views.ErrorInfo {
 	p := Explain(err)
-	l := LocaleFrom(c)
 	LoggerFrom(c).Warn("provider call failed", "status", p.Status, "err", err)
-	info := views.ErrorInfo{Status: p.Status, Message: l.T(p.Message)}
-	if p.Detail != "" {
-		info.Detail = l.Tf("error.upstream_code", p.Detail)
-	}
-	return info
+	return p.Info(LocaleFrom(c))
 }
 
 // replaceRequest is a full-replace update that keeps every field of p.
@@ -422,12 +417,6 @@ func keepHidden(in craftclient.ProductRequest, current craftclient.Product) craf
 
 // linkID parses the :id path parameter; anything but a positive number is
 // a page that does not exist.
-func linkID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, NewError(CodeNotFound, "error.404")
-	}
-	return id, nil
-}
+func linkID(c echo.Context) (int64, error) { return parseLinkID(c.Param("id")) }
 
 func linkIDString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,7 +94,7 @@ func (h *QR) Print(c echo.Context) error {
 	if !views.ValidPrintLayout(layout) {
 		return NewError(CodeInvalid, "print.bad_layout")
 	}
-	id, err := parseLinkID(c.Param("id"))
+	id, err := linkID(c)
 	if err != nil {
 		return err
 	}
@@ -127,12 +128,8 @@ func (h *QR) Labels(c echo.Context) error {
 			continue
 		}
 		LoggerFrom(c).Warn("no label for link", "link_id", raw, "err", errs[i])
-		p := Explain(errs[i])
-		msg := l.T(p.Message)
-		if p.Detail != "" {
-			msg += " " + l.Tf("error.upstream_code", p.Detail)
-		}
-		props.Failures = append(props.Failures, views.LabelFailure{ID: raw, Message: msg})
+		info := Explain(errs[i]).Info(l)
+		props.Failures = append(props.Failures, views.LabelFailure{ID: raw, Message: strings.TrimSpace(info.Message + " " + info.Detail)})
 	}
 	m := h.site.Meta(c, "links", "print.layout.labels")
 	return render(c, http.StatusOK, views.LabelsPage(m, props), nil)
@@ -174,7 +171,7 @@ func (h *QR) retrieveAll(ctx context.Context, ids []string) ([]*craftclient.Prod
 // than links change, and reading the link upstream for every thumbnail
 // would cost more than the code itself.
 func (h *QR) linkURL(c echo.Context) (string, error) {
-	id, err := parseLinkID(c.Param("id"))
+	id, err := linkID(c)
 	if err != nil {
 		return "", err
 	}

@@ -329,22 +329,8 @@ func (f LinkForm) Refused() bool {
 	return len(f.Errors) > 0 || f.ProviderCode != "" || f.ProviderText != ""
 }
 
-// LinkFieldError is one line of the error summary.
-type LinkFieldError struct {
-	Field string
-	Key   string // catalog key
-}
-
 // ErrorList returns the field errors in form order, for the summary.
-func (f LinkForm) ErrorList() []LinkFieldError {
-	var out []LinkFieldError
-	for _, name := range linkFields {
-		if key, ok := f.Errors[name]; ok {
-			out = append(out, LinkFieldError{Field: name, Key: key})
-		}
-	}
-	return out
-}
+func (f LinkForm) ErrorList() []FieldError { return orderedErrors(f.Errors, linkFields[:]...) }
 
 // HasInstallment reports whether n is ticked.
 func (f LinkForm) HasInstallment(n int) bool {

@@ -91,11 +91,7 @@ var currencyDecimals = map[string]int32{"JPY": 0, "IQD": 3, "KWD": 3, "BHD": 3}
 // Money formats an amount in the locale's style: Turkish "1.234,56 ₺"
 // (the suffix form Turkish shop software uses), English "₺1,234.56".
 func (l Locale) Money(amount decimal.Decimal, currency string) string {
-	places, ok := currencyDecimals[currency]
-	if !ok {
-		places = 2
-	}
-	num := l.Number(amount, places)
+	num := l.Number(amount, CurrencyPlaces(currency))
 	sym, ok := currencySymbols[currency]
 	if l.Lang == LangEN {
 		if ok {

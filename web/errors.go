@@ -30,10 +30,7 @@ func errorHandler(log *slog.Logger, site handlers.Site) echo.HTTPErrorHandler {
 		} else {
 			reqLog.Warn("request refused", attrs...)
 		}
-		info := views.ErrorInfo{Status: p.Status, Message: l.T(p.Message)}
-		if p.Detail != "" {
-			info.Detail = l.Tf("error.upstream_code", p.Detail)
-		}
+		info := p.Info(l)
 		var werr error
 		switch {
 		case c.Request().Method == http.MethodHead:
