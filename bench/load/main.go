@@ -160,7 +160,10 @@ func pick(i int) int {
 	return 0
 }
 
-// do sends one request of the route; ok means a 2xx or 3xx answer.
+// do sends one request of the route; ok means the answer a signed-in
+// browser gets: the page (200), or for a payment start the redirect to the
+// new payment's counter screen. Any other 3xx (a redirect to /login from a
+// session the server refused) is an error, not a success.
 func do(ctx context.Context, client *http.Client, t targets, route, user, i int) bool {
 	id := t.LinkIDs[i%len(t.LinkIDs)]
 	var req *http.Request
@@ -191,7 +194,10 @@ func do(ctx context.Context, client *http.Client, t targets, route, user, i int)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode < 400
+	if req.Method == http.MethodPost {
+		return resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/payments/")
+	}
+	return resp.StatusCode == http.StatusOK
 }
 
 func report(all []result, elapsed time.Duration, users int) {
