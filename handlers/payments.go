@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -324,6 +325,9 @@ func (h *Payments) Status(c echo.Context) error {
 	return render(c, http.StatusOK, page, views.PaymentPanel(l, v))
 }
 
+// sandboxWalletPath is where the embedded sandbox serves its wallet pages.
+const sandboxWalletPath = "/sandbox/paywall/wallet/"
+
 // view is p as the counter screen's page and panel show it, with its
 // callbacks.
 func (h *Payments) view(c echo.Context, p *store.Payment) (views.PaymentView, error) {
@@ -336,7 +340,10 @@ func (h *Payments) view(c echo.Context, p *store.Payment) (views.PaymentView, er
 		Payment: *p, Callbacks: callbacks, CSRF: CSRFToken(c), Loc: h.loc,
 		Staff: Allowed(u, store.RoleStaff), Owner: Allowed(u, store.RoleOwner),
 	}
-	if strings.HasPrefix(p.QRContent, h.publicURL+"/sandbox/paywall/wallet/") {
+	// In sandbox mode the QR names the sandbox's wallet page: link to it,
+	// so a person can play the customer without a phone. Known by its path,
+	// not by our own URL, which callbacks may reach by another host.
+	if u, err := url.Parse(p.QRContent); err == nil && h.site.Sandbox && strings.HasPrefix(u.Path, sandboxWalletPath) {
 		v.WalletURL = p.QRContent
 	}
 	return v, nil

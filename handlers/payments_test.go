@@ -322,6 +322,11 @@ func TestPaymentRetryFindsLostStart(t *testing.T) {
 func TestPaymentCheckNowSettlesLostCallback(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{CallbackURL: "http://127.0.0.1:1"})
 	code := env.startPayment(t, env.staff, paymentForm("99.90", "TRY", "Kayıp bildirim"))
+	// Callbacks reach Linkdesk by another host here; the counter screen
+	// still links to the sandbox wallet.
+	if href, _ := testID(parseResp(t, env.staff.Get(t, "/payments/"+code)), "wallet-link").Attr("href"); href != env.payment(t, code).QRContent {
+		t.Errorf("wallet link %q, want the QR's own URL", href)
+	}
 	env.wallet(t, env.payment(t, code).UniqueCode, "pay")
 	if p := env.payment(t, code); p.Status != store.PaymentStatusPending {
 		t.Fatalf("the callback was not lost: %s", p.Status)
