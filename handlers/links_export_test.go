@@ -35,3 +35,40 @@ func TestSearchAllStopsWhenCancelled(t *testing.T) {
 		t.Errorf("got %v after %d searches, want context.Canceled after 1", err, up.searches)
 	}
 }
+
+// shiftingLinks serves a newest-first list of links 200 down to 53 while
+// a new link arrives after the first page, so the second page starts with
+// the first page's last link again.
+type shiftingLinks struct{ LinkService }
+
+func (shiftingLinks) Search(_ context.Context, req craftclient.ProductSearchRequest) (*craftclient.ProductPage, error) {
+	first := int64(200) // page 0: 200…101
+	if req.Page == 1 {
+		first = 101 // shifted by one: 101…53
+	}
+	n := req.Size
+	if req.Page == 1 {
+		n = 49
+	}
+	items := make([]craftclient.Product, n)
+	for i := range items {
+		items[i].ID = first - int64(i)
+	}
+	return &craftclient.ProductPage{Items: items, TotalSize: 149}, nil
+}
+
+func TestSearchAllKeepsEachLinkOnce(t *testing.T) {
+	h := &Links{links: shiftingLinks{}}
+	got, err := h.searchAll(context.Background(), craftclient.ProductSearchRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]int{}
+	for _, p := range got {
+		seen[p.ID]++
+	}
+	if len(got) != 148 || seen[101] != 1 || got[0].ID != 200 || got[len(got)-1].ID != 53 {
+		t.Errorf("exported %d links (101 %d times, %d…%d), want 148 from 200 to 53, each once",
+			len(got), seen[101], got[0].ID, got[len(got)-1].ID)
+	}
+}
