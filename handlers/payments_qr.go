@@ -41,13 +41,12 @@ func (h *Payments) QR(c echo.Context) error {
 	return nil
 }
 
+// qrImage is the provider's own image when the QR detail holds one (decoded
+// once), else a code drawn from its content.
 func (h *Payments) qrImage(d craftclient.QRDetail, size int) (qr.Image, error) {
-	if d.Kind() != craftclient.QRContentImage {
-		return h.qr.PNG(d.Content, size)
-	}
 	data, mime, err := d.Image()
-	if err != nil {
-		return qr.Image{}, err
+	if err != nil { // only ErrNotImage: text or a URL, to draw
+		return h.qr.PNG(d.Content, size)
 	}
 	sum := sha256.Sum256(data)
 	return qr.Image{Data: data, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, ContentType: mime}, nil
