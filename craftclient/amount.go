@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -49,10 +50,45 @@ func allDigits(s string) bool {
 }
 
 // String returns the plain form with the amount's own scale ("12.50").
-// StringFixed is used because it ignores shopspring's package-level
-// TrimTrailingZeros and UseScientificNotation switches.
 func (a Amount) String() string {
-	return a.StringFixed(max(-a.Exponent(), 0))
+	return string(a.appendText(make([]byte, 0, 24)))
+}
+
+// appendText writes String's form. Coefficients of up to 18 digits (every
+// real amount) are printed from an int64; larger ones go through
+// StringFixed, which ignores shopspring's package-level
+// TrimTrailingZeros and UseScientificNotation switches, as this does.
+func (a Amount) appendText(dst []byte) []byte {
+	if a.NumDigits() > 18 {
+		return append(dst, a.StringFixed(max(-a.Exponent(), 0))...)
+	}
+	coef, exp := a.CoefficientInt64(), int(a.Exponent())
+	if coef < 0 {
+		dst = append(dst, '-')
+		coef = -coef
+	}
+	var buf [20]byte
+	digits := strconv.AppendInt(buf[:0], coef, 10)
+	if exp >= 0 {
+		dst = append(dst, digits...)
+		if coef != 0 {
+			for range exp {
+				dst = append(dst, '0')
+			}
+		}
+		return dst
+	}
+	places := -exp
+	if len(digits) > places {
+		dst = append(dst, digits[:len(digits)-places]...)
+		dst = append(dst, '.')
+		return append(dst, digits[len(digits)-places:]...)
+	}
+	dst = append(dst, '0', '.')
+	for range places - len(digits) {
+		dst = append(dst, '0')
+	}
+	return append(dst, digits...)
 }
 
 // Format makes fmt's %v, %s and %q print String (the embedded Decimal's
@@ -68,14 +104,27 @@ func (a Amount) Format(f fmt.State, verb rune) {
 
 // MarshalJSON writes a JSON number, never a string.
 func (a Amount) MarshalJSON() ([]byte, error) {
-	return []byte(a.String()), nil
+	return a.appendJSON(nil), nil
 }
+
+func (a Amount) appendJSON(dst []byte) []byte { return a.appendText(dst) }
 
 // UnmarshalJSON accepts a JSON number or a string holding one; null leaves
 // the amount unchanged.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
+		return nil
+	}
+	// The usual number (or quoted number) is read straight from b; only
+	// exponents, escapes, long coefficients and errors take the general path
+	// below, which copies b into a string first.
+	plain := b
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		plain = b[1 : len(b)-1]
+	}
+	if d, ok := parsePlainDecimal(plain); ok {
+		a.Decimal = d
 		return nil
 	}
 	s := string(b)
@@ -90,4 +139,37 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	}
 	a.Decimal = d
 	return nil
+}
+
+// parsePlainDecimal reads -?digits(.digits)? with at most 18 digits, the
+// shape of every amount on the wire, into the value decimal.NewFromString
+// would give. Anything else reports false.
+func parsePlainDecimal(b []byte) (decimal.Decimal, bool) {
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		i, neg = 1, true
+	}
+	var coef int64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(b); i++ {
+		switch c := b[i]; {
+		case '0' <= c && c <= '9':
+			coef = coef*10 + int64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot && digits > 0:
+			dot = true
+		default:
+			return decimal.Decimal{}, false
+		}
+	}
+	if digits == 0 || digits > 18 || (dot && frac == 0) {
+		return decimal.Decimal{}, false
+	}
+	if neg {
+		coef = -coef
+	}
+	return decimal.New(coef, int32(-frac)), true
 }

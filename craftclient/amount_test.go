@@ -143,3 +143,26 @@ func TestAmountFormat(t *testing.T) {
 		t.Errorf("Sprint(100): got %q, want 100", got)
 	}
 }
+
+// Reading an amount allocates only shopspring's big.Int (issue #16: the
+// bytes were also copied into a string first).
+func TestAmountUnmarshalJSONAllocations(t *testing.T) {
+	for _, in := range []string{`149.90`, `"12.50"`, `-0.05`} {
+		var a craftclient.Amount
+		b := []byte(in)
+		if n := testing.AllocsPerRun(100, func() { _ = a.UnmarshalJSON(b) }); n > 2 {
+			t.Errorf("UnmarshalJSON(%s): %v allocations, want at most 2", in, n)
+		}
+	}
+}
+
+func TestAmountStringKeepsScale(t *testing.T) {
+	for _, s := range []string{"0", "0.00", "-0.05", "12.50", "100", "100.00000000", "123456789012345678", "1234567890123456789.5", "-7"} {
+		if got := mustAmount(t, s).String(); got != s {
+			t.Errorf("ParseAmount(%q).String(): got %q", s, got)
+		}
+	}
+	if got := craftclient.NewAmount(decimal.New(12, 3)).String(); got != "12000" {
+		t.Errorf("12e3: got %q, want 12000", got)
+	}
+}

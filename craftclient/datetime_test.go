@@ -76,3 +76,15 @@ func TestDateTimeRoundTripKeepsWallClock(t *testing.T) {
 		t.Errorf("got %s, want %s", out, in)
 	}
 }
+
+// Craftgate sends a date in every payment and link; reading one must not
+// allocate (issue #16: it took 7 allocations).
+func TestDateTimeUnmarshalJSONDoesNotAllocate(t *testing.T) {
+	for _, in := range []string{`"2030-01-02T03:04:05"`, `"2023-09-04T14:47:03.485303"`, `"2030-01-02T03:04:05Z"`} {
+		var d craftclient.DateTime
+		b := []byte(in)
+		if n := testing.AllocsPerRun(100, func() { _ = d.UnmarshalJSON(b) }); n != 0 {
+			t.Errorf("UnmarshalJSON(%s): %v allocations, want 0", in, n)
+		}
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"linkdesk/craftclient"
 )
 
@@ -213,6 +215,16 @@ func FuzzAmountJSON(f *testing.F) {
 		if !back.Equal(a.Decimal) || back.String() != a.String() {
 			t.Fatalf("Amount %q: %s encodes as %s, decodes as %s", data, a, out, back)
 		}
+		// The int64 fast paths must agree with shopspring's general ones.
+		if want := a.StringFixed(max(-a.Exponent(), 0)); a.String() != want {
+			t.Fatalf("Amount %q: String %q, StringFixed %q", data, a.String(), want)
+		}
+		if text := bytes.TrimSpace(data); !bytes.ContainsAny(text, `"\`) && string(text) != "null" {
+			d, err := decimal.NewFromString(string(text))
+			if err != nil || !d.Equal(a.Decimal) || d.Exponent() != a.Exponent() {
+				t.Fatalf("Amount %q = %s (exp %d); decimal.NewFromString: %s (exp %d), %v", data, a, a.Exponent(), d, d.Exponent(), err)
+			}
+		}
 	})
 }
 
@@ -236,6 +248,22 @@ func FuzzQRDetailKind(f *testing.F) {
 	})
 }
 
+// parseDateTimeByLayouts is ParseDateTime as it was before its fast path:
+// time.Parse with each accepted layout in turn.
+func parseDateTimeByLayouts(s string) (time.Time, error) {
+	var err error
+	for _, layout := range []string{
+		"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05Z0700", craftclient.DateTimeLayout,
+		"2006-01-02T15:04Z07:00", "2006-01-02T15:04Z0700", "2006-01-02T15:04",
+	} {
+		var t time.Time
+		if t, err = time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
+}
+
 // FuzzDateTime parses arbitrary date-times: an accepted one prints in the
 // wire form and reads back with the same wall clock, through JSON too.
 func FuzzDateTime(f *testing.F) {
@@ -244,8 +272,16 @@ func FuzzDateTime(f *testing.F) {
 		_ = fromJSON.UnmarshalJSON([]byte(s)) // raw bytes: must not panic
 
 		d, err := craftclient.ParseDateTime(s)
+		if want, wantErr := parseDateTimeByLayouts(s); (err == nil) != (wantErr == nil) ||
+			err == nil && (!d.Equal(want) || d.Location().String() != want.Location().String() || d.String() != want.Format(craftclient.DateTimeLayout)) {
+			t.Fatalf("ParseDateTime(%q) = %v, %v; time.Parse with the layouts: %v, %v", s, d.Time, err, want, wantErr)
+		}
 		if err != nil {
 			return
+		}
+		var quoted craftclient.DateTime
+		if err := json.Unmarshal(mustJSON(t, s), &quoted); err != nil || !quoted.Equal(d.Time) || quoted.String() != d.String() {
+			t.Fatalf("Unmarshal(%q) = %v, %v; ParseDateTime: %v", s, quoted.Time, err, d.Time)
 		}
 		wall := time.Date(d.Year(), d.Month(), d.Day(), d.Hour(), d.Minute(), d.Second(), 0, time.UTC)
 		back, err := craftclient.ParseDateTime(d.String())
@@ -259,6 +295,52 @@ func FuzzDateTime(f *testing.F) {
 		var viaJSON craftclient.DateTime
 		if err := json.Unmarshal(b, &viaJSON); err != nil || !viaJSON.Equal(wall) {
 			t.Fatalf("ParseDateTime(%q) encodes as %s, which decodes as %v, %v; want %v", s, b, viaJSON, err, wall)
+		}
+	})
+}
+
+// wireProduct is ProductRequest without its MarshalJSON: what
+// encoding/json writes for the same fields and tags.
+type wireProduct craftclient.ProductRequest
+
+// FuzzProductRequestJSON checks that the hand-written request encoder
+// writes byte for byte what encoding/json writes for the same struct
+// (with a nil EnabledInstallments sent as []), so the signed body does not
+// depend on the encoder.
+func FuzzProductRequestJSON(f *testing.F) {
+	f.Fuzz(func(t *testing.T, name, description, orderID, channel, status, price string, stock int, multi bool, expires int64, installments []byte) {
+		amount, err := craftclient.ParseAmount(price)
+		if err != nil {
+			amount = craftclient.Amount{}
+		}
+		r := craftclient.ProductRequest{
+			Name: name, Description: description, OrderID: orderID, ConversationID: description + "-c",
+			ExternalID: orderID, BasketIdentifier: name, Price: amount, Currency: craftclient.Currency(status),
+			Channel: channel, MultiPayment: multi, Status: craftclient.LinkStatus(status),
+		}
+		if stock != 0 {
+			r.Stock = &stock
+		}
+		if expires != 0 {
+			r.ExpiresAt = &craftclient.DateTime{Time: time.Unix(expires%(1<<40), 0).UTC()}
+		}
+		for _, b := range installments {
+			r.EnabledInstallments = append(r.EnabledInstallments, int(int8(b)))
+		}
+		got, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := wireProduct(r)
+		if w.EnabledInstallments == nil {
+			w.EnabledInstallments = []int{}
+		}
+		want, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("MarshalJSON:\n got %s\nwant %s", got, want)
 		}
 	})
 }
