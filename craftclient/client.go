@@ -111,10 +111,7 @@ func (t transport) send(req *http.Request, path string) (int, []byte, error) {
 		return 0, nil, fmt.Errorf("craftclient: %s %s: %w", req.Method, path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err == nil && len(body) > maxResponseBytes {
-		err = fmt.Errorf("response body exceeds %d bytes", maxResponseBytes)
-	}
+	body, err := readBody(resp.Body, resp.ContentLength)
 	t.log(ctx, req.Method, path, resp.StatusCode, start, err)
 	if err != nil {
 		return 0, nil, fmt.Errorf("craftclient: %s %s: read response: %w", req.Method, path, err)
@@ -122,7 +119,45 @@ func (t transport) send(req *http.Request, path string) (int, []byte, error) {
 	return resp.StatusCode, body, nil
 }
 
+// readBody reads r to the end, at most maxResponseBytes. size is the
+// announced length (-1 if unknown): when known, the buffer is allocated
+// once at its size instead of grown from 512 bytes.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size > maxResponseBytes {
+		return nil, errBodyTooLarge
+	}
+	if size < 0 {
+		size = 512
+	}
+	// One spare byte, so a body of exactly size bytes reaches EOF without
+	// the buffer growing.
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if len(b) > maxResponseBytes {
+			return nil, errBodyTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the next size
+		}
+	}
+}
+
+var errBodyTooLarge = fmt.Errorf("response body exceeds %d bytes", maxResponseBytes)
+
 func (t transport) log(ctx context.Context, method, path string, status int, start time.Time, err error) {
+	// Checked first: building the attributes costs an allocation per call,
+	// and the default logger discards.
+	if !t.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("provider", t.provider),
 		slog.String("method", method),

@@ -2,7 +2,6 @@ package craftclient
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -112,14 +111,38 @@ type ProductRequest struct {
 	Status              LinkStatus `json:"status,omitempty"`
 }
 
-// MarshalJSON sends a nil EnabledInstallments as [] rather than null.
+// MarshalJSON writes the same bytes encoding/json would for the tagged
+// fields, except that a nil EnabledInstallments is sent as [] rather than
+// null.
 func (r ProductRequest) MarshalJSON() ([]byte, error) {
-	type wire ProductRequest // drops this method, avoiding recursion
-	w := wire(r)
-	if w.EnabledInstallments == nil {
-		w.EnabledInstallments = []int{}
+	return r.appendJSON(nil), nil
+}
+
+// appendJSON writes the body field by field in declaration order; see
+// json.go for why it does not go through encoding/json.
+func (r ProductRequest) appendJSON(dst []byte) []byte {
+	o := newJSONObject(dst)
+	o.string("name", r.Name)
+	o.string("description", r.Description)
+	o.stringOmitEmpty("orderId", r.OrderID)
+	o.stringOmitEmpty("conversationId", r.ConversationID)
+	o.stringOmitEmpty("externalId", r.ExternalID)
+	o.stringOmitEmpty("basketIdentifier", r.BasketIdentifier)
+	o.amount("price", r.Price)
+	o.string("currency", string(r.Currency))
+	if r.Stock != nil {
+		o.int("stock", int64(*r.Stock))
 	}
-	return json.Marshal(w)
+	o.stringOmitEmpty("channel", r.Channel)
+	if r.MultiPayment {
+		o.bool("multiPayment", true)
+	}
+	if r.ExpiresAt != nil {
+		o.dateTime("expiresAt", *r.ExpiresAt)
+	}
+	o.ints("enabledInstallments", r.EnabledInstallments)
+	o.stringOmitEmpty("status", string(r.Status))
+	return o.end()
 }
 
 // Validate checks the invariants Craftgate documents plus the ones the
@@ -137,15 +160,15 @@ func (r ProductRequest) Validate(forUpdate bool) error {
 	if len(r.EnabledInstallments) == 0 {
 		return invalid("enabledInstallments", "needs at least one installment option")
 	}
-	seen := make(map[int]bool, len(r.EnabledInstallments))
+	var seen uint32 // bit n: installment n; MaxInstallment < 32
 	for _, n := range r.EnabledInstallments {
 		if n < 1 || n > MaxInstallment {
 			return invalid("enabledInstallments", "values must be between 1 and "+strconv.Itoa(MaxInstallment))
 		}
-		if seen[n] {
+		if seen&(1<<n) != 0 {
 			return invalid("enabledInstallments", "values must be unique")
 		}
-		seen[n] = true
+		seen |= 1 << n
 	}
 	if r.Stock != nil && *r.Stock < 1 {
 		return invalid("stock", "must be at least 1 when set")
@@ -240,11 +263,7 @@ func (s *ProductService) Create(ctx context.Context, req ProductRequest) (*Produ
 	if err := req.Validate(false); err != nil {
 		return nil, err
 	}
-	var p Product
-	if err := s.c.do(ctx, http.MethodPost, productsPath, "", req, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return do[Product](ctx, s.c, call{method: http.MethodPost, path: productsPath, body: req})
 }
 
 // Update validates req (Status required) and replaces link id.
@@ -255,11 +274,7 @@ func (s *ProductService) Update(ctx context.Context, id int64, req ProductReques
 	if err := req.Validate(true); err != nil {
 		return nil, err
 	}
-	var p Product
-	if err := s.c.do(ctx, http.MethodPut, productPath(id), "", req, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return do[Product](ctx, s.c, call{method: http.MethodPut, path: productPath(id), body: req})
 }
 
 // Retrieve returns link id.
@@ -267,11 +282,7 @@ func (s *ProductService) Retrieve(ctx context.Context, id int64) (*Product, erro
 	if id <= 0 {
 		return nil, invalid("id", "must be positive")
 	}
-	var p Product
-	if err := s.c.do(ctx, http.MethodGet, productPath(id), "", nil, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return do[Product](ctx, s.c, call{method: http.MethodGet, path: productPath(id)})
 }
 
 // Delete removes link id.
@@ -279,16 +290,12 @@ func (s *ProductService) Delete(ctx context.Context, id int64) error {
 	if id <= 0 {
 		return invalid("id", "must be positive")
 	}
-	return s.c.do(ctx, http.MethodDelete, productPath(id), "", nil, nil)
+	return s.c.doNoData(ctx, call{method: http.MethodDelete, path: productPath(id)})
 }
 
 // Search returns one page of links matching req.
 func (s *ProductService) Search(ctx context.Context, req ProductSearchRequest) (*ProductPage, error) {
-	var page ProductPage
-	if err := s.c.do(ctx, http.MethodGet, productsPath, req.Encode(), nil, &page); err != nil {
-		return nil, err
-	}
-	return &page, nil
+	return do[ProductPage](ctx, s.c, call{method: http.MethodGet, path: productsPath, query: req.Encode()})
 }
 
 func productPath(id int64) string {

@@ -50,23 +50,23 @@ type paywallEnvelope struct {
 	Body      json.RawMessage `json:"Body"`
 }
 
-// do sends one request. endpoint is relative to /api/paywall/ (e.g.
-// "apm/list"); params are sent as headers, which is how Paywall takes the
-// parameters of its GET endpoints. in, when not nil, is the JSON body; out,
-// when not nil, receives the envelope's Body.
-func (p *Paywall) do(ctx context.Context, method, endpoint string, params http.Header, in, out any) error {
+// paywallDo sends one request and returns the envelope's Body as a *T.
+// endpoint is relative to /api/paywall/ (e.g. "apm/list"); params are sent
+// as headers, which is how Paywall takes the parameters of its GET
+// endpoints; in, when not nil, is the JSON body.
+func paywallDo[T any](ctx context.Context, p *Paywall, method, endpoint string, params http.Header, in any) (*T, error) {
 	path := paywallAPIPrefix + endpoint
 	var reqBody io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("craftclient: %s %s: encode request: %w", method, path, err)
+			return nil, fmt.Errorf("craftclient: %s %s: encode request: %w", method, path, err)
 		}
 		reqBody = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, p.baseURL+path, reqBody)
 	if err != nil {
-		return fmt.Errorf("craftclient: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("craftclient: %s %s: %w", method, path, err)
 	}
 	for k, v := range params {
 		req.Header[k] = v
@@ -81,9 +81,26 @@ func (p *Paywall) do(ctx context.Context, method, endpoint string, params http.H
 
 	status, body, err := p.transport.send(req, path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return p.decode(method, path, status, body, out)
+	// One pass for the usual success; anything else is read again by
+	// decode, which tells the failures apart.
+	if status >= 200 && status < 300 {
+		var env struct {
+			ErrorCode *int  `json:"ErrorCode"`
+			Result    *bool `json:"Result"`
+			Body      *T    `json:"Body"`
+		}
+		if json.Unmarshal(body, &env) == nil && (env.ErrorCode == nil || *env.ErrorCode == 0) &&
+			env.Result != nil && *env.Result && env.Body != nil {
+			return env.Body, nil
+		}
+	}
+	var out T
+	if err := p.decode(method, path, status, body, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (p *Paywall) decode(method, path string, status int, body []byte, out any) error {

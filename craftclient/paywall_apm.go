@@ -343,11 +343,11 @@ func (s *APMService) List(ctx context.Context, req APMListRequest) ([]APMProvide
 	if req.DistinctDuplicates {
 		h.Set("distinctduplicates", "true")
 	}
-	var providers []APMProvider
-	if err := s.p.do(ctx, http.MethodGet, "apm/list", h, nil, &providers); err != nil {
+	providers, err := paywallDo[[]APMProvider](ctx, s.p, http.MethodGet, "apm/list", h, nil)
+	if err != nil {
 		return nil, err
 	}
-	return providers, nil
+	return *providers, nil
 }
 
 // GenerateQR validates req and starts a QR payment.
@@ -355,11 +355,7 @@ func (s *APMService) GenerateQR(ctx context.Context, req QRGenerateRequest) (*QR
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	var resp QRGenerateResponse
-	if err := s.p.do(ctx, http.MethodPost, "apm/pay/qr/generate", nil, req, &resp); err != nil {
-		return nil, err
-	}
-	return &resp, nil
+	return paywallDo[QRGenerateResponse](ctx, s.p, http.MethodPost, "apm/pay/qr/generate", nil, req)
 }
 
 // Query returns the transaction started with merchantUniqueCode.
@@ -369,11 +365,7 @@ func (s *APMService) Query(ctx context.Context, merchantUniqueCode string) (*APM
 	}
 	h := http.Header{}
 	h.Set("merchantuniquecode", merchantUniqueCode)
-	var tx APMTransaction
-	if err := s.p.do(ctx, http.MethodGet, "apm/query", h, nil, &tx); err != nil {
-		return nil, err
-	}
-	return &tx, nil
+	return paywallDo[APMTransaction](ctx, s.p, http.MethodGet, "apm/query", h, nil)
 }
 
 type refundWire struct {
@@ -398,9 +390,5 @@ func (s *APMService) refund(ctx context.Context, endpoint string, req refundWire
 	if strings.TrimSpace(req.UniqueCode) == "" {
 		return nil, invalid("UniqueCode", "is required")
 	}
-	var resp RefundResponse
-	if err := s.p.do(ctx, http.MethodPost, endpoint, nil, req, &resp); err != nil {
-		return nil, err
-	}
-	return &resp, nil
+	return paywallDo[RefundResponse](ctx, s.p, http.MethodPost, endpoint, nil, req)
 }
