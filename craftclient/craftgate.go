@@ -72,6 +72,9 @@ type call struct {
 	path   string // without query; used in errors and logs
 	query  string // already encoded (see queryBuilder)
 	body   any    // marshalled once; those exact bytes are signed and sent
+	// fields are the JSON names of the request's fields (body or query) a
+	// validation refusal may concern; see APIError.Field.
+	fields []string
 }
 
 // Canonical header keys: assigning them directly skips
@@ -260,6 +263,7 @@ func newCraftgateError(cl call, status int, e *craftgateErrors) *APIError {
 		apiErr.ProviderCode = string(p.ErrorCode)
 		apiErr.ProviderMessage = string(p.ErrorMessage)
 	}
+	apiErr.setField(apiErr.Description, cl.fields)
 	return apiErr
 }
 

@@ -11,6 +11,19 @@ import (
 
 const productsPath = "/craftlink/v1/products"
 
+// The JSON names a refusal of each product call may concern (APIError.Field).
+var (
+	productRequestFields = []string{
+		"name", "description", "orderId", "conversationId", "externalId", "basketIdentifier", "price",
+		"currency", "stock", "channel", "multiPayment", "expiresAt", "enabledInstallments", "status",
+	}
+	productSearchFields = []string{
+		"id", "name", "orderId", "conversationId", "externalId", "minPrice", "maxPrice", "currency",
+		"channel", "minExpiresAt", "maxExpiresAt", "page", "size",
+	}
+	idFields = []string{"id"}
+)
+
 // LinkStatus is the state of a payment link ("product" in Craftgate's API).
 type LinkStatus string
 
@@ -263,7 +276,7 @@ func (s *ProductService) Create(ctx context.Context, req ProductRequest) (*Produ
 	if err := req.Validate(false); err != nil {
 		return nil, err
 	}
-	return do[Product](ctx, s.c, call{method: http.MethodPost, path: productsPath, body: req})
+	return do[Product](ctx, s.c, call{method: http.MethodPost, path: productsPath, body: req, fields: productRequestFields})
 }
 
 // Update validates req (Status required) and replaces link id.
@@ -274,7 +287,7 @@ func (s *ProductService) Update(ctx context.Context, id int64, req ProductReques
 	if err := req.Validate(true); err != nil {
 		return nil, err
 	}
-	return do[Product](ctx, s.c, call{method: http.MethodPut, path: productPath(id), body: req})
+	return do[Product](ctx, s.c, call{method: http.MethodPut, path: productPath(id), body: req, fields: productRequestFields})
 }
 
 // Retrieve returns link id.
@@ -282,7 +295,7 @@ func (s *ProductService) Retrieve(ctx context.Context, id int64) (*Product, erro
 	if id <= 0 {
 		return nil, invalid("id", "must be positive")
 	}
-	return do[Product](ctx, s.c, call{method: http.MethodGet, path: productPath(id)})
+	return do[Product](ctx, s.c, call{method: http.MethodGet, path: productPath(id), fields: idFields})
 }
 
 // Delete removes link id.
@@ -290,12 +303,12 @@ func (s *ProductService) Delete(ctx context.Context, id int64) error {
 	if id <= 0 {
 		return invalid("id", "must be positive")
 	}
-	return s.c.doNoData(ctx, call{method: http.MethodDelete, path: productPath(id)})
+	return s.c.doNoData(ctx, call{method: http.MethodDelete, path: productPath(id), fields: idFields})
 }
 
 // Search returns one page of links matching req.
 func (s *ProductService) Search(ctx context.Context, req ProductSearchRequest) (*ProductPage, error) {
-	return do[ProductPage](ctx, s.c, call{method: http.MethodGet, path: productsPath, query: req.Encode()})
+	return do[ProductPage](ctx, s.c, call{method: http.MethodGet, path: productsPath, query: req.Encode(), fields: productSearchFields})
 }
 
 func productPath(id int64) string {

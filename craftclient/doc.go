@@ -11,8 +11,12 @@
 // whatever the body looked like; use errors.As or the helpers [IsNotFound],
 // [IsValidation], [IsAuth] and [IsTimeout]. A success (2xx) answer the
 // client cannot read wraps [ErrMalformedResponse]. Requests the client can
-// tell are wrong are refused before sending with a *[ValidationError]. Money
-// is [Amount] (a decimal that travels as a JSON number), never float64.
+// tell are wrong are refused before sending with a *[ValidationError]. Both
+// carry the request field concerned, when known: ValidationError.Field, and
+// APIError.Field for a provider's validation refusal, read from its
+// description by one rule (see [APIError]); [ErrorField] returns either.
+// Money is [Amount] (a decimal that travels as a JSON number), never
+// float64.
 //
 // Timeouts come from the *http.Client (default 15 s, see [WithHTTPClient]) and
 // the caller's context. Nothing is retried: a timed-out create may still have

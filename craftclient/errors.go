@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -35,6 +37,17 @@ type APIError struct {
 	ProviderMessage string
 	Method          string
 	Path            string // request path without query
+
+	// Field is the request field (its JSON name, e.g. "price" or
+	// "enabledInstallments") a validation refusal concerns, like
+	// stripe-go's Error.Param; "" when the answer does not say. Neither
+	// provider publishes per-field codes, so it is read from Description
+	// (see refusalField): only for validation refusals (IsValidation),
+	// only the fields of the call that was refused. Real Craftgate words
+	// its errors in Turkish unless asked otherwise, so clients that map
+	// Field onto a form should send WithLang("en"); the sandbox's Turkish
+	// texts are matched too.
+	Field string
 }
 
 // Error is the name the issue tracker uses for APIError.
@@ -54,6 +67,9 @@ func (e *APIError) Error() string {
 	}
 	if e.ProviderCode != "" || e.ProviderMessage != "" {
 		b.WriteString(" (provider error " + strings.TrimSpace(e.ProviderCode+" "+e.ProviderMessage) + ")")
+	}
+	if e.Field != "" {
+		b.WriteString(" (field " + e.Field + ")")
 	}
 	return b.String()
 }
@@ -169,9 +185,10 @@ func IsValidation(err error) bool {
 		return true
 	}
 	e, ok := asAPIError(err)
-	if !ok {
-		return false
-	}
+	return ok && e.isValidation()
+}
+
+func (e *APIError) isValidation() bool {
 	if code, ok := paywallCode(e); ok {
 		switch {
 		case code <= paywallUnsuccessful,
@@ -184,6 +201,105 @@ func IsValidation(err error) bool {
 	}
 	return e.HTTPStatus == http.StatusBadRequest || e.HTTPStatus == http.StatusUnprocessableEntity
 }
+
+// ErrorField returns the request field err concerns: the Field of a
+// *ValidationError (refused before sending) or of an *APIError (refused
+// by the provider), or "" when err names none. It is the one call a form
+// handler needs to put an error next to its input.
+func ErrorField(err error) string {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return ve.Field
+	}
+	if e, ok := asAPIError(err); ok {
+		return e.Field
+	}
+	return ""
+}
+
+// setField fills Field from description, which must be the provider's own
+// text (never an excerpt of a body), for validation refusals only.
+func (e *APIError) setField(description string, fields []string) {
+	if len(fields) > 0 && description != "" && e.isValidation() {
+		e.Field = refusalField(description, fields)
+	}
+}
+
+// refusalField is the one place a provider's refusal is mapped to a
+// request field. The rule: of fields (the JSON names of the refused call's
+// request fields), the one named earliest in description, compared
+// case-insensitively, as a whole word ("price must be greater than 0!" is
+// price; "stock must be 1 when orderId is given!" is stock); a Turkish
+// alias from fieldAliases counts as naming its field where it starts a
+// word ("Fiyat sıfırdan büyük olmalıdır!" is price). At the same position
+// the longer name wins. No name found gives "".
+func refusalField(description string, fields []string) string {
+	text := strings.ToLower(description)
+	best, bestAt := "", len(text)
+	consider := func(field string, at int) {
+		if at >= 0 && (at < bestAt || at == bestAt && len(field) > len(best)) {
+			best, bestAt = field, at
+		}
+	}
+	for _, f := range fields {
+		consider(f, indexWord(text, strings.ToLower(f), true))
+	}
+	for _, a := range fieldAliases {
+		for _, name := range a.fields {
+			if i := slices.IndexFunc(fields, func(f string) bool { return strings.EqualFold(f, name) }); i >= 0 {
+				consider(fields[i], indexWord(text, a.alias, false))
+				break
+			}
+		}
+	}
+	return best
+}
+
+// fieldAliases are the words the sandbox's Turkish descriptions (see
+// sandbox/craftgate.go and sandbox/paywall.go) use for request fields,
+// lower-cased, each with the field names it may stand for, first match
+// wins. Turkish adds suffixes ("taksitler", "fiyatı"), so an alias only
+// has to start a word.
+var fieldAliases = []struct {
+	alias  string
+	fields []string
+}{
+	{"link adı", []string{"name"}},
+	{"açıklama", []string{"description"}},
+	{"fiyat", []string{"price"}},
+	{"para birimi", []string{"currency", "currencyId"}},
+	{"taksit", []string{"enabledInstallments", "installment"}},
+	{"stok", []string{"stock"}},
+	{"link durumu", []string{"status"}},
+	{"son geçerlilik", []string{"expiresAt"}},
+	{"sayfa büyüklüğü", []string{"size"}},
+	{"tutar", []string{"refundPrice", "amount"}},
+}
+
+// indexWord returns the index of the first occurrence of word in s that
+// starts a word (is not preceded by a letter or digit) and, when whole,
+// also ends one; -1 if there is none.
+func indexWord(s, word string, whole bool) int {
+	if word == "" {
+		return -1
+	}
+	for from := 0; from < len(s); {
+		i := strings.Index(s[from:], word)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+len(word):])
+		if (i == 0 || !isWordRune(before)) && (!whole || i+len(word) == len(s) || !isWordRune(after)) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
 
 // IsTimeout reports whether err is a deadline: the caller's context deadline
 // or the http.Client timeout. A cancelled context is not a timeout.

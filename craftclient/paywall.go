@@ -53,8 +53,9 @@ type paywallEnvelope struct {
 // paywallDo sends one request and returns the envelope's Body as a *T.
 // endpoint is relative to /api/paywall/ (e.g. "apm/list"); params are sent
 // as headers, which is how Paywall takes the parameters of its GET
-// endpoints; in, when not nil, is the JSON body.
-func paywallDo[T any](ctx context.Context, p *Paywall, method, endpoint string, params http.Header, in any) (*T, error) {
+// endpoints; in, when not nil, is the JSON body. fields are the request's
+// field names a refusal may concern (APIError.Field).
+func paywallDo[T any](ctx context.Context, p *Paywall, method, endpoint string, params http.Header, in any, fields []string) (*T, error) {
 	path := paywallAPIPrefix + endpoint
 	var reqBody io.Reader
 	if in != nil {
@@ -97,13 +98,13 @@ func paywallDo[T any](ctx context.Context, p *Paywall, method, endpoint string, 
 		}
 	}
 	var out T
-	if err := p.decode(method, path, status, body, &out); err != nil {
+	if err := p.decode(method, path, status, body, &out, fields); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-func (p *Paywall) decode(method, path string, status int, body []byte, out any) error {
+func (p *Paywall) decode(method, path string, status int, body []byte, out any, fields []string) error {
 	apiErr := &APIError{Provider: ProviderPaywall, HTTPStatus: status, Method: method, Path: path}
 	var env paywallEnvelope
 	decodeErr := json.Unmarshal(body, &env)
@@ -130,6 +131,7 @@ func (p *Paywall) decode(method, path string, status int, body []byte, out any) 
 	if !ok2xx || code != 0 || env.Result == nil || !*env.Result {
 		apiErr.Code = strconv.Itoa(code)
 		apiErr.Description = env.Message
+		apiErr.setField(env.Message, fields)
 		if apiErr.Description == "" {
 			apiErr.Description = excerpt(status, body)
 		}

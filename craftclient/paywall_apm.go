@@ -323,6 +323,18 @@ type RefundResponse struct {
 	ProviderDummyResponse json.RawMessage `json:"ProviderDummyResponse"`
 }
 
+// The names a refusal of each APM call may concern (APIError.Field): the
+// headers of the GET calls, the JSON body fields of the others.
+var (
+	apmListFields    = []string{"currencyid", "externalid", "focusedfeature", "distinctduplicates"}
+	apmQueryFields   = []string{"merchantuniquecode"}
+	apmRefundFields  = []string{"UniqueCode", "Amount"}
+	qrGenerateFields = []string{
+		"ApmKey", "ApmConnectionId", "CurrencyId", "MerchantUniqueCode", "Amount", "Description",
+		"UserRedirectUrl", "MerchantSuccessBackUrl", "MerchantFailBackUrl",
+	}
+)
+
 // APMService runs APM (alternative payment method) QR payments.
 // Refunds are never retried: re-query before trying again.
 type APMService struct{ p *Paywall }
@@ -343,7 +355,7 @@ func (s *APMService) List(ctx context.Context, req APMListRequest) ([]APMProvide
 	if req.DistinctDuplicates {
 		h.Set("distinctduplicates", "true")
 	}
-	providers, err := paywallDo[[]APMProvider](ctx, s.p, http.MethodGet, "apm/list", h, nil)
+	providers, err := paywallDo[[]APMProvider](ctx, s.p, http.MethodGet, "apm/list", h, nil, apmListFields)
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +367,7 @@ func (s *APMService) GenerateQR(ctx context.Context, req QRGenerateRequest) (*QR
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return paywallDo[QRGenerateResponse](ctx, s.p, http.MethodPost, "apm/pay/qr/generate", nil, req)
+	return paywallDo[QRGenerateResponse](ctx, s.p, http.MethodPost, "apm/pay/qr/generate", nil, req, qrGenerateFields)
 }
 
 // Query returns the transaction started with merchantUniqueCode.
@@ -365,7 +377,7 @@ func (s *APMService) Query(ctx context.Context, merchantUniqueCode string) (*APM
 	}
 	h := http.Header{}
 	h.Set("merchantuniquecode", merchantUniqueCode)
-	return paywallDo[APMTransaction](ctx, s.p, http.MethodGet, "apm/query", h, nil)
+	return paywallDo[APMTransaction](ctx, s.p, http.MethodGet, "apm/query", h, nil, apmQueryFields)
 }
 
 type refundWire struct {
@@ -390,5 +402,5 @@ func (s *APMService) refund(ctx context.Context, endpoint string, req refundWire
 	if strings.TrimSpace(req.UniqueCode) == "" {
 		return nil, invalid("UniqueCode", "is required")
 	}
-	return paywallDo[RefundResponse](ctx, s.p, http.MethodPost, endpoint, nil, req)
+	return paywallDo[RefundResponse](ctx, s.p, http.MethodPost, endpoint, nil, req, apmRefundFields)
 }

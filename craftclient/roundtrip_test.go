@@ -177,6 +177,13 @@ func TestRoundTripSearch(t *testing.T) {
 	if !craftclient.IsValidation(err) {
 		t.Errorf("size 500: %v, want a validation error", err)
 	}
+	// The sandbox's refusal names the field in both languages (APIError.Field).
+	for _, lang := range []string{"tr", "en"} {
+		_, err := sb.craftgate(craftclient.WithLang(lang)).Products.Search(ctx, craftclient.ProductSearchRequest{Size: 500})
+		if got := craftclient.ErrorField(err); got != "size" {
+			t.Errorf("size 500, lang %s: field %q (%v), want size", lang, got, err)
+		}
+	}
 }
 
 func TestRoundTripCraftgateErrors(t *testing.T) {
