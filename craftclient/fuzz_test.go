@@ -344,3 +344,41 @@ func FuzzProductRequestJSON(f *testing.F) {
 		}
 	})
 }
+
+var webhookErrors = []error{craftclient.ErrWebhookTooLarge, craftclient.ErrWebhookMalformed}
+
+// FuzzParseWebhook parses arbitrary bodies: refusals are the package's
+// sentinels; an accepted event names what happened to what, verifies
+// under its own signature and under no other key, and stops verifying
+// once a signed field changes.
+func FuzzParseWebhook(f *testing.F) {
+	f.Fuzz(func(t *testing.T, body []byte, key string) {
+		ev, err := craftclient.ParseWebhook(body)
+		if err != nil {
+			for _, sentinel := range webhookErrors {
+				if errors.Is(err, sentinel) {
+					return
+				}
+			}
+			t.Fatalf("ParseWebhook(%q): untyped error %v", body, err)
+		}
+		if ev.EventType == "" || ev.Status == "" || ev.PayloadID == "" {
+			t.Fatalf("ParseWebhook(%q) accepted %+v without a type, status or payload id", body, ev)
+		}
+		if key == "" {
+			key = "fuzz-webhook-key"
+		}
+		sig := craftclient.WebhookSignature(key, ev)
+		if !craftclient.VerifyWebhook(key, sig, ev) {
+			t.Fatalf("VerifyWebhook refused its own signature for %+v", ev)
+		}
+		if craftclient.VerifyWebhook(key+"x", sig, ev) {
+			t.Fatalf("VerifyWebhook accepted another key's signature for %+v", ev)
+		}
+		changed := *ev
+		changed.PayloadID += "0"
+		if craftclient.VerifyWebhook(key, sig, &changed) {
+			t.Fatalf("VerifyWebhook accepted a changed payload id for %+v", ev)
+		}
+	})
+}
