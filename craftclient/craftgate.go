@@ -21,6 +21,7 @@ const ClientVersion = "linkdesk-craftclient:1"
 // Craftgate is a client for the Craftgate API. It is safe for concurrent use.
 type Craftgate struct {
 	Products *ProductService
+	Payments *PaymentService
 
 	baseURL   string
 	apiKey    string
@@ -44,6 +45,7 @@ func NewCraftgate(baseURL, apiKey, secretKey string, opts ...Option) *Craftgate 
 		transport: transport{provider: ProviderCraftgate, client: cfg.httpClient, logger: cfg.logger},
 	}
 	c.Products = &ProductService{c: c}
+	c.Payments = &PaymentService{c: c}
 	return c
 }
 

@@ -4,6 +4,10 @@
 //     [ProductService]. Requests are signed as Craftgate documents
 //     (x-signature over the percent-decoded URL, keys and exact body bytes;
 //     see [Sign]).
+//   - Craftgate payment reporting and refunds: [PaymentService] (payments
+//     taken through links have [PaymentSourcePayByLink]), plus
+//     [VerifyWebhookRequest] (or [ParseWebhook] and [VerifyWebhook]) for
+//     the notifications Craftgate posts.
 //   - Paywall APM QR payments: [NewPaywall] and [APMService], plus
 //     [ParsePaywallCallback] for the result Paywall posts back.
 //

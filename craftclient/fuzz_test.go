@@ -382,3 +382,49 @@ func FuzzParseWebhook(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPaymentDecode sends arbitrary answers to every payment call, then
+// checks that a well-formed payment built from the fuzzed fields decodes
+// to those fields.
+func FuzzPaymentDecode(f *testing.F) {
+	f.Fuzz(func(t *testing.T, status int, body []byte, id int64, orderID string, paidPrice string) {
+		ctx := context.Background()
+		status = fuzzStatus(status)
+		cg := craftclient.NewCraftgate("http://craftgate.test", "key", "secret", cannedClient(status, body))
+
+		_, err := cg.Payments.SearchPayments(ctx, craftclient.PaymentSearchRequest{OrderID: orderID})
+		checkAnswerError(t, "SearchPayments", status, body, err)
+		_, err = cg.Payments.RetrievePayment(ctx, 1)
+		checkAnswerError(t, "RetrievePayment", status, body, err)
+		_, err = cg.Payments.PaymentRefunds(ctx, 1)
+		checkAnswerError(t, "PaymentRefunds", status, body, err)
+		_, err = cg.Payments.RefundPayment(ctx, craftclient.PaymentRefundRequest{PaymentID: 1, ConversationID: orderID})
+		checkAnswerError(t, "RefundPayment", status, body, err)
+
+		amount, err := craftclient.ParseAmount(paidPrice)
+		if err != nil {
+			amount = craftclient.Amount{}
+		}
+		valid := mustJSON(t, map[string]any{"data": map[string]any{"items": []any{map[string]any{
+			"id": id, "orderId": orderID, "paidPrice": amount, "createdDate": "2030-01-02T03:04:05",
+			"paymentStatus": "SUCCESS", "paymentSource": "PAY_BY_LINK", "paymentError": nil, "productId": id,
+		}}, "page": 0, "size": 25, "totalSize": 1}})
+		cg = craftclient.NewCraftgate("http://craftgate.test", "key", "secret", cannedClient(http.StatusOK, valid))
+		page, err := cg.Payments.SearchPayments(ctx, craftclient.PaymentSearchRequest{})
+		if err != nil {
+			t.Fatalf("SearchPayments(%s): %v", valid, err)
+		}
+		var wantOrderID string // encoding/json replaces invalid UTF-8 on the way out
+		if err := json.Unmarshal(mustJSON(t, orderID), &wantOrderID); err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 1 {
+			t.Fatalf("SearchPayments(%s) = %d items", valid, len(page.Items))
+		}
+		p := page.Items[0]
+		if p.ID != id || p.ProductID != id || p.OrderID != wantOrderID || !p.PaidPrice.Equal(amount.Decimal) ||
+			p.PaymentSource != craftclient.PaymentSourcePayByLink || p.CreatedDate.String() != "2030-01-02T03:04:05" {
+			t.Fatalf("SearchPayments(%s) = %+v", valid, p)
+		}
+	})
+}
