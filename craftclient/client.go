@@ -120,14 +120,18 @@ func (t transport) send(req *http.Request, path string) (int, []byte, error) {
 }
 
 // readBody reads r to the end, at most maxResponseBytes. size is the
-// announced length (-1 if unknown): when known, the buffer is allocated
-// once at its size instead of grown from 512 bytes.
+// announced length (-1 if unknown, e.g. chunked): when known, the buffer
+// is allocated once at its size; otherwise io.ReadAll's growth is used.
 func readBody(r io.Reader, size int64) ([]byte, error) {
 	if size > maxResponseBytes {
 		return nil, errBodyTooLarge
 	}
 	if size < 0 {
-		size = 512
+		b, err := io.ReadAll(io.LimitReader(r, maxResponseBytes+1))
+		if err == nil && len(b) > maxResponseBytes {
+			err = errBodyTooLarge
+		}
+		return b, err
 	}
 	// One spare byte, so a body of exactly size bytes reaches EOF without
 	// the buffer growing.
@@ -144,8 +148,8 @@ func readBody(r io.Reader, size int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // let append pick the next size
+		if len(b) == cap(b) { // longer than announced; the transport will say so
+			b = append(b, 0)[:len(b)]
 		}
 	}
 }
