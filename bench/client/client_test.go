@@ -37,11 +37,27 @@ const productJSON = `{"id":42,"name":"Zeytinyağı","description":"Soğuk sıkı
 	`"url":"https://links.example/3c2f5b0e","qrCodeUrl":"https://links.example/3c2f5b0e/qr","channel":"API",` +
 	`"multiPayment":false,"expiresAt":"2030-01-02T03:04:05","basketIdentifier":null}`
 
-// cannedServer answers every request 200 with {"data": productJSON}, after
+// paymentsJSON is a page of 25 link payments, as SearchPayments reads it.
+var paymentsJSON = func() string {
+	const payment = `{"id":%d,"createdDate":"2030-01-02T03:04:05","price":149.90000000,"paidPrice":149.90000000,` +
+		`"walletPrice":0,"currency":"TRY","buyerMemberId":0,"installment":1,"conversationId":"conv-1","externalId":"ext-1",` +
+		`"orderId":"","paymentType":"CARD_PAYMENT","paymentProvider":"BANK","paymentSource":"PAY_BY_LINK",` +
+		`"paymentGroup":"PRODUCT","paymentStatus":"SUCCESS","paymentPhase":"AUTH","paymentChannel":"WEB","isThreeDS":true,` +
+		`"binNumber":"552879","lastFourDigits":"0008","cardHolderName":"Ayşe Yılmaz","cardType":"CREDIT_CARD",` +
+		`"cardAssociation":"MASTER_CARD","cardBrand":"Bonus","refundStatus":"NOT_REFUNDED","refundablePrice":149.90000000,` +
+		`"paymentError":null,"productId":42}`
+	items := make([]string, 25)
+	for i := range items {
+		items[i] = fmt.Sprintf(payment, 1000+i)
+	}
+	return `{"items":[` + strings.Join(items, ",") + `],"page":0,"size":25,"totalSize":25}`
+}()
+
+// cannedServer answers every request 200 with {"data": data}, after
 // reading the request body, as a real server would.
-func cannedServer(b *testing.B) *httptest.Server {
+func cannedServer(b *testing.B, data string) *httptest.Server {
 	b.Helper()
-	body := []byte(`{"data":` + productJSON + `}`)
+	body := []byte(`{"data":` + data + `}`)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -84,24 +100,24 @@ func productRequest() craftclient.ProductRequest {
 // matters less).
 var transports = []struct {
 	name  string
-	setup func(b *testing.B) (hc *http.Client, baseURL string)
+	setup func(b *testing.B, data string) (hc *http.Client, baseURL string)
 }{
-	{"tcp", func(b *testing.B) (*http.Client, string) { return httpClient(b), cannedServer(b).URL }},
-	{"mem", func(b *testing.B) (*http.Client, string) {
-		return &http.Client{Transport: memTransport(`{"data":` + productJSON + `}`)}, "http://craftgate.test"
+	{"tcp", func(b *testing.B, data string) (*http.Client, string) { return httpClient(b), cannedServer(b, data).URL }},
+	{"mem", func(b *testing.B, data string) (*http.Client, string) {
+		return &http.Client{Transport: memTransport(`{"data":` + data + `}`)}, "http://craftgate.test"
 	}},
 }
 
 func BenchmarkRetrieve(b *testing.B) {
 	ctx := context.Background()
 	for _, tr := range transports {
-		hc, base := tr.setup(b)
+		hc, base := tr.setup(b, productJSON)
 		for _, f := range floors {
 			b.Run("net="+tr.name+"/impl=floor-"+f.name, func(b *testing.B) {
 				b.ReportAllocs()
 				defer reportCPU(b)()
 				for b.Loop() {
-					p, err := floorCall(ctx, hc, f.decode, http.MethodGet, base+"/craftlink/v1/products/"+strconv.Itoa(productID), nil)
+					p, err := floorCall[craftclient.Product](ctx, hc, f.decode, http.MethodGet, base+"/craftlink/v1/products/"+strconv.Itoa(productID), nil)
 					if err != nil || p.ID != productID {
 						b.Fatal(p, err)
 					}
@@ -126,13 +142,13 @@ func BenchmarkCreate(b *testing.B) {
 	ctx := context.Background()
 	req := productRequest()
 	for _, tr := range transports {
-		hc, base := tr.setup(b)
+		hc, base := tr.setup(b, productJSON)
 		for _, f := range floors {
 			b.Run("net="+tr.name+"/impl=floor-"+f.name, func(b *testing.B) {
 				b.ReportAllocs()
 				defer reportCPU(b)()
 				for b.Loop() {
-					p, err := floorCall(ctx, hc, f.decode, http.MethodPost, base+"/craftlink/v1/products", &req)
+					p, err := floorCall[craftclient.Product](ctx, hc, f.decode, http.MethodPost, base+"/craftlink/v1/products", &req)
 					if err != nil || p.ID != productID {
 						b.Fatal(p, err)
 					}
@@ -147,6 +163,37 @@ func BenchmarkCreate(b *testing.B) {
 				p, err := cg.Products.Create(ctx, req)
 				if err != nil || p.ID != productID {
 					b.Fatal(p, err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSearchPayments(b *testing.B) {
+	ctx := context.Background()
+	req := craftclient.PaymentSearchRequest{PaymentSource: craftclient.PaymentSourcePayByLink, Size: 25}
+	for _, tr := range transports {
+		hc, base := tr.setup(b, paymentsJSON)
+		for _, f := range floors {
+			b.Run("net="+tr.name+"/impl=floor-"+f.name, func(b *testing.B) {
+				b.ReportAllocs()
+				defer reportCPU(b)()
+				for b.Loop() {
+					page, err := floorCall[craftclient.PaymentPage](ctx, hc, f.decode, http.MethodGet, base+"/payment-reporting/v1/payments?"+req.Encode(), nil)
+					if err != nil || len(page.Items) != 25 {
+						b.Fatal(page, err)
+					}
+				}
+			})
+		}
+		b.Run("net="+tr.name+"/impl=craftclient", func(b *testing.B) {
+			cg := craftclient.NewCraftgate(base, apiKey, secretKey, craftclient.WithHTTPClient(hc))
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for b.Loop() {
+				page, err := cg.Payments.SearchPayments(ctx, req)
+				if err != nil || len(page.Items) != 25 {
+					b.Fatal(page, err)
 				}
 			}
 		})
@@ -224,7 +271,7 @@ type wireProduct craftclient.ProductRequest
 // It leaves out what a client adds for safety: request validation, the
 // response size cap, error envelopes, the decoded-URL form of the signed
 // URL, logging.
-func floorCall(ctx context.Context, hc *http.Client, decode func(io.Reader, any) error, method, rawURL string, in *craftclient.ProductRequest) (*craftclient.Product, error) {
+func floorCall[T any](ctx context.Context, hc *http.Client, decode func(io.Reader, any) error, method, rawURL string, in *craftclient.ProductRequest) (*T, error) {
 	var body []byte
 	var reqBody io.Reader
 	if in != nil {
@@ -273,7 +320,7 @@ func floorCall(ctx context.Context, hc *http.Client, decode func(io.Reader, any)
 		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	var env struct {
-		Data *craftclient.Product `json:"data"`
+		Data *T `json:"data"`
 	}
 	if err := decode(resp.Body, &env); err != nil {
 		return nil, err
@@ -296,7 +343,7 @@ func TestFloorSignsLikeCraftclient(t *testing.T) {
 		io.WriteString(w, `{"data":`+productJSON+`}`)
 	}))
 	defer srv.Close()
-	if _, err := floorCall(context.Background(), srv.Client(), floors[0].decode, http.MethodPost, srv.URL+"/craftlink/v1/products", ptr(productRequest())); err != nil {
+	if _, err := floorCall[craftclient.Product](context.Background(), srv.Client(), floors[0].decode, http.MethodPost, srv.URL+"/craftlink/v1/products", ptr(productRequest())); err != nil {
 		t.Fatal(err)
 	}
 	if got != want {
