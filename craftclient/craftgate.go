@@ -234,8 +234,8 @@ func malformedData[T any](cl call, status int, body []byte) error {
 	if err := json.Unmarshal(env.Data, &out); err != nil {
 		return malformed(cl.method, cl.path, "decode data", err)
 	}
-	// Unreachable in practice: the one-pass decode failed, so this one
-	// should too. Report it rather than return half a value.
+	// Only a body the two readings see differently gets here (a repeated
+	// "data" key): malformed either way.
 	return malformed(cl.method, cl.path, "decode data", nil)
 }
 

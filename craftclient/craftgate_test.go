@@ -647,3 +647,13 @@ func TestCraftgateDoesNotFollowRedirects(t *testing.T) {
 		t.Errorf("server got %d requests, want 1", requests)
 	}
 }
+
+// Signing is on every request; only the returned string may allocate.
+func TestSignAllocations(t *testing.T) {
+	body := []byte(`{"name":"Zeytinyağı","description":"Soğuk sıkım","price":149.90,"currency":"TRY","enabledInstallments":[1,2,3]}`)
+	if n := testing.AllocsPerRun(100, func() {
+		craftclient.Sign("https://sandbox-api.craftgate.io/craftlink/v1/products", testAPIKey, testSecretKey, testRndKey, body)
+	}); n > 1 {
+		t.Errorf("Sign: %v allocations, want at most 1", n)
+	}
+}
