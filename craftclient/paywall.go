@@ -105,7 +105,9 @@ func paywallDo[T any](ctx context.Context, p *Paywall, method, endpoint string, 
 }
 
 func (p *Paywall) decode(method, path string, status int, body []byte, out any, fields []string) error {
-	apiErr := &APIError{Provider: ProviderPaywall, HTTPStatus: status, Method: method, Path: path}
+	newError := func(description string) *APIError {
+		return &APIError{Provider: ProviderPaywall, HTTPStatus: status, Method: method, Path: path, Description: description}
+	}
 	var env paywallEnvelope
 	decodeErr := json.Unmarshal(body, &env)
 	isEnvelope := decodeErr == nil && (env.ErrorCode != nil || env.Result != nil)
@@ -121,16 +123,15 @@ func (p *Paywall) decode(method, path string, status int, body []byte, out any, 
 			}
 			return malformed(method, path, what, decodeErr)
 		}
-		apiErr.Description = excerpt(status, body)
-		return apiErr
+		return newError(excerpt(status, body))
 	}
 	code := 0
 	if env.ErrorCode != nil {
 		code = *env.ErrorCode
 	}
 	if !ok2xx || code != 0 || env.Result == nil || !*env.Result {
+		apiErr := newError(env.Message)
 		apiErr.Code = strconv.Itoa(code)
-		apiErr.Description = env.Message
 		apiErr.setField(env.Message, fields)
 		if apiErr.Description == "" {
 			apiErr.Description = excerpt(status, body)
