@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"linkdesk/craftclient"
 )
@@ -78,4 +79,39 @@ func ExampleQRDetail_Kind() {
 	// link or image URL
 	// image
 	// text to encode as a QR code
+}
+
+func ExampleVerifyWebhookRequest() {
+	// What Craftgate posts: the docs' example event and its signature.
+	body := `{"eventType":"API_AUTH","eventTime":"2022-01-01T09:30:32","eventTimestamp":1641018632,` +
+		`"status":"SUCCESS","payloadId":"2150001"}`
+	r := httptest.NewRequest(http.MethodPost, "https://shop.example/craftgate/webhook", strings.NewReader(body))
+	r.Header.Set(craftclient.WebhookSignatureHeader, "eNXKxfxUpVmp/wBrNUmOLjNXL0sYl0mh1s/rEB8K8NU=")
+
+	ev, err := craftclient.VerifyWebhookRequest(r, "1Q2w3E4r5T6y7U8i9Op")
+	if err != nil {
+		fmt.Println(err) // answer 400 or 401; do not act on it
+		return
+	}
+	fmt.Println(ev.EventType, ev.Status, ev.PayloadID)
+	// Output: API_AUTH SUCCESS 2150001
+}
+
+func ExampleErrorField() {
+	// A stand-in for Craftgate refusing a link's price, in English.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		io.WriteString(w, `{"errors":{"errorCode":"2003","errorDescription":"price must be greater than 0!"}}`)
+	}))
+	defer srv.Close()
+
+	cg := craftclient.NewCraftgate(srv.URL, "api-key", "secret-key", craftclient.WithLang("en"))
+	price, _ := craftclient.ParseAmount("0.01")
+	_, err := cg.Products.Create(context.Background(), craftclient.ProductRequest{
+		Name: "Olive oil, 1 l", Price: price, Currency: craftclient.CurrencyTRY, EnabledInstallments: []int{1},
+	})
+	if craftclient.IsValidation(err) {
+		fmt.Printf("show %q next to the %s input\n", "Enter a higher price.", craftclient.ErrorField(err))
+	}
+	// Output: show "Enter a higher price." next to the price input
 }
