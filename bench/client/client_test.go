@@ -102,7 +102,9 @@ var transports = []struct {
 	name  string
 	setup func(b *testing.B, data string) (hc *http.Client, baseURL string)
 }{
-	{"tcp", func(b *testing.B, data string) (*http.Client, string) { return httpClient(b), cannedServer(b, data).URL }},
+	{"tcp", func(b *testing.B, data string) (*http.Client, string) {
+		return httpClient(b), cannedServer(b, data).URL
+	}},
 	{"mem", func(b *testing.B, data string) (*http.Client, string) {
 		return &http.Client{Transport: memTransport(`{"data":` + data + `}`)}, "http://craftgate.test"
 	}},
