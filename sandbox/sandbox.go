@@ -11,6 +11,11 @@
 // and at each of APIPrefixes; every path under an API prefix answers in that
 // provider's JSON envelope, never HTML and never a redirect.
 //
+// To run the emulators alone, so that several dashboards share one provider, serve
+// Handler on its own listener and set Config.PublicURL to that listener's origin: every
+// URL the sandbox hands out (link url and qrCodeUrl, wallet QR content, logos) then
+// points at the sandbox itself, whatever host name a dashboard used to reach it.
+//
 // State lives in sandbox_ tables of the caller's SQLite database. README.md lists every
 // behaviour the public documentation leaves open and what the sandbox chose.
 package sandbox
