@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: new: %w", err)
 	}
-	if err := migrate(ctx, cfg.DB); err != nil {
+	if err := migrate(ctx, cfg.DB, schemaFS); err != nil {
 		return nil, fmt.Errorf("sandbox: new: %w", err)
 	}
 	p, err := parsePages()
