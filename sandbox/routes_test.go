@@ -254,6 +254,7 @@ func TestMountedBesideADashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = s.Close() })
 	dashboard := http.NewServeMux()
 	dashboard.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")

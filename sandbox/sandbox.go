@@ -11,6 +11,11 @@
 // and at each of APIPrefixes; every path under an API prefix answers in that
 // provider's JSON envelope, never HTML and never a redirect.
 //
+// Craftgate link payments taken on the hosted page are reported through payment
+// reporting, refunded through the refund API, and announced to
+// Config.CraftgateWebhookURL by webhooks delivered in the background; Close stops that
+// delivery.
+//
 // To run the emulators alone, so that several dashboards share one provider, serve
 // Handler on its own listener and set Config.PublicURL to that listener's origin: every
 // URL the sandbox hands out (link url and qrCodeUrl, wallet QR content, logos) then
@@ -76,6 +81,15 @@ type Config struct {
 	Logger *slog.Logger
 	// PaywallHashKey, when set, makes callbacks carry a `hash` field.
 	PaywallHashKey string
+	// CraftgateWebhookURL receives a Craftgate webhook after each link payment and
+	// refund (the dashboard's /callbacks/craftgate); empty sends none.
+	CraftgateWebhookURL string
+	// CraftgateWebhookKey signs webhooks in the x-cg-signature-v1 header; empty sends
+	// them unsigned.
+	CraftgateWebhookKey string
+	// CraftgateWebhookRetryDelays are the waits before each retry of a webhook the
+	// merchant did not answer with 2xx; nil means 1s, 2s, 4s, 8s, 16s (six attempts).
+	CraftgateWebhookRetryDelays []time.Duration
 }
 
 // Sandbox serves the emulated APIs. It is safe for concurrent use.
@@ -87,6 +101,7 @@ type Sandbox struct {
 	log        *slog.Logger
 	hashKey    string
 	pages      *pages
+	hooks      *webhooks
 	handler    http.Handler
 }
 
@@ -98,6 +113,9 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 	publicURL, err := normalizePublicURL(cfg.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: new: %w", err)
+	}
+	if cfg.CraftgateWebhookURL != "" && !absoluteHTTPURL(cfg.CraftgateWebhookURL) {
+		return nil, fmt.Errorf("sandbox: new: CraftgateWebhookURL %q: want an absolute http(s) URL", cfg.CraftgateWebhookURL)
 	}
 	if err := migrate(ctx, cfg.DB, schemaFS); err != nil {
 		return nil, fmt.Errorf("sandbox: new: %w", err)
@@ -125,8 +143,21 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "sandbox")
+	s.hooks = newWebhooks(cfg, s.httpClient, s.now, s.log)
 	s.handler = s.routes()
+	if err := s.hooks.resume(ctx); err != nil {
+		s.hooks.close()
+		return nil, fmt.Errorf("sandbox: new: %w", err)
+	}
 	return s, nil
+}
+
+// Close stops background work, the delivery of Craftgate webhooks, and waits for it to
+// return. Webhooks not yet delivered, and any fired after Close, stay pending in the
+// database; the next New on it delivers them. Close always returns nil.
+func (s *Sandbox) Close() error {
+	s.hooks.close()
+	return nil
 }
 
 // craftgateAPIRoots are the Craftgate APIs' own path prefixes.
@@ -156,6 +187,11 @@ func (s *Sandbox) routes() http.Handler {
 	for _, base := range []string{"", craftgatePrefix} {
 		mux.Handle(base+"/craftlink/v1/products", s.craftgateAPI(s.products))
 		mux.Handle(base+"/craftlink/v1/products/{id}", s.craftgateAPI(s.product))
+		mux.Handle(base+"/payment-reporting/v1/payments", s.craftgateAPI(s.reportPayments))
+		mux.Handle(base+"/payment-reporting/v1/payments/{id}", s.craftgateAPI(s.reportPayment))
+		mux.Handle(base+"/payment-reporting/v1/payments/{id}/refunds", s.craftgateAPI(s.reportPaymentRefunds))
+		mux.Handle(base+"/payment/v1/refunds", s.craftgateAPI(s.refunds))
+		mux.Handle(base+"/payment/v1/refunds/{id}", s.craftgateAPI(s.refundByID))
 	}
 	for _, root := range craftgateAPIRoots {
 		subtree(root, http.HandlerFunc(s.craftgateNotFound))

@@ -25,6 +25,7 @@ func TestServerMode(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sandbox.New: %v", err)
 	}
+	t.Cleanup(func() { _ = s.Close() })
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
