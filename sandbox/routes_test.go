@@ -289,3 +289,34 @@ func TestMountedBesideADashboard(t *testing.T) {
 		t.Errorf("GET /links: got %d %s, want the dashboard's page", status, body)
 	}
 }
+
+// TestOfficialGoClientPayments reports and refunds a link payment the way the official
+// Go client calls payment reporting and the refund API: at the root paths, with its
+// RefundPaymentRequest body (no amount: the whole payment).
+func TestOfficialGoClientPayments(t *testing.T) {
+	srv := MustServe(t, sandbox.Config{})
+	c := newGoClient(t, srv.URL+"/sandbox/craftgate")
+	link := mustCreateProduct(t, srv, `{"name":"n","price":30,"currency":"TRY","enabledInstallments":[1]}`)
+	_, _, id := pay(t, srv, link.Token, payForm(cardSuccess))
+
+	status, body := c.do(t, http.MethodGet, "/payment-reporting/v1/payments", url.Values{
+		"paymentSource": {"PAY_BY_LINK"}, "minCreatedDate": {"2026-03-01T00:00:00"}, "size": {"10"},
+	}, nil)
+	var page struct{ Data wirePaymentPage }
+	mustJSON(t, body, &page)
+	if status != http.StatusOK || len(page.Data.Items) != 1 || page.Data.Items[0].ID != id {
+		t.Fatalf("search: got %d %s, want payment %d", status, body, id)
+	}
+	status, body = c.do(t, http.MethodPost, "/payment/v1/refunds", nil, map[string]any{
+		"paymentId": id, "conversationId": "go-1", "refundDestinationType": "PROVIDER",
+	})
+	if rf := decodeRefund(t, body); status != http.StatusOK || rf.RefundPrice != "30" || rf.PaymentID != id {
+		t.Fatalf("refund: got %d %s, want all 30 of payment %d back", status, body, id)
+	}
+	status, body = c.do(t, http.MethodGet, fmt.Sprintf("/payment-reporting/v1/payments/%d", id), nil, nil)
+	var p struct{ Data wirePayment }
+	mustJSON(t, body, &p)
+	if status != http.StatusOK || p.Data.RefundStatus != "FULLY_REFUNDED" {
+		t.Errorf("retrieve: got %d %s, want FULLY_REFUNDED", status, body)
+	}
+}
