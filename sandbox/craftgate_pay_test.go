@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -36,9 +37,38 @@ func mustGetPage(tb testing.TB, srv *httptest.Server, path string, wantStatus in
 	return body
 }
 
+// Test cards of the hosted page (README.md).
+const (
+	cardSuccess      = "5528790000000008"
+	cardDoNotHonour  = "4111111111111129"
+	cardInsufficient = "4129111111111111"
+)
+
+// payForm is a valid payment form for number in one installment; change may alter it.
+func payForm(number string, change ...func(url.Values)) string {
+	form := url.Values{"name": {"Ayşe Yılmaz"}, "number": {number}, "expiry": {"12/30"}, "cvc": {"739"}, "installment": {"1"}}
+	for _, c := range change {
+		c(form)
+	}
+	return form.Encode()
+}
+
+// postForm POSTs a urlencoded form to a hosted page.
+func postForm(tb testing.TB, srv *httptest.Server, path, form string) (int, string) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form))
+	if err != nil {
+		tb.Fatalf("new request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	status, body := do(tb, req)
+	return status, string(body)
+}
+
+// mustPayLink pays the link token with the success card in one installment.
 func mustPayLink(tb testing.TB, srv *httptest.Server, token string) {
 	tb.Helper()
-	if status, body := page(tb, srv, http.MethodPost, "/sandbox/craftgate/pay/"+token); status != http.StatusOK {
+	if status, body := postForm(tb, srv, "/sandbox/craftgate/pay/"+token, payForm(cardSuccess)); status != http.StatusOK {
 		tb.Fatalf("pay link: got status %d, want 200; body %s", status, body)
 	}
 }
@@ -69,7 +99,7 @@ func TestHostedPaymentPage(t *testing.T) {
 		{"sold out", 409, "stoğu tükendi", 2, 0, false},
 	}
 	for _, st := range steps {
-		status, body := page(t, srv, http.MethodPost, path)
+		status, body := postForm(t, srv, path, payForm(cardSuccess))
 		if status != st.wantStatus || !strings.Contains(body, st.wantText) {
 			t.Fatalf("%s: got status %d, want %d with %q; body %s", st.name, status, st.wantStatus, st.wantText, body)
 		}
@@ -159,7 +189,10 @@ func TestHostedPaymentConcurrent(t *testing.T) {
 	srv := MustServe(t, sandbox.Config{})
 	link := mustCreateProduct(t, srv, `{"name":"c","price":1,"currency":"TRY","enabledInstallments":[1],"stock":3}`)
 	const buyers = 10
-	got := concurrently(buyers, func() string { return postOutcome(srv, "/sandbox/craftgate/pay/"+link.Token, "", nil) })
+	got := concurrently(buyers, func() string {
+		return postOutcome(srv, "/sandbox/craftgate/pay/"+link.Token, payForm(cardSuccess),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	})
 	if got["HTTP 200"] != 3 || got["HTTP 409"] != buyers-3 {
 		t.Errorf("got %v, want 3×200 and %d×409", got, buyers-3)
 	}

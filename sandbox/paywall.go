@@ -88,11 +88,13 @@ func (s *Sandbox) paywallEndpoints() map[string]paywallEndpoint {
 	}
 }
 
-// paywallAPI authenticates, then routes by the path after /api/paywall/. Paths match
-// case-insensitively and with an optional trailing slash, like the ASP.NET original.
+// paywallAPI authenticates, then routes by the path after /api/paywall/, which it serves
+// at the root and under paywallPrefix. Paths match case-insensitively and with an
+// optional trailing slash, like the ASP.NET original.
 func (s *Sandbox) paywallAPI(endpoints map[string]paywallEndpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		route := strings.Trim(strings.ToLower(strings.TrimPrefix(r.URL.Path, paywallPrefix+"/api/paywall/")), "/")
+		route := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, paywallPrefix), paywallAPIRoot)
+		route = strings.Trim(strings.ToLower(route), "/")
 		result, err := s.paywallCall(w, r, endpoints[route])
 		if err != nil {
 			s.writePaywallError(w, r, err)

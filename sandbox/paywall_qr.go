@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -314,6 +315,55 @@ func (s *Sandbox) apmQuery(r *http.Request, _ []byte) (any, error) {
 	}, nil
 }
 
+// refundBody is the Body of apm/refund and apm/refund/partial: the transaction, the
+// amount this call refunded and the provider's answer as Paywall relays it (the .NET
+// SDK's ApmRefundResponse, paywall-notes §4 Refund).
+type refundBody struct {
+	transactionBody
+	ProviderDummyResponse providerDummyResponse `json:"ProviderDummyResponse"`
+}
+
+// providerDummyResponse is the APM provider's own answer to the refund. Every field is
+// sent with a value of its declared type: the SDK's System.Text.Json model fails on a
+// null int.
+type providerDummyResponse struct {
+	ErrorCode int                `json:"ErrorCode"`
+	HTTPCode  int                `json:"HttpCode"`
+	Body      providerRefundBody `json:"Body"`
+}
+
+// providerRefundBody is the provider's refund result, with the field names of the SDK's
+// refund Body model. The sandbox's provider always approves, so the values describe an
+// approved refund of the sale SaleRefCode.
+type providerRefundBody struct {
+	ResponseCode    int    `json:"ResponseCode"`
+	ResponseMessage string `json:"ResponseMessage"`
+	MerchantCode    string `json:"MerchantCode"`
+	TerminalCode    string `json:"TerminalCode"`
+	SaleRefCode     string `json:"SaleRefCode"`
+	TransactionID   int64  `json:"TransactionId"`
+	ReturnType      int    `json:"ReturnType"`
+}
+
+// approvedRefund is the sandbox provider's answer: it approves every refund. ResponseCode
+// 0 means approved and ReturnType 1 a refund; the real codes depend on the provider and
+// are unpublished (README.md).
+func approvedRefund(t apmTransaction, refundID int64) providerDummyResponse {
+	return providerDummyResponse{
+		ErrorCode: 0,
+		HTTPCode:  http.StatusOK,
+		Body: providerRefundBody{
+			ResponseCode:    0,
+			ResponseMessage: "Approved",
+			MerchantCode:    "SANDBOX",
+			TerminalCode:    "SANDBOX-" + strconv.FormatInt(t.ConnectionID, 10),
+			SaleRefCode:     t.UniqueCode,
+			TransactionID:   refundID,
+			ReturnType:      1,
+		},
+	}
+}
+
 type refundRequest struct {
 	UniqueCode string           `json:"UniqueCode"`
 	Amount     *decimal.Decimal `json:"Amount"`
@@ -343,33 +393,33 @@ func (s *Sandbox) apmPartialRefund(r *http.Request, body []byte) (any, error) {
 // refund takes amount (nil: all that is left) back from a successful transaction.
 // Touching the row first takes SQLite's write lock before the read, so two refunds
 // cannot both pass the remaining-amount check.
-func (s *Sandbox) refund(ctx context.Context, uniqueCode string, amount *decimal.Decimal) (transactionBody, error) {
+func (s *Sandbox) refund(ctx context.Context, uniqueCode string, amount *decimal.Decimal) (refundBody, error) {
 	uniqueCode = strings.ToLower(strings.TrimSpace(uniqueCode))
 	if uniqueCode == "" {
-		return transactionBody{}, pwUniqueCode
+		return refundBody{}, pwUniqueCode
 	}
 	now := s.nowUTC().Format(dbTimeLayout)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return transactionBody{}, fmt.Errorf("sandbox: refund: %w", err)
+		return refundBody{}, fmt.Errorf("sandbox: refund: %w", err)
 	}
 	defer tx.Rollback() // a no-op after Commit; undoes the touch on refusal
 	if _, err := tx.ExecContext(ctx,
 		`UPDATE sandbox_apm_transactions SET updated_at = ? WHERE unique_code = ?`, now, uniqueCode); err != nil {
-		return transactionBody{}, fmt.Errorf("sandbox: refund: %w", err)
+		return refundBody{}, fmt.Errorf("sandbox: refund: %w", err)
 	}
 	t, err := findTransaction(ctx, tx, "unique_code", uniqueCode)
 	if err != nil {
-		return transactionBody{}, err
+		return refundBody{}, err
 	}
 	if !t.Status.refundable() {
-		return transactionBody{}, pwTxStatus
+		return refundBody{}, pwTxStatus
 	}
 	remaining := t.Amount.Sub(t.Refunded)
 	refund := remaining
 	if amount != nil {
 		if amount.GreaterThan(remaining) {
-			return transactionBody{}, pwRefundTooMuch
+			return refundBody{}, pwRefundTooMuch
 		}
 		refund = *amount
 	}
@@ -381,19 +431,24 @@ func (s *Sandbox) refund(ctx context.Context, uniqueCode string, amount *decimal
 	if _, err := tx.ExecContext(ctx,
 		`UPDATE sandbox_apm_transactions SET status_id = ?, refunded_amount = ? WHERE id = ?`,
 		t.Status, money(t.Refunded), t.ID); err != nil {
-		return transactionBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
+		return refundBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx,
+	res, err := tx.ExecContext(ctx,
 		`INSERT INTO sandbox_apm_refunds (transaction_id, amount, partial, created_at) VALUES (?, ?, ?, ?)`,
-		t.ID, money(refund), amount != nil, now); err != nil {
-		return transactionBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
+		t.ID, money(refund), amount != nil, now)
+	if err != nil {
+		return refundBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
+	}
+	refundID, err := res.LastInsertId()
+	if err != nil {
+		return refundBody{}, fmt.Errorf("sandbox: refund %d: %w", t.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return transactionBody{}, fmt.Errorf("sandbox: refund %d: commit: %w", t.ID, err)
+		return refundBody{}, fmt.Errorf("sandbox: refund %d: commit: %w", t.ID, err)
 	}
 	s.log.InfoContext(ctx, "apm transaction refunded", "apm_transaction_id", t.ID,
 		"amount", money(refund), "status_id", int(t.Status))
-	return t.body(refund), nil
+	return refundBody{transactionBody: t.body(refund), ProviderDummyResponse: approvedRefund(t, refundID)}, nil
 }
 
 const transactionColumns = `id, unique_code, merchant_unique_code, provider_key, connection_id,

@@ -69,6 +69,7 @@ func MustServe(tb testing.TB, cfg sandbox.Config) *httptest.Server {
 	if err != nil {
 		tb.Fatalf("sandbox.New: %v", err)
 	}
+	tb.Cleanup(func() { _ = s.Close() })
 	srv := httptest.NewServer(s.Handler())
 	tb.Cleanup(srv.Close)
 	return srv
@@ -117,6 +118,9 @@ func TestNew(t *testing.T) {
 		{"public URL with trailing slash", func(db *sql.DB) sandbox.Config {
 			return sandbox.Config{DB: db, PublicURL: "https://example.com/"}
 		}, ""},
+		{"webhook URL without host", func(db *sql.DB) sandbox.Config {
+			return sandbox.Config{DB: db, CraftgateWebhookURL: "/callbacks/craftgate"}
+		}, "want an absolute http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,10 +147,11 @@ func TestNewMigratesOnceAndKeepsVersion(t *testing.T) {
 	if err := db.QueryRow(`SELECT version FROM sandbox_schema_version`).Scan(&version); err != nil {
 		t.Fatalf("read version: %v", err)
 	}
-	if version != 1 {
-		t.Errorf("got schema version %d, want 1", version)
+	if version != 3 {
+		t.Errorf("got schema version %d, want 3", version)
 	}
-	for _, table := range []string{"sandbox_products", "sandbox_apm_transactions", "sandbox_apm_refunds", "sandbox_callback_deliveries"} {
+	for _, table := range []string{"sandbox_products", "sandbox_apm_transactions", "sandbox_apm_refunds", "sandbox_callback_deliveries",
+		"sandbox_payments", "sandbox_payment_refunds", "sandbox_webhook_events", "sandbox_webhook_deliveries"} {
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: got count %d (err %v), want 1", table, n, err)
