@@ -70,6 +70,7 @@ type Sandbox struct {
 	log        *slog.Logger
 	hashKey    string
 	pages      *pages
+	counts     countCache
 	handler    http.Handler
 }
 

@@ -42,6 +42,12 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
+// backfills fill what a migration's SQL cannot compute, with the same Go code that
+// keeps it up to date; each runs right after the SQL file of its version.
+var backfills = map[int]func(context.Context, *sql.Tx) error{
+	2: backfillSearch,
+}
+
 // migrate brings the sandbox_ tables up to the newest embedded schema version.
 // It runs in one transaction, so a failed migration leaves the database as it was.
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -75,6 +81,11 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	for _, m := range all[current:] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+		}
+		if fill := backfills[m.version]; fill != nil {
+			if err := fill(ctx, tx); err != nil {
+				return fmt.Errorf("migrate: backfill %s: %w", m.name, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sandbox_schema_version SET version = ? WHERE id = 1`, len(all)); err != nil {
