@@ -414,31 +414,53 @@ func (s *Sandbox) searchProducts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+const statsSQL = `SELECT total, generation FROM sandbox_products_stats WHERE id = 1`
+
 // findProducts counts the matches and reads page (zero-based) of size of them,
 // newest first. Both run in one read transaction, so they see the same rows.
 func (s *Sandbox) findProducts(ctx context.Context, pl searchPlan, page, size int) ([]product, int64, error) {
 	if pl.none {
 		return nil, 0, nil
 	}
+	// Every statement the search may run is prepared before the transaction holds a
+	// connection: preparing needs one, and a pool may have only that one.
+	queries := []string{statsSQL}
+	if pl.countFrom != "" {
+		queries = append(queries, pl.countSQL())
+	}
+	for _, from := range []string{pl.pageFrom, pl.walkFrom} {
+		if from != "" {
+			queries = append(queries, pl.pageSQL(from, "DESC"), pl.pageSQL(from, "ASC"))
+		}
+	}
+	stmts, err := s.search.stmts.prepare(ctx, s.db, queries)
+	if err != nil {
+		return nil, 0, fmt.Errorf("prepare: %w", err)
+	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback() // read-only: nothing to undo
+	query := func(q string, args ...any) (*sql.Rows, error) {
+		if stmt := stmts[q]; stmt != nil {
+			return tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+		}
+		return tx.QueryContext(ctx, q, args...)
+	}
 	var all, generation int64
-	if err := tx.QueryRowContext(ctx,
-		`SELECT total, generation FROM sandbox_products_stats WHERE id = 1`).Scan(&all, &generation); err != nil {
+	if err := scanOne(query(statsSQL))(&all, &generation); err != nil {
 		return nil, 0, fmt.Errorf("stats: %w", err)
 	}
 	total := all
 	if pl.countFrom != "" {
 		key := pl.countKey()
 		var ok bool
-		if total, ok = s.counts.get(generation, key); !ok {
-			if err := tx.QueryRowContext(ctx, pl.countSQL(), pl.args...).Scan(&total); err != nil {
+		if total, ok = s.search.counts.get(generation, key); !ok {
+			if err := scanOne(query(pl.countSQL(), pl.args...))(&total); err != nil {
 				return nil, 0, fmt.Errorf("count: %w", err)
 			}
-			s.counts.put(generation, key, total)
+			s.search.counts.put(generation, key, total)
 		}
 	}
 	if int64(page) >= (total+int64(size)-1)/int64(size) { // also keeps page*size from overflowing
@@ -457,7 +479,7 @@ func (s *Sandbox) findProducts(ctx context.Context, pl searchPlan, page, size in
 	if pl.walkFrom != "" && walkIsCheaper(skip, limit, total, all) {
 		from = pl.walkFrom
 	}
-	rows, err := tx.QueryContext(ctx, pl.pageSQL(from, order), append(slices.Clip(pl.args), limit, skip)...)
+	rows, err := query(pl.pageSQL(from, order), append(slices.Clip(pl.args), limit, skip)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("page: %w", err)
 	}
@@ -474,6 +496,67 @@ func (s *Sandbox) findProducts(ctx context.Context, pl searchPlan, page, size in
 		return nil, 0, fmt.Errorf("page: %w", err)
 	}
 	return found, total, nil
+}
+
+// scanOne scans the single row of a query's result.
+func scanOne(rows *sql.Rows, err error) func(dest ...any) error {
+	return func(dest ...any) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+}
+
+// searchCache is what searches keep between requests.
+type searchCache struct {
+	counts countCache
+	stmts  stmtCache
+}
+
+// maxCachedStmts bounds stmtCache. Searches have a few dozen shapes in practice
+// (which filters are set, which end a page is listed from); rarer ones are
+// prepared each time.
+const maxCachedStmts = 256
+
+// stmtCache keeps prepared search statements by their SQL: SQLite takes about as
+// long to parse and plan a search's statements as to run them for one page.
+type stmtCache struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// prepare returns the prepared statements of queries, by their SQL; once the cache
+// is full, new ones are left out and run unprepared.
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, queries []string) (map[string]*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	out := make(map[string]*sql.Stmt, len(queries))
+	for _, q := range queries {
+		stmt, ok := c.stmts[q]
+		if !ok && len(c.stmts) < maxCachedStmts {
+			var err error
+			if stmt, err = db.PrepareContext(ctx, q); err != nil {
+				return nil, err
+			}
+			c.stmts[q] = stmt
+		}
+		out[q] = stmt
+	}
+	return out, nil
 }
 
 // countKey identifies a count: its SQL and arguments.

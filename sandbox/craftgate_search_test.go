@@ -485,3 +485,18 @@ func TestSearchCountFollowsWrites(t *testing.T) {
 	}
 	expect("after an update in SQL", 1, 1, 1, 0, 1)
 }
+
+// TestSearchWithOneConnection searches on a pool of one connection, as SQLite users
+// often configure it: a search must not wait for a second connection while its
+// transaction holds the only one.
+func TestSearchWithOneConnection(t *testing.T) {
+	db := MustOpenDB(t, filepath.Join(t.TempDir(), "sandbox.db"))
+	db.SetMaxOpenConns(1)
+	srv := MustServe(t, sandbox.Config{DB: db})
+	mustCreateProduct(t, srv, `{"name":"Kahve","price":10,"currency":"TRY","enabledInstallments":[1]}`)
+	for _, q := range []url.Values{{}, {"name": {"kahve"}}, {"minPrice": {"5"}}, {"currency": {"TRY"}, "page": {"0"}}} {
+		if _, got := search(t, srv, q, http.StatusOK); got.TotalSize != 1 {
+			t.Errorf("%s: got totalSize %d, want 1", q.Encode(), got.TotalSize)
+		}
+	}
+}

@@ -70,7 +70,7 @@ type Sandbox struct {
 	log        *slog.Logger
 	hashKey    string
 	pages      *pages
-	counts     countCache
+	search     searchCache
 	handler    http.Handler
 }
 
