@@ -128,6 +128,7 @@ type searchPlan struct {
 // FROM clauses of the product table with each index it can be searched by.
 const (
 	fromTable        = "sandbox_products AS p"
+	fromID           = fromTable + " INDEXED BY sandbox_products_id"
 	fromByID         = fromTable + " INDEXED BY sandbox_products_by_id"
 	fromCurrency     = fromTable + " INDEXED BY sandbox_products_currency"
 	fromChannel      = fromTable + " INDEXED BY sandbox_products_channel"
@@ -139,9 +140,10 @@ const (
 )
 
 // plan picks the driving index: an id, then the optional ids (orderId and the others
-// are nearly unique), then the name, an exact value, and a range last. Nothing is
-// known about how many links a value matches, so the order is a fixed guess at
-// selectivity; whichever drives, the others are checked in its index entries.
+// are nearly unique), then the name, a channel, a currency (most links share one or
+// two), and a range last. Nothing is known about how many links a value matches, so
+// the order is a fixed guess at selectivity; whichever drives, the others are
+// checked in its index entries.
 func (f productFilter) plan() searchPlan {
 	var (
 		conds []string
@@ -186,16 +188,16 @@ func (f productFilter) plan() searchPlan {
 		pl.key = "n.rowid"
 		add("n.sandbox_products_name MATCH ?", nameMatch(name))
 		name = "" // the name index answers it
-	case f.currency != "":
-		pl.countFrom = fromCurrency
 	case f.channel != "":
 		pl.countFrom = fromChannel
+	case f.currency != "":
+		pl.countFrom = fromCurrency
 	case byPrice:
 		pl.countFrom, pl.walkFrom = fromPrice, fromByID
 	case byExpiry:
 		pl.countFrom, pl.walkFrom = fromExpires, fromByID
 	default:
-		pl.pageFrom = fromByID
+		pl.pageFrom = fromID
 	}
 	if pl.pageFrom == "" {
 		pl.pageFrom = pl.countFrom
@@ -247,13 +249,14 @@ func (pl searchPlan) countSQL() string { return `SELECT count(*) FROM ` + pl.cou
 
 // pageSQL reads the products whose ids the FROM clause from lists in order (DESC:
 // newest first), with LIMIT and OFFSET as the last two arguments. The rows come back
-// newest first either way. CROSS JOIN keeps the page's ids as the outer loop, so
-// each row is one lookup by id: with statistics from a small table, SQLite would
-// otherwise rather scan the table against the list.
+// newest first either way. CROSS JOIN keeps the page's ids as the outer loop and
+// NOT INDEXED makes each row one lookup by rowid: with statistics from a small
+// table, SQLite would otherwise rather scan the table against the list, or look the
+// id up in sandbox_products_id first.
 func (pl searchPlan) pageSQL(from, order string) string {
 	return `SELECT ` + productColumns + ` FROM (
 		SELECT ` + pl.key + ` AS page_id FROM ` + from + pl.where + ` ORDER BY ` + pl.key + ` ` + order + ` LIMIT ? OFFSET ?
-	) CROSS JOIN sandbox_products ON id = page_id ORDER BY id DESC`
+	) CROSS JOIN sandbox_products NOT INDEXED ON id = page_id ORDER BY id DESC`
 }
 
 // nameMatch returns the MATCH expression of sandbox_products_name for a folded

@@ -14,7 +14,10 @@ ALTER TABLE sandbox_products ADD COLUMN price_key TEXT NOT NULL DEFAULT '';
 
 -- Each index leads with what a search drives by, then id (the result order), then
 -- the other filter columns, so combined filters are checked inside the index and a
--- count never reads the table. by_id serves unfiltered pages and walks in id order.
+-- count never reads the table. by_id serves walks in id order that check filters,
+-- and lookups by id that do; sandbox_products_id, the narrowest index in id order,
+-- serves unfiltered pages, whose OFFSET it skips reading 5 times fewer pages.
+CREATE INDEX sandbox_products_id ON sandbox_products (id);
 CREATE INDEX sandbox_products_by_id ON sandbox_products (id, currency, channel, price_key, expires_at);
 CREATE INDEX sandbox_products_currency ON sandbox_products (currency, id, channel, price_key, expires_at);
 CREATE INDEX sandbox_products_channel ON sandbox_products (channel, id, currency, price_key, expires_at);
