@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -499,4 +501,94 @@ func TestSearchWithOneConnection(t *testing.T) {
 			t.Errorf("%s: got totalSize %d, want 1", q.Encode(), got.TotalSize)
 		}
 	}
+}
+
+// TestSearchAfterConcurrentWrites creates, updates and deletes links from several
+// clients at once, then checks that the name index, the price keys and the link
+// count agree with the table: each write keeps them in its own transaction.
+func TestSearchAfterConcurrentWrites(t *testing.T) {
+	db := MustOpenDB(t, filepath.Join(t.TempDir(), "sandbox.db"))
+	srv := MustServe(t, sandbox.Config{DB: db})
+	names := []string{"Kahve", "Çay", "IRMAK", "İstanbul", "ab"}
+	const products = "/sandbox/craftgate/craftlink/v1/products"
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 15 {
+				name := names[(w+i)%len(names)]
+				body := fmt.Sprintf(`{"name":"%s %d","price":%d.%d,"currency":"TRY","enabledInstallments":[1]}`, name, i, 1+i, w)
+				var created struct{ Data struct{ ID int64 } }
+				if err := craftCall(srv, http.MethodPost, products, body, &created); err != nil {
+					errs <- err
+					return
+				}
+				target := fmt.Sprintf("%s/%d", products, created.Data.ID)
+				var err error
+				switch i % 3 {
+				case 1:
+					update := strings.Replace(body, `{"name":"`+name, `{"status":"ACTIVE","name":"`+names[(w+i+1)%len(names)], 1)
+					err = craftCall(srv, http.MethodPut, target, update, nil)
+				case 2:
+					err = craftCall(srv, http.MethodDelete, target, "", nil)
+				default:
+					err = craftCall(srv, http.MethodGet, products+"?name=a", "", nil)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+
+	var rows int64
+	if err := db.QueryRow(`SELECT count(*) FROM sandbox_products`).Scan(&rows); err != nil {
+		t.Fatalf("count: %v", err)
+	}
+	if rows != 40 {
+		t.Fatalf("got %d links, want 40", rows)
+	}
+	for _, c := range []searchCase{{size: 100}, {name: "kahve", size: 100}, {name: "ırmak", size: 100},
+		{name: "i", size: 100}, {name: "ab", size: 100}, {name: "çay", size: 100},
+		{minPrice: "5.1", maxPrice: "10.2", size: 100}} {
+		wantIDs, wantTotal := referenceSearch(t, db, c)
+		if _, got := search(t, srv, c.query(), http.StatusOK); !slices.Equal(ids(got.Items), wantIDs) || got.TotalSize != wantTotal {
+			t.Errorf("%q: got ids %v total %d, want %v total %d", c.query().Encode(), ids(got.Items), got.TotalSize, wantIDs, wantTotal)
+		}
+	}
+}
+
+// craftCall sends a signed Craftgate call without t.Fatal, so goroutines may use
+// it, and decodes a 200 answer into out when out is not nil.
+func craftCall(srv *httptest.Server, method, target, body string, out any) error {
+	req, err := http.NewRequest(method, srv.URL+target, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("x-api-key", sandbox.CraftgateAPIKey)
+	req.Header.Set("x-rnd-key", "Xa15Fp")
+	req.Header.Set("x-auth-version", "1")
+	req.Header.Set("x-signature", sign(srv.URL+target, sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey, "Xa15Fp", body))
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: got status %d, want 200: %s", method, target, resp.StatusCode, b)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, out)
 }
