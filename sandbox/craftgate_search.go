@@ -203,7 +203,7 @@ func (f productFilter) plan() searchPlan {
 		pl.pageFrom = pl.countFrom
 	}
 
-	nameConds := len(conds)
+	driverConds := len(conds) // those of the driving index; the filters follow
 	if f.id != nil {
 		add("p.id = ?", *f.id)
 	}
@@ -232,7 +232,7 @@ func (f productFilter) plan() searchPlan {
 	if f.maxExpiresAt != nil {
 		add("p.expires_at <= ?", dbTime(f.maxExpiresAt))
 	}
-	if pl.key == "n.rowid" && len(conds) > nameConds {
+	if pl.key == "n.rowid" && len(conds) > driverConds {
 		// The other filters are all columns of sandbox_products_by_id, so each name
 		// match costs one lookup in that index, never a table row.
 		pl.countFrom += " CROSS JOIN " + fromByID + " ON p.id = n.rowid"
