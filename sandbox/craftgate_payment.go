@@ -202,25 +202,6 @@ func newLinkPayment(p product, c card, decline *paymentError, now time.Time) pay
 	return pay
 }
 
-// priceKeyIntDigits and priceKeyFracDigits bound priceKey: amounts below 10^24 compare
-// exactly to 12 decimals.
-const (
-	priceKeyIntDigits  = 24
-	priceKeyFracDigits = 12
-)
-
-// priceKey writes a non-negative amount fixed-width, so that SQLite compares amounts as
-// text in numeric order and can filter on them without reading decimal text in Go.
-// Amounts of 10^24 or more all get the largest key.
-func priceKey(d decimal.Decimal) string {
-	s := d.Truncate(priceKeyFracDigits).StringFixed(priceKeyFracDigits)
-	width := priceKeyIntDigits + 1 + priceKeyFracDigits
-	if len(s) > width {
-		return strings.Repeat("9", priceKeyIntDigits) + "." + strings.Repeat("9", priceKeyFracDigits)
-	}
-	return strings.Repeat("0", width-len(s)) + s
-}
-
 // insertPayment stores pay and returns its id.
 func insertPayment(ctx context.Context, tx *sql.Tx, pay payment) (int64, error) {
 	now := pay.CreatedAt.Format(dbTimeLayout)

@@ -316,21 +316,33 @@ func (s *Sandbox) createProduct(w http.ResponseWriter, r *http.Request, body []b
 		return fmt.Errorf("sandbox: create product: %w", err)
 	}
 	now := s.nowUTC().Format(dbTimeLayout)
-	res, err := s.db.ExecContext(r.Context(), `INSERT INTO sandbox_products (
+	ctx := r.Context()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sandbox: create product: %w", err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	res, err := tx.ExecContext(ctx, `INSERT INTO sandbox_products (
 			token, name, name_folded, description, channel, order_id, conversation_id, external_id,
-			basket_identifier, status, price, currency, stock, enabled_installments, multi_payment,
-			expires_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			basket_identifier, status, price, price_key, currency, stock, enabled_installments,
+			multi_payment, expires_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.Token, p.Name, foldName(p.Name), p.Description, p.Channel, p.OrderID, p.ConversationID,
-		p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), p.Currency, p.Stock,
-		string(installments), p.MultiPayment, dbTime(p.ExpiresAt), now, now)
+		p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), priceKey(p.Price), p.Currency,
+		p.Stock, string(installments), p.MultiPayment, dbTime(p.ExpiresAt), now, now)
 	if err != nil {
 		return fmt.Errorf("sandbox: create product: %w", err)
 	}
 	if p.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("sandbox: create product: %w", err)
 	}
-	s.log.InfoContext(r.Context(), "link created", "link_id", p.ID, "token", p.Token)
+	if err := indexProductName(ctx, tx, p.ID, foldName(p.Name)); err != nil {
+		return fmt.Errorf("sandbox: create product: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sandbox: create product: commit: %w", err)
+	}
+	s.log.InfoContext(ctx, "link created", "link_id", p.ID, "token", p.Token)
 	writeData(w, http.StatusOK, p.wire(s.baseURL(r)))
 	return nil
 }
@@ -357,12 +369,12 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 	defer tx.Rollback() // a no-op after Commit
 	res, err := tx.ExecContext(ctx, `UPDATE sandbox_products SET
 			name = ?, name_folded = ?, description = ?, channel = ?, order_id = ?, conversation_id = ?,
-			external_id = ?, basket_identifier = ?, status = ?, price = ?, currency = ?, stock = ?,
-			enabled_installments = ?, multi_payment = ?, expires_at = ?, updated_at = ?
+			external_id = ?, basket_identifier = ?, status = ?, price = ?, price_key = ?, currency = ?,
+			stock = ?, enabled_installments = ?, multi_payment = ?, expires_at = ?, updated_at = ?
 		WHERE id = ?`,
 		p.Name, foldName(p.Name), p.Description, p.Channel, p.OrderID, p.ConversationID,
-		p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), p.Currency, p.Stock,
-		string(installments), p.MultiPayment, dbTime(p.ExpiresAt), s.nowUTC().Format(dbTimeLayout), id)
+		p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), priceKey(p.Price), p.Currency,
+		p.Stock, string(installments), p.MultiPayment, dbTime(p.ExpiresAt), s.nowUTC().Format(dbTimeLayout), id)
 	if err != nil {
 		return fmt.Errorf("sandbox: update product %d: %w", id, err)
 	}
@@ -370,6 +382,12 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 		return fmt.Errorf("sandbox: update product %d: %w", id, err)
 	} else if n == 0 {
 		return errProductNotFound
+	}
+	if err := unindexProductName(ctx, tx, id); err != nil {
+		return fmt.Errorf("sandbox: update product %d: %w", id, err)
+	}
+	if err := indexProductName(ctx, tx, id, foldName(p.Name)); err != nil {
+		return fmt.Errorf("sandbox: update product %d: %w", id, err)
 	}
 	updated, err := findProduct(ctx, tx, "id", id)
 	if err != nil {
@@ -385,7 +403,13 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 
 // deleteProduct answers 200 with an empty body, which every client accepts (notes §2.4).
 func (s *Sandbox) deleteProduct(w http.ResponseWriter, r *http.Request, id int64) error {
-	res, err := s.db.ExecContext(r.Context(), `DELETE FROM sandbox_products WHERE id = ?`, id)
+	ctx := r.Context()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	res, err := tx.ExecContext(ctx, `DELETE FROM sandbox_products WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
 	}
@@ -394,7 +418,13 @@ func (s *Sandbox) deleteProduct(w http.ResponseWriter, r *http.Request, id int64
 	} else if n == 0 {
 		return errProductNotFound
 	}
-	s.log.InfoContext(r.Context(), "link deleted", "link_id", id)
+	if err := unindexProductName(ctx, tx, id); err != nil {
+		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sandbox: delete product %d: commit: %w", id, err)
+	}
+	s.log.InfoContext(ctx, "link deleted", "link_id", id)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	return nil

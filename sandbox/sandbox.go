@@ -102,6 +102,7 @@ type Sandbox struct {
 	hashKey    string
 	pages      *pages
 	hooks      *webhooks
+	search     searchCache
 	handler    http.Handler
 }
 

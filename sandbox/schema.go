@@ -56,6 +56,12 @@ func migrations(fsys fs.FS) ([]migration, error) {
 	return out, nil
 }
 
+// backfills fill what a migration's SQL cannot compute, with the same Go code that
+// keeps it up to date; each runs right after the schema file it is keyed by.
+var backfills = map[string]func(context.Context, *sql.Tx) error{
+	"schema/0002_search.sql": backfillSearch,
+}
+
 // migrate applies every migration in fsys (schemaFS outside tests) the database lacks,
 // in version order, and records each in sandbox_schema_migrations.
 // sandbox_schema_version keeps the highest version applied, so a database written by a
@@ -103,6 +109,11 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("migrate: apply %s: %w", m.name, err)
+		}
+		if fill := backfills[m.name]; fill != nil {
+			if err := fill(ctx, tx); err != nil {
+				return fmt.Errorf("migrate: backfill %s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sandbox_schema_migrations (version) VALUES (?)`, m.version); err != nil {
 			return fmt.Errorf("migrate: record %s: %w", m.name, err)

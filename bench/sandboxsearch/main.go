@@ -1,0 +1,387 @@
+// Command sandboxsearch measures the sandbox's product search (issue #16).
+//
+// For each size in -links it creates that many links through the sandbox's own
+// API, in a fresh database opened as the app opens it (store.OpenSQLite), then
+// sends signed searches over loopback HTTP to Sandbox.Handler(), one at a time,
+// and prints p50 and p99 per kind of search: the median of -rounds rounds of
+// -requests requests. Each kind runs twice: repeated ("warm", as when paging or
+// refreshing a list, where the sandbox may reuse the count) and each search right
+// after a write ("cold": an untimed PUT that changes nothing but voids reused
+// counts). It also prints the allocations of one cold search in the handler alone
+// (no client, no network), measured with httptest.
+//
+//	go run ./bench/sandboxsearch -links 1000,10000,100000
+//
+// It listens on 127.0.0.1 only and removes its databases when done.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	mathrand "math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"linkdesk/sandbox"
+	"linkdesk/store"
+)
+
+const productsPath = "/sandbox/craftgate/craftlink/v1/products"
+
+func main() {
+	sizes := flag.String("links", "1000,10000,100000", "comma-separated link counts")
+	rounds := flag.Int("rounds", 3, "rounds per kind of search; the median round is reported")
+	requests := flag.Int("requests", 200, "requests per round")
+	writers := flag.Int("writers", 4, "concurrent clients creating links")
+	only := flag.String("only", "", "run only the kinds of search whose name contains this")
+	flag.Parse()
+
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fail(fmt.Errorf("-links: %q is not a positive count", s))
+		}
+		if err := run(n, *rounds, *requests, *writers, *only); err != nil {
+			fail(err)
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "sandboxsearch:", err)
+	os.Exit(1)
+}
+
+// run seeds n links and measures every kind of search against them.
+func run(n, rounds, requests, writers int, only string) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "sandboxsearch-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.OpenSQLite(filepath.Join(dir, "sandbox.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sb, err := sandbox.New(ctx, sandbox.Config{DB: db})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed after Close
+	defer srv.Close()
+	c := &client{
+		base: "http://" + ln.Addr().String(),
+		http: &http.Client{
+			Timeout:   time.Minute,
+			Transport: &http.Transport{MaxIdleConnsPerHost: writers + 1},
+		},
+	}
+
+	start := time.Now()
+	if err := seed(c, n, writers); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	// The link that cold searches rewrite unchanged; no search below matches it.
+	body, err := c.do(http.MethodPost, productsPath, markerBody)
+	if err != nil {
+		return err
+	}
+	var marker struct{ Data struct{ ID int64 } }
+	if err := json.Unmarshal(body, &marker); err != nil {
+		return fmt.Errorf("decode %s: %w", body, err)
+	}
+	c.touch = fmt.Sprintf("%s/%d", productsPath, marker.Data.ID)
+
+	fmt.Printf("\n%d links: created through the API in %.1f s (%.0f links/s, %d clients); load average %s\n",
+		n, took.Seconds(), float64(n)/took.Seconds(), writers, loadAverage())
+	fmt.Printf("%-30s %8s %8s %8s %8s %8s %7s %7s\n", "search (ms)", "matches",
+		"warm p50", "warm p99", "cold p50", "cold p99", "allocs", "KB")
+	for _, k := range kinds(n) {
+		if only != "" && !strings.Contains(k.name, only) {
+			continue
+		}
+		r, err := measure(c, sb.Handler(), k, rounds, requests)
+		if err != nil {
+			return fmt.Errorf("%d links, %s: %w", n, k.name, err)
+		}
+		fmt.Printf("%-30s %8d %8.2f %8.2f %8.2f %8.2f %7d %7.1f\n", k.name, r.matches,
+			ms(r.warm.p50), ms(r.warm.p99), ms(r.cold.p50), ms(r.cold.p99), r.allocs, float64(r.bytes)/1024)
+	}
+	fmt.Printf("load average after: %s\n", loadAverage())
+	return nil
+}
+
+// markerBody matches none of the searches below but "no filter".
+const markerBody = `{"name":"Bench marker","price":0.01,"currency":"GBP","enabledInstallments":[1],"status":"ACTIVE"}`
+
+// loadAverage is the machine's 1-minute load average: other work on the two cores
+// shows in the tail latencies.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// The links: half are named for coffee ("kahve"), one in 500 is "nadir" (rare);
+// prices run from 1.00 to 999.99; every tenth has an orderId; every other one has
+// an externalId shared by 200 links and an expiry in 2030 or 2031.
+var (
+	adjectives = []string{"Türk", "Filtre", "Sıcak", "Soğuk", "İri", "Organik", "Yöresel", "Taze"}
+	nouns      = []string{"Kahve", "Çay", "Kupa", "Lokum", "Simit", "Boza", "Salep", "Ayran"}
+	channels   = []string{"web", "shop", "app", "pos"}
+)
+
+func linkBody(i int) string {
+	rng := mathrand.New(mathrand.NewPCG(uint64(i), 16))
+	noun := nouns[1+rng.IntN(len(nouns)-1)] // anything but Kahve
+	if i%2 == 0 {
+		noun = nouns[0]
+	}
+	name := adjectives[rng.IntN(len(adjectives))] + " " + noun + " " + strconv.Itoa(i)
+	if i%500 == 0 {
+		name += " nadir"
+	}
+	fields := map[string]any{
+		"name":                name,
+		"price":               json.Number(fmt.Sprintf("%d.%02d", 1+rng.IntN(999), rng.IntN(100))),
+		"currency":            []string{"TRY", "TRY", "TRY", "USD", "EUR"}[rng.IntN(5)],
+		"channel":             channels[rng.IntN(len(channels))],
+		"enabledInstallments": []int{1, 3, 6},
+	}
+	if i%10 == 0 {
+		fields["orderId"], fields["stock"] = fmt.Sprintf("ORD-%d", i), 1
+	}
+	if i%2 == 1 {
+		fields["externalId"] = fmt.Sprintf("EXT-%d", i%200)
+		fields["expiresAt"] = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).
+			Add(time.Duration(rng.IntN(2*365*24)) * time.Hour).Format("2006-01-02T15:04:05")
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		panic(err) // only maps of strings, numbers and ints
+	}
+	return string(b)
+}
+
+// seed creates links 1..n through the API with writers concurrent clients, so ids
+// follow i closely but not exactly; the searches below do not depend on it.
+func seed(c *client, n, writers int) error {
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		first   error
+	)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > n {
+					return
+				}
+				if _, err := c.do(http.MethodPost, productsPath, linkBody(i)); err != nil {
+					errOnce.Do(func() { first = fmt.Errorf("create link %d: %w", i, err) })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// kind is one kind of search: query gives the query string of the i-th request.
+type kind struct {
+	name  string
+	query func(i int) string
+}
+
+func fixed(q string) func(int) string { return func(int) string { return q } }
+
+func kinds(n int) []kind {
+	last := (n - 1) / 25
+	return []kind{
+		{"no filter, page 0", fixed("")},
+		{"name, about half (kahve)", fixed("name=kahve")},
+		{"name, few (nadir)", fixed("name=nadir")},
+		{"name, 2 characters (ka)", fixed("name=ka")},
+		{"name, Turkish case (İRİ)", fixed("name=" + url.QueryEscape("İRİ"))},
+		{"minPrice+maxPrice (100-200)", fixed("minPrice=100&maxPrice=200")},
+		{"currency (USD)", fixed("currency=USD")},
+		{"channel (web)", fixed("channel=web")},
+		{"id", func(i int) string { return "id=" + strconv.Itoa(1+i*7919%n) }},
+		{"orderId", func(i int) string { return "orderId=ORD-" + strconv.Itoa(10*(1+i*7919%max(1, n/10))) }},
+		{"externalId", func(i int) string { return "externalId=EXT-" + strconv.Itoa(1+2*(i%100)) }},
+		{"minExpiresAt+maxExpiresAt", fixed("minExpiresAt=2030-06-01T00:00:00&maxExpiresAt=2030-09-01T00:00:00")},
+		{"page 100 of 25", fixed("page=100&size=25")},
+		{"last page of 25", fixed("page=" + strconv.Itoa(last) + "&size=25")},
+		{"middle page of 100", fixed("page=" + strconv.Itoa(n/200) + "&size=100")},
+		{"size 100", fixed("size=100")},
+		{"name half+currency+price", fixed("name=kahve&currency=TRY&minPrice=100&maxPrice=500")},
+		{"currency+channel, page 10", fixed("currency=TRY&channel=web&page=10")},
+	}
+}
+
+type latency struct{ p50, p99 time.Duration }
+
+type result struct {
+	matches    int64
+	warm, cold latency
+	allocs     uint64 // per cold search, in the handler alone
+	bytes      uint64
+}
+
+// measure times the kind warm and cold, then counts the handler's allocations.
+func measure(c *client, h http.Handler, k kind, rounds, requests int) (result, error) {
+	var r result
+	body, err := c.do(http.MethodGet, productsPath+"?"+k.query(0), "")
+	if err != nil {
+		return r, err
+	}
+	var page struct {
+		Data struct{ TotalSize int64 }
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return r, fmt.Errorf("decode %s: %w", body, err)
+	}
+	r.matches = page.Data.TotalSize
+	if r.warm, err = timeRounds(c, k, rounds, requests, false); err != nil {
+		return r, err
+	}
+	if r.cold, err = timeRounds(c, k, rounds, requests, true); err != nil {
+		return r, err
+	}
+	r.allocs, r.bytes, err = handlerAllocs(c, h, k)
+	return r, err
+}
+
+// timeRounds runs rounds of requests one at a time and reports the median round's
+// p50 and p99. Cold, each search follows an untimed write.
+func timeRounds(c *client, k kind, rounds, requests int, cold bool) (latency, error) {
+	var p50s, p99s []time.Duration
+	for range rounds {
+		lat := make([]time.Duration, requests)
+		for i := range lat {
+			if cold {
+				if err := c.touchMarker(); err != nil {
+					return latency{}, err
+				}
+			}
+			target := productsPath + "?" + k.query(i)
+			start := time.Now()
+			if _, err := c.do(http.MethodGet, target, ""); err != nil {
+				return latency{}, err
+			}
+			lat[i] = time.Since(start)
+		}
+		slices.Sort(lat)
+		p50s = append(p50s, lat[len(lat)/2])
+		p99s = append(p99s, lat[(len(lat)*99+99)/100-1])
+	}
+	slices.Sort(p50s)
+	slices.Sort(p99s)
+	return latency{p50s[len(p50s)/2], p99s[len(p99s)/2]}, nil
+}
+
+// handlerAllocs is what one cold search allocates in the sandbox's handler:
+// requests served in process with httptest, so the client and the network are not
+// counted, and neither is the write before each.
+func handlerAllocs(c *client, h http.Handler, k kind) (allocs, bytes uint64, err error) {
+	const calls = 20
+	var before, after runtime.MemStats
+	for i := range calls {
+		if err := c.touchMarker(); err != nil {
+			return 0, 0, err
+		}
+		req := c.request(http.MethodGet, productsPath+"?"+k.query(i), "")
+		rec := httptest.NewRecorder()
+		runtime.ReadMemStats(&before)
+		h.ServeHTTP(rec, req)
+		runtime.ReadMemStats(&after)
+		if rec.Code != http.StatusOK {
+			return 0, 0, fmt.Errorf("in-process search: status %d: %s", rec.Code, rec.Body)
+		}
+		allocs += after.Mallocs - before.Mallocs
+		bytes += after.TotalAlloc - before.TotalAlloc
+	}
+	return allocs / calls, bytes / calls, nil
+}
+
+// client signs Craftgate requests as the official clients do (notes §1.2):
+// base64(sha256(url + apiKey + secret + rnd + body)) over the URL as sent.
+type client struct {
+	base  string
+	http  *http.Client
+	touch string // the marker link's path
+}
+
+// touchMarker rewrites the marker link as it is: a write that changes no search's
+// results but starts a new generation, so the next search counts afresh.
+func (c *client) touchMarker() error {
+	_, err := c.do(http.MethodPut, c.touch, markerBody)
+	return err
+}
+
+func (c *client) request(method, target, body string) *http.Request {
+	req := httptest.NewRequest(method, c.base+target, strings.NewReader(body))
+	req.RequestURI = "" // httptest sets it for servers; a client request must not carry it
+	rnd := make([]byte, 6)
+	_, _ = rand.Read(rnd) // never fails
+	key := base64.RawURLEncoding.EncodeToString(rnd)
+	sum := sha256.Sum256([]byte(c.base + target + sandbox.CraftgateAPIKey + sandbox.CraftgateSecretKey + key + body))
+	req.Header.Set("x-api-key", sandbox.CraftgateAPIKey)
+	req.Header.Set("x-rnd-key", key)
+	req.Header.Set("x-auth-version", "v1")
+	req.Header.Set("x-signature", base64.StdEncoding.EncodeToString(sum[:]))
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// do sends a request and returns the body of a 200 answer.
+func (c *client) do(method, target, body string) ([]byte, error) {
+	resp, err := c.http.Do(c.request(method, target, body))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s %s: status %d: %s", method, target, resp.StatusCode, bytes.TrimSpace(b))
+	}
+	return b, nil
+}
