@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +14,7 @@ import (
 
 	"golang.org/x/term"
 
-	"linkdesk/handlers"
+	"linkdesk/app"
 	"linkdesk/store"
 	"linkdesk/views"
 )
@@ -65,44 +64,61 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer db.Close()
-	return act(userCLI{db: db, stdin: stdin, stdout: stdout, stderr: stderr})
+	// Accounts need only the store: no provider is called.
+	core := app.New(app.Config{Store: db})
+	return act(userCLI{users: core.Users, stdin: stdin, stdout: stdout, stderr: stderr})
 }
 
 type userCLI struct {
-	db             *store.DB
+	users          *app.Users
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
+// cliActor is who the audit log names for changes made from the shell.
+var cliActor = app.Actor{Name: app.ActorCLI, IP: "local"}
+
 // en renders catalog messages for the terminal.
 var en = views.NewLocale(views.LangEN)
 
-func (u userCLI) add(ctx context.Context, email, name, roleName string) error {
-	email = strings.TrimSpace(email)
-	if !strings.Contains(email, "@") || strings.TrimSpace(name) == "" {
-		return configErrorf("add needs -email (an e-mail address) and -name")
-	}
-	role, err := store.ParseRole(roleName)
-	if err != nil {
-		return configErrorf("unknown role %q: use owner, staff or viewer", roleName)
-	}
-	hash, err := u.readPasswordHash()
-	if err != nil {
-		return err
-	}
-	user := &store.User{Email: email, Name: strings.TrimSpace(name), Role: role, PasswordHash: hash}
-	if err := u.db.CreateUser(ctx, user); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return configErrorf("a user with e-mail %s already exists", email)
+// refusal turns a refusal of the core into one line for the terminal.
+func refusal(err error) error {
+	fe := app.ErrorFields(err)
+	if len(fe) == 0 {
+		var e *app.Error
+		if errors.As(err, &e) && e.Code != app.CodeInternal {
+			return configErrorf("%s", en.T(e.Message))
 		}
 		return err
 	}
+	var parts []string
+	for _, field := range []struct{ name, label string }{{"email", "-email"}, {"name", "-name"}, {"role", "-role"}, {"password", "the password"}} {
+		if key, ok := fe[field.name]; ok {
+			parts = append(parts, field.label+": "+en.T(key))
+		}
+	}
+	return configErrorf("%s", strings.Join(parts, "; "))
+}
+
+func (u userCLI) add(ctx context.Context, email, name, roleName string) error {
+	role, ok := app.ParseRole(roleName)
+	if !ok {
+		return configErrorf("unknown role %q: use owner, staff or viewer", roleName)
+	}
+	pw, err := u.readPassword()
+	if err != nil {
+		return err
+	}
+	user, err := u.users.Create(ctx, cliActor, app.NewUser{Email: email, Name: name, Role: role, Password: pw})
+	if err != nil {
+		return refusal(err)
+	}
 	fmt.Fprintf(u.stdout, "added %s (%s) as %s\n", user.Email, user.Name, user.Role)
-	return u.audit(ctx, "user.create", user, nil, handlers.AuditUser(user))
+	return nil
 }
 
 func (u userCLI) list(ctx context.Context) error {
-	users, err := u.db.ListUsers(ctx)
+	users, err := u.users.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -123,15 +139,15 @@ func (u userCLI) passwd(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	hash, err := u.readPasswordHash()
+	pw, err := u.readPassword()
 	if err != nil {
 		return err
 	}
-	if err := u.db.SetPassword(ctx, user.ID, hash); err != nil {
-		return err
+	if err := u.users.SetPasswordCLI(ctx, user.ID, pw); err != nil {
+		return refusal(err)
 	}
 	fmt.Fprintf(u.stdout, "password changed for %s; their other sessions are signed out\n", user.Email)
-	return u.audit(ctx, "user.password", user, nil, nil)
+	return nil
 }
 
 func (u userCLI) setDisabled(ctx context.Context, email string, disabled bool) error {
@@ -139,44 +155,36 @@ func (u userCLI) setDisabled(ctx context.Context, email string, disabled bool) e
 	if err != nil {
 		return err
 	}
-	action, word := "user.enable", "enabled"
+	word := "enabled"
 	if disabled {
-		action, word = "user.disable", "disabled"
+		word = "disabled"
 	}
 	// Like the web page: nothing to change means no write, so no sessions
 	// end and no audit row records a change that did not happen.
-	if user.Disabled == disabled {
+	changed, err := u.users.SetDisabled(ctx, cliActor, user.ID, disabled)
+	if errors.Is(err, app.ErrLastOwner) {
+		return configErrorf("%s is not disabled: %s", user.Email, en.T(app.ErrLastOwner.Message))
+	}
+	if err != nil {
+		return err
+	}
+	if !changed {
 		fmt.Fprintf(u.stdout, "%s is already %s\n", user.Email, word)
 		return nil
 	}
-	if err := u.db.SetUserDisabled(ctx, user.ID, disabled); err != nil {
-		if errors.Is(err, store.ErrLastOwner) {
-			return configErrorf("%s is not disabled: %s", user.Email, en.T("account.last_owner"))
-		}
-		return err
-	}
 	fmt.Fprintf(u.stdout, "%s %s\n", word, user.Email)
-	return u.audit(ctx, action, user, map[string]any{"disabled": user.Disabled}, map[string]any{"disabled": disabled})
+	return nil
 }
 
-func (u userCLI) find(ctx context.Context, email string) (*store.User, error) {
+func (u userCLI) find(ctx context.Context, email string) (*app.User, error) {
 	if strings.TrimSpace(email) == "" {
 		return nil, configErrorf("-email is required")
 	}
-	user, err := u.db.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
+	user, err := u.users.ByEmail(ctx, email)
+	if errors.Is(err, app.ErrNotFound) {
 		return nil, configErrorf("no user with e-mail %s", email)
 	}
 	return user, err
-}
-
-// readPasswordHash reads a new password and hashes it.
-func (u userCLI) readPasswordHash() ([]byte, error) {
-	pw, err := u.readPassword()
-	if err != nil {
-		return nil, err
-	}
-	return handlers.HashPassword(pw)
 }
 
 // readPassword asks twice without echo on a terminal; from a pipe it reads
@@ -207,24 +215,8 @@ func (u userCLI) readPassword() (string, error) {
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
-	if key := handlers.PasswordProblem(pw); key != "" {
+	if key := app.PasswordProblem(pw); key != "" {
 		return "", configErrorf("%s", en.T(key))
 	}
 	return pw, nil
-}
-
-func (u userCLI) audit(ctx context.Context, action string, user *store.User, before, after any) error {
-	ev := &store.AuditEvent{ActorEmail: "cli", IP: "local", Action: action, TargetType: "user", TargetID: user.Email}
-	var err error
-	if before != nil {
-		if ev.Before, err = json.Marshal(before); err != nil {
-			return err
-		}
-	}
-	if after != nil {
-		if ev.After, err = json.Marshal(after); err != nil {
-			return err
-		}
-	}
-	return u.db.AppendAudit(ctx, ev)
 }

@@ -5,14 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
-	"linkdesk/handlers"
+	"linkdesk/app"
+
 	"linkdesk/store"
 )
 
@@ -42,6 +45,18 @@ func openCLIStore(t *testing.T, dataDir string) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// mustSession stores a session of u, as a browser signed in elsewhere
+// holds one, and returns its id.
+func mustSession(t *testing.T, db *store.DB, u *app.User) string {
+	t.Helper()
+	id := fmt.Sprintf("session-of-%d-%d", u.ID, time.Now().UnixNano())
+	now := time.Now()
+	if err := db.CreateSession(context.Background(), &app.Session{ID: id, UserID: u.ID, CreatedAt: now, SeenAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func wantConfigError(t *testing.T, err error, fragment string) {
@@ -78,14 +93,16 @@ func TestUserCommandLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	session := mustSession(t, db, before)
 	const newPassword = "another long password"
 	if _, err := runUser(t, dir, newPassword+"\r\n", "passwd", "-email", "sam@shop.example"); err != nil {
 		t.Fatalf("passwd: %v", err)
 	}
 	after, _ := db.UserByEmail(ctx, "sam@shop.example")
-	if !handlers.CheckPassword(after.PasswordHash, newPassword) || after.SessionEpoch != before.SessionEpoch+1 {
-		t.Errorf("passwd: new password stored %v, epoch %d → %d (want bumped, ending sessions)",
-			handlers.CheckPassword(after.PasswordHash, newPassword), before.SessionEpoch, after.SessionEpoch)
+	_, err = db.SessionByID(ctx, session)
+	if !app.CheckPassword(after.PasswordHash, newPassword) || !errors.Is(err, app.ErrNotFound) {
+		t.Errorf("passwd: new password stored %v, the session signed in before: %v (want ended)",
+			app.CheckPassword(after.PasswordHash, newPassword), err)
 	}
 
 	if _, err := runUser(t, dir, "", "disable", "-email", "sam@shop.example"); err != nil {
@@ -101,7 +118,7 @@ func TestUserCommandLifecycle(t *testing.T) {
 		t.Error("still disabled after enable")
 	}
 
-	evs, _, err := db.ListAudit(ctx, store.AuditFilter{TargetID: "sam@shop.example"})
+	evs, _, err := db.ListAudit(ctx, app.AuditFilter{TargetID: "sam@shop.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +170,7 @@ func TestUserCommandPasswordFromPipe(t *testing.T) {
 		t.Errorf("prompted on a pipe: %q", stderr.String())
 	}
 	u, err := openCLIStore(t, dir).UserByEmail(context.Background(), "o@shop.example")
-	if err != nil || u.Role != store.RoleOwner || !handlers.CheckPassword(u.PasswordHash, cliPassword) {
+	if err != nil || u.Role != app.RoleOwner || !app.CheckPassword(u.PasswordHash, cliPassword) {
 		t.Errorf("user from pipe: %+v, %v", u, err)
 	}
 }
@@ -215,7 +232,7 @@ func TestUserCommandDisableEnableNoChange(t *testing.T) {
 	}
 	db := openCLIStore(t, dir)
 	auditRows := func() int {
-		evs, _, err := db.ListAudit(ctx, store.AuditFilter{})
+		evs, _, err := db.ListAudit(ctx, app.AuditFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,15 +244,17 @@ func TestUserCommandDisableEnableNoChange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		before, _ := db.UserByEmail(ctx, tt.email)
+		session := mustSession(t, db, before)
 		rows := auditRows()
 		out, err := runUser(t, dir, "", tt.verb, "-email", tt.email)
 		if err != nil || strings.TrimSpace(out) != tt.want {
 			t.Errorf("%s %s: got %q, %v, want %q", tt.verb, tt.email, out, err, tt.want)
 		}
 		after, _ := db.UserByEmail(ctx, tt.email)
-		if after.SessionEpoch != before.SessionEpoch || after.Disabled != before.Disabled || auditRows() != rows {
-			t.Errorf("%s %s changed something: epoch %d → %d, disabled %v → %v, audit rows %d → %d",
-				tt.verb, tt.email, before.SessionEpoch, after.SessionEpoch, before.Disabled, after.Disabled, rows, auditRows())
+		_, sessionErr := db.SessionByID(ctx, session)
+		if sessionErr != nil || after.Disabled != before.Disabled || auditRows() != rows {
+			t.Errorf("%s %s changed something: session %v, disabled %v → %v, audit rows %d → %d",
+				tt.verb, tt.email, sessionErr, before.Disabled, after.Disabled, rows, auditRows())
 		}
 	}
 

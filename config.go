@@ -12,7 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"linkdesk/handlers"
+	"linkdesk/app"
+	"linkdesk/server"
 )
 
 // Secret is a credential. It never prints: logs and error messages show
@@ -40,6 +41,10 @@ type Config struct {
 	LogJSON  bool
 	HTTP     HTTPConfig
 	Merchant string
+	// MetricsAddr serves /metrics on a listener of its own, with no token.
+	MetricsAddr string
+	// MetricsToken serves /metrics on the main listener to its bearer.
+	MetricsToken Secret
 
 	Craftgate CraftgateConfig
 	Paywall   PaywallConfig
@@ -48,8 +53,9 @@ type Config struct {
 
 // HTTPConfig is about how people and providers reach us.
 type HTTPConfig struct {
-	PublicURL   string   // empty = http://<addr>
-	SessionKeys [][]byte // empty = generated once and kept in the store
+	PublicURL      string       // empty = http://<addr>
+	SessionKeys    [][]byte     // empty = generated once and kept in the store
+	TrustedProxies []*net.IPNet // empty = X-Forwarded-For is never read
 }
 
 // CraftgateConfig holds Craftgate credentials; empty keys mean sandbox.
@@ -91,6 +97,8 @@ func configErrorf(format string, args ...any) error {
 const serveUsage = `usage:
   linkdesk [-addr HOST:PORT] [-data DIR]   serve the dashboard
   linkdesk user …                          manage staff accounts (linkdesk user -h)
+  linkdesk sandbox …                       run the provider emulators alone (linkdesk sandbox -h)
+  linkdesk backup -to FILE                 copy the database while the server runs
 
 Every other setting is an environment variable; README.md lists them.
 
@@ -135,11 +143,12 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 	cfg := Config{}
 	fs.StringVar(&cfg.Addr, "addr", env("LINKDESK_ADDR", "127.0.0.1:8080"), "listen address (LINKDESK_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", defaultDataDir), "data directory for the SQLite files (LINKDESK_DATA)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LINKDESK_METRICS_ADDR", ""), "serve Prometheus metrics on this address (LINKDESK_METRICS_ADDR)")
 	if err := parseFlags(fs, args, serveUsage, out); err != nil {
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, configErrorf("unexpected argument %q (commands: user)", fs.Arg(0))
+		return Config{}, configErrorf("unexpected argument %q (commands: user, sandbox, backup)", fs.Arg(0))
 	}
 	switch format := env("LINKDESK_LOG_FORMAT", "text"); format {
 	case "text", "json":
@@ -148,6 +157,7 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		return Config{}, configErrorf("LINKDESK_LOG_FORMAT %q must be text or json", format)
 	}
 	cfg.Merchant = env("LINKDESK_MERCHANT_NAME", "Linkdesk Demo Mağaza")
+	cfg.MetricsToken = Secret(env("LINKDESK_METRICS_TOKEN", ""))
 	cfg.HTTP.PublicURL = strings.TrimRight(env("LINKDESK_PUBLIC_URL", ""), "/")
 	cfg.Craftgate = CraftgateConfig{
 		BaseURL:   strings.TrimRight(env("CRAFTGATE_BASE_URL", ""), "/"),
@@ -160,7 +170,7 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		PublicClient: Secret(env("PAYWALL_PUBLIC_CLIENT", "")),
 		HashKey:      Secret(env("PAYWALL_HASH_KEY", "")),
 	}
-	cfg.Payments.Timeout = handlers.DefaultPaymentTimeout
+	cfg.Payments.Timeout = app.DefaultPaymentTimeout
 	if raw := env("LINKDESK_PAYMENT_TIMEOUT", ""); raw != "" {
 		timeout, err := time.ParseDuration(raw)
 		if err != nil || timeout < time.Minute {
@@ -173,6 +183,9 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		return Config{}, err
 	}
 	cfg.HTTP.SessionKeys = keys
+	if cfg.HTTP.TrustedProxies, err = parseProxies(getenv("LINKDESK_TRUSTED_PROXIES")); err != nil {
+		return Config{}, err
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -180,6 +193,9 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return configErrorf("-addr/LINKDESK_ADDR %q is not host:port", c.Addr)
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr != "" && err != nil {
+		return configErrorf("-metrics-addr/LINKDESK_METRICS_ADDR %q is not host:port", c.MetricsAddr)
 	}
 	if c.HTTP.PublicURL != "" {
 		if err := checkURL("LINKDESK_PUBLIC_URL", c.HTTP.PublicURL); err != nil {
@@ -232,6 +248,30 @@ func checkURL(name, raw string) error {
 	return nil
 }
 
+// parseProxies reads comma-separated CIDRs (a bare address is a /32 or /128).
+func parseProxies(raw string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for part := range strings.SplitSeq(raw, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+				part += "/32"
+			} else {
+				part += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, configErrorf("LINKDESK_TRUSTED_PROXIES: %q is not an address or CIDR such as 10.0.0.0/8", part)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
+}
+
 // parseSessionKeys reads comma-separated hex keys of at least 32 bytes.
 func parseSessionKeys(raw string) ([][]byte, error) {
 	raw = strings.TrimSpace(raw)
@@ -247,4 +287,25 @@ func parseSessionKeys(raw string) ([][]byte, error) {
 		keys = append(keys, k)
 	}
 	return keys, nil
+}
+
+// Server is the assembly's configuration: this one, with selfURL (how the
+// process reaches its own listener) and the logger.
+func (c Config) Server(selfURL string, log *slog.Logger) server.Config {
+	return server.Config{
+		DataDir:        c.DataDir,
+		SelfURL:        selfURL,
+		PublicURL:      c.HTTP.PublicURL,
+		Merchant:       c.Merchant,
+		SessionSecrets: c.HTTP.SessionKeys,
+		TrustedProxies: c.HTTP.TrustedProxies,
+		MetricsToken:   c.MetricsToken.Reveal(),
+		MetricsOn:      c.MetricsAddr != "",
+		Craftgate:      server.Craftgate{BaseURL: c.Craftgate.BaseURL, APIKey: c.Craftgate.APIKey.Reveal(), SecretKey: c.Craftgate.SecretKey.Reveal()},
+		Paywall: server.Paywall{BaseURL: c.Paywall.BaseURL, PublicKey: c.Paywall.PublicKey.Reveal(),
+			PublicClient: c.Paywall.PublicClient.Reveal(), HashKey: c.Paywall.HashKey.Reveal()},
+		PaymentTimeout: c.Payments.Timeout,
+		SearchTTL:      app.DefaultSearchTTL,
+		Log:            log,
+	}
 }

@@ -68,6 +68,23 @@ func TestLoadConfigLogFormat(t *testing.T) {
 	}
 }
 
+func TestLoadConfigTrustedProxies(t *testing.T) {
+	cfg, err := LoadConfig(nil, envOf(map[string]string{"LINKDESK_TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.10 ,2001:db8::1"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range cfg.HTTP.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if want := "10.0.0.0/8 192.0.2.10/32 2001:db8::1/128"; strings.Join(got, " ") != want {
+		t.Errorf("trusted proxies %v, want %s", got, want)
+	}
+	if cfg, _ := LoadConfig(nil, envOf(nil), io.Discard); len(cfg.HTTP.TrustedProxies) != 0 {
+		t.Errorf("by default trusted %v, want nobody", cfg.HTTP.TrustedProxies)
+	}
+}
+
 func TestLoadConfigRejects(t *testing.T) {
 	tests := []struct {
 		name string
@@ -84,6 +101,7 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"bad addr", nil, []string{"-addr", "8080"}, "host:port"},
 		{"bad timeout", map[string]string{"LINKDESK_PAYMENT_TIMEOUT": "soon"}, nil, "LINKDESK_PAYMENT_TIMEOUT"},
 		{"short session key", map[string]string{"LINKDESK_SESSION_KEYS": "abcd"}, nil, "LINKDESK_SESSION_KEYS"},
+		{"proxy not a CIDR", map[string]string{"LINKDESK_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, nil, "LINKDESK_TRUSTED_PROXIES"},
 		{"stray argument", nil, []string{"serve"}, "unexpected argument"},
 		{"log format typo", map[string]string{"LINKDESK_LOG_FORMAT": "jsn"}, nil, "LINKDESK_LOG_FORMAT"},
 		{"log format in capitals", map[string]string{"LINKDESK_LOG_FORMAT": "JSON"}, nil, "must be text or json"},

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
+
 	"linkdesk/store"
 )
 
@@ -25,11 +27,11 @@ func TestCrashUnderLoad(t *testing.T) {
 		t.Skip("starts the server twice as a subprocess")
 	}
 	dataDir := t.TempDir()
-	staff, keys := prepareDataDir(t, dataDir)
+	session := prepareDataDir(t, dataDir)
 	env := append(os.Environ(), crashChildEnv+"=1", "LINKDESK_ADDR=127.0.0.1:0", "LINKDESK_DATA="+dataDir)
 
 	first := startChild(t, env)
-	client := signedInClient(t, first.url, keys, staff)
+	client := signedInClient(t, first.url, session)
 	var (
 		mu    sync.Mutex
 		acked []string // payments whose start answered 303
@@ -125,8 +127,8 @@ func ambiguousPayments(t *testing.T, db *store.DB, acked []string) []string {
 			out = append(out, code+": acknowledged but "+err.Error())
 		}
 	}
-	err := db.ForEachPayment(ctx, store.PaymentFilter{}, func(p store.Payment) error {
-		if p.Status == store.PaymentStatusPending && p.UniqueCode == "" && p.LastError == "" {
+	err := db.ForEachPayment(ctx, app.PaymentFilter{}, func(p app.Payment) error {
+		if p.Status == app.PaymentStatusPending && p.UniqueCode == "" && p.LastError == "" {
 			out = append(out, p.MerchantUniqueCode+": pending, never started, no error")
 		}
 		return nil

@@ -4,9 +4,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,16 +13,10 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
-	"linkdesk/craftclient"
-	"linkdesk/handlers"
-	"linkdesk/sandbox"
-	"linkdesk/store"
-	"linkdesk/web"
+	"linkdesk/server"
 )
 
 func main() {
@@ -54,8 +45,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // dispatch runs the user command or serves the dashboard.
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "user" {
-		return runUserCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "user":
+			return runUserCommand(ctx, args[1:], getenv, stdin, stdout, stderr)
+		case "sandbox":
+			return runSandboxCommand(ctx, args[1:], getenv, stdout, stderr)
+		case "backup":
+			return runBackupCommand(ctx, args[1:], getenv, stdout)
+		}
 	}
 	cfg, err := LoadConfig(args, getenv, stdout)
 	if err != nil {
@@ -74,95 +72,51 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 // serve runs the dashboard until ctx is done, then shuts down gracefully.
 // When ready is non-nil it receives the base URL once the listener is up.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string) error {
-	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "linkdesk.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return configErrorf("cannot listen on %s: %v", cfg.Addr, err)
 	}
 	selfURL := "http://" + loopbackAddr(ln.Addr())
-	publicURL := cfg.HTTP.PublicURL
-	if publicURL == "" {
-		publicURL = selfURL
-	}
-
-	// Paywall callbacks are checked with PAYWALL_HASH_KEY or, when Paywall
-	// runs against the sandbox, with the key the sandbox signs them with, so
-	// hash verification is exercised out of the box.
-	hashKey := cfg.Paywall.HashKey.Reveal()
-	if hashKey == "" && !cfg.Paywall.Live() {
-		hashKey = sandboxHashKey
-	}
-
-	deps := web.Deps{Log: log, Store: db}
-	upstreams := map[string]string{"craftgate": "live", "paywall": "live"}
-	craftgateURL, paywallURL := cfg.Craftgate.BaseURL, cfg.Paywall.BaseURL
-	if !cfg.Craftgate.Live() || !cfg.Paywall.Live() {
-		sb, closeSandbox, err := openSandbox(ctx, cfg.DataDir, log, publicURL, hashKey)
-		if err != nil {
-			return err
-		}
-		defer closeSandbox()
-		if !cfg.Craftgate.Live() {
-			craftgateURL, upstreams["craftgate"] = selfURL+"/sandbox/craftgate", "sandbox"
-			cfg.Craftgate.APIKey, cfg.Craftgate.SecretKey = sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey
-		}
-		if !cfg.Paywall.Live() {
-			paywallURL, upstreams["paywall"] = selfURL+"/sandbox/paywall", "sandbox"
-			cfg.Paywall.PublicKey, cfg.Paywall.PublicClient = sandbox.PaywallPublicKey, sandbox.PaywallPublicClient
-		}
-		deps.Sandbox = sandboxedOnly(sb, upstreams)
-		log.Info("no credentials for some providers: serving the embedded sandbox at "+publicURL+"/sandbox/", "craftgate", upstreams["craftgate"], "paywall", upstreams["paywall"])
-	}
-	// craftclient's own HTTP client (15 s timeout, redirects not followed)
-	// is what both APIs need.
-	deps.Craftgate = craftclient.NewCraftgate(craftgateURL, cfg.Craftgate.APIKey.Reveal(), cfg.Craftgate.SecretKey.Reveal(),
-		craftclient.WithLogger(log.With("component", "craftgate")))
-	deps.Paywall = craftclient.NewPaywall(paywallURL, cfg.Paywall.PublicKey.Reveal(), cfg.Paywall.PublicClient.Reveal(),
-		craftclient.WithLogger(log.With("component", "paywall")))
-
-	keys, err := sessionKeys(ctx, cfg, db)
+	srv, err := server.New(ctx, cfg.Server(selfURL, log))
 	if err != nil {
+		ln.Close()
 		return err
 	}
-	payments := paymentsConfig(cfg, publicURL, hashKey, log)
-	deps.Reconciler = handlers.NewReconciler(log.With("component", "reconciler"), db, deps.Paywall.APM,
-		handlers.ReconcilerConfig{Timeout: payments.Timeout})
-	e := web.New(web.Config{
-		Site:         handlers.Site{Merchant: cfg.Merchant, Sandbox: deps.Sandbox != nil},
-		PublicURL:    publicURL,
-		SessionKeys:  keys,
-		Upstreams:    upstreams,
-		ListCacheTTL: web.DefaultListCacheTTL,
-		Payments:     payments,
-	}, deps)
-
-	srv := &http.Server{
-		Handler:           e,
+	defer srv.Close()
+	httpSrv := &http.Server{
+		Handler:           srv.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	// The reconciler also picks up payments a previous run left pending.
-	// It stops with ctx and is waited for before the store closes.
-	recCtx, stopRec := context.WithCancel(ctx)
-	recDone := make(chan struct{})
+	errc := make(chan error, 2)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		metricsSrv, err := serveMetrics(cfg.MetricsAddr, srv, errc)
+		if err != nil {
+			return err
+		}
+		defer metricsSrv.Close()
+	}
+	// The background work (the reconciler also picks up payments a
+	// previous run left pending) stops with ctx and is waited for before
+	// the store closes.
+	workCtx, stopWork := context.WithCancel(ctx)
+	workDone := make(chan struct{})
 	go func() {
-		defer close(recDone)
-		deps.Reconciler.Run(recCtx)
+		defer close(workDone)
+		srv.Run(workCtx)
 	}()
 	defer func() {
-		stopRec()
-		<-recDone
+		stopWork()
+		<-workDone
 	}()
+	publicURL := cfg.HTTP.PublicURL
+	if publicURL == "" {
+		publicURL = selfURL
+	}
 	log.Info("Linkdesk is ready: open " + publicURL)
 	if ready != nil {
 		ready <- selfURL
@@ -176,87 +130,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	return httpSrv.Shutdown(shutdownCtx)
 }
 
-// openSandbox opens the emulator on its own database file, so the app's data
-// and the pretend provider's data never mix. It signs Paywall callbacks with
-// hashKey.
-func openSandbox(ctx context.Context, dataDir string, log *slog.Logger, publicURL, hashKey string) (http.Handler, func(), error) {
-	sdb, err := store.OpenSQLite(filepath.Join(dataDir, "sandbox.db"))
+// serveMetrics serves the Prometheus metrics alone on addr, for an
+// operator's network that the public never reaches.
+func serveMetrics(addr string, srv *server.Server, errc chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, nil, err
+		return nil, configErrorf("cannot listen on %s for metrics: %v", addr, err)
 	}
-	// No component attribute here: the sandbox adds its own.
-	sb, err := sandbox.New(ctx, sandbox.Config{
-		DB:             sdb,
-		PublicURL:      publicURL,
-		Logger:         log,
-		PaywallHashKey: hashKey,
-	})
-	if err != nil {
-		sdb.Close()
-		return nil, nil, err
-	}
-	return sb.Handler(), func() { sdb.Close() }, nil
-}
-
-// sandboxedOnly serves the emulator of the APIs upstreams marks "sandbox"
-// and answers 404 under /sandbox/<api> for a live one, so an API whose
-// credentials are set has no emulator answering in its name.
-func sandboxedOnly(sb http.Handler, upstreams map[string]string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for api, mode := range upstreams {
-			if mode == "live" && strings.HasPrefix(r.URL.Path, "/sandbox/"+api) {
-				http.NotFound(w, r)
-				return
-			}
-		}
-		sb.ServeHTTP(w, r)
-	})
-}
-
-// paymentsConfig is the QR payment settings: callbacks reach us at the
-// public URL and are checked with hashKey when there is one.
-func paymentsConfig(cfg Config, publicURL, hashKey string, log *slog.Logger) handlers.PaymentsConfig {
-	if hashKey == "" {
-		log.Warn("PAYWALL_HASH_KEY is not set: Paywall callback hashes are not checked (results are still confirmed with Paywall)")
-	}
-	return handlers.PaymentsConfig{PublicURL: publicURL, HashKey: hashKey, Timeout: cfg.Payments.Timeout}
-}
-
-// sandboxHashKey signs the sandbox's callbacks when PAYWALL_HASH_KEY is not
-// set.
-const sandboxHashKey = "sandbox-hash-key"
-
-// sessionKeys returns the cookie keys: LINKDESK_SESSION_KEYS when set (so
-// several instances share them), otherwise one generated at first start and
-// kept in the store. Each secret yields a signing and an encryption key.
-func sessionKeys(ctx context.Context, cfg Config, db *store.DB) ([][]byte, error) {
-	secrets := cfg.HTTP.SessionKeys
-	if len(secrets) == 0 {
-		v, err := db.SettingOrInit(ctx, "session_key", func() (string, error) {
-			b := make([]byte, 32)
-			if _, err := rand.Read(b); err != nil {
-				return "", err
-			}
-			return hex.EncodeToString(b), nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("session key: %w", err)
-		}
-		k, err := hex.DecodeString(v)
-		if err != nil {
-			return nil, fmt.Errorf("session key in store is not hex: %w", err)
-		}
-		secrets = [][]byte{k}
-	}
-	var pairs [][]byte
-	for _, s := range secrets {
-		enc := sha256.Sum256(append([]byte("linkdesk-cookie-encryption:"), s...))
-		pairs = append(pairs, s, enc[:])
-	}
-	return pairs, nil
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", srv.Metrics.Handler())
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { errc <- ms.Serve(ln) }()
+	return ms, nil
 }
 
 // loopbackAddr turns a listener address into one this process can dial:

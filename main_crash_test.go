@@ -21,9 +21,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/sessions"
+	"linkdesk/app"
+	"linkdesk/server"
 
-	"linkdesk/handlers"
 	"linkdesk/store"
 )
 
@@ -52,14 +52,14 @@ func TestPaymentSurvivesCrash(t *testing.T) {
 	}
 	paywall := newBlockingPaywall(t)
 	dataDir := t.TempDir()
-	staff, keys := prepareDataDir(t, dataDir)
+	session := prepareDataDir(t, dataDir)
 	env := append(os.Environ(), crashChildEnv+"=1",
 		"LINKDESK_ADDR=127.0.0.1:0", "LINKDESK_DATA="+dataDir,
 		"PAYWALL_BASE_URL="+paywall.URL, "PAYWALL_PUBLIC_KEY=crash-public", "PAYWALL_PUBLIC_CLIENT=crash-client",
 		"PAYWALL_HASH_KEY=crash-hash-key")
 
 	first := startChild(t, env)
-	client := signedInClient(t, first.url, keys, staff)
+	client := signedInClient(t, first.url, session)
 	started := make(chan struct{})
 	go func() {
 		defer close(started)
@@ -79,7 +79,7 @@ func TestPaymentSurvivesCrash(t *testing.T) {
 	<-started
 
 	p := paymentIn(t, dataDir, code)
-	if p.Status != store.PaymentStatusPending || p.UniqueCode != "" {
+	if p.Status != app.PaymentStatusPending || p.UniqueCode != "" {
 		t.Fatalf("after the crash: %s, started %q; want a pending row that never heard back", p.Status, p.UniqueCode)
 	}
 
@@ -90,14 +90,15 @@ func TestPaymentSurvivesCrash(t *testing.T) {
 	second.stop(t)
 
 	p = paymentIn(t, dataDir, code)
-	if p.Status != store.PaymentStatusPaid || p.UniqueCode != blockingUniqueCode || p.APMTransactionID != 77 {
+	if p.Status != app.PaymentStatusPaid || p.UniqueCode != blockingUniqueCode || p.APMTransactionID != 77 {
 		t.Errorf("after the restart: %s %q %d, want paid with Paywall's ids", p.Status, p.UniqueCode, p.APMTransactionID)
 	}
 }
 
-// prepareDataDir creates the store with a staff member and returns the
-// session keys the server will load from it.
-func prepareDataDir(t *testing.T, dir string) (*store.User, [][]byte) {
+// prepareDataDir creates the store with a staff member signed in, and
+// returns the session cookie their browser holds, encoded with the key
+// the server will load from the store.
+func prepareDataDir(t *testing.T, dir string) *http.Cookie {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(dir, "linkdesk.db"))
@@ -105,18 +106,27 @@ func prepareDataDir(t *testing.T, dir string) (*store.User, [][]byte) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	u := &store.User{Email: "kasa@example.com", Role: store.RoleStaff, PasswordHash: []byte("signed in by cookie")}
+	u := &app.User{Email: "kasa@example.com", Role: app.RoleStaff, PasswordHash: []byte("signed in by cookie")}
 	if err := db.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := sessionKeys(ctx, Config{}, db)
+	core := app.New(app.Config{Store: db})
+	secrets, err := server.SessionSecrets(ctx, core, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u, keys
+	token, err := core.Users.StartSession(ctx, u, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, err := server.SessionCookie(secrets, false, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cookie
 }
 
-func paymentIn(t *testing.T, dir, code string) *store.Payment {
+func paymentIn(t *testing.T, dir, code string) *app.Payment {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(dir, "linkdesk.db"))
 	if err != nil {
@@ -133,21 +143,12 @@ func paymentIn(t *testing.T, dir, code string) *store.Payment {
 const crashCSRF = "crash-test-csrf-token-0123456789abcdef"
 
 // signedInClient carries the cookies a signed-in browser would: the
-// session minted with the server's keys, and the double-submit CSRF token.
-func signedInClient(t *testing.T, base string, keys [][]byte, u *store.User) *http.Client {
+// session and the double-submit CSRF token.
+func signedInClient(t *testing.T, base string, session *http.Cookie) *http.Client {
 	t.Helper()
-	cookies := sessions.NewCookieStore(keys...)
-	req := httptest.NewRequest(http.MethodGet, base+"/", nil)
-	rec := httptest.NewRecorder()
-	sess, _ := cookies.New(req, handlers.SessionCookie)
-	now := time.Now().Unix()
-	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch, "created": now, "seen": now}
-	if err := sess.Save(req, rec); err != nil {
-		t.Fatal(err)
-	}
 	jar, _ := cookiejar.New(nil)
 	baseURL, _ := url.Parse(base)
-	jar.SetCookies(baseURL, append(rec.Result().Cookies(), &http.Cookie{Name: "linkdesk_csrf", Value: crashCSRF, Path: "/"}))
+	jar.SetCookies(baseURL, []*http.Cookie{session, {Name: "linkdesk_csrf", Value: crashCSRF, Path: "/"}})
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 

@@ -8,21 +8,26 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/store"
+	"linkdesk/app"
 	"linkdesk/views"
 )
 
-// AuditReader is the part of the store the audit log pages read.
+// AuditReader is what the audit log pages read of the core.
 type AuditReader interface {
-	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEvent, int, error)
-	ForEachAudit(ctx context.Context, f store.AuditFilter, fn func(store.AuditEvent) error) error
-	ListUsers(ctx context.Context) ([]store.User, error)
+	List(ctx context.Context, f app.AuditFilter) ([]app.AuditEvent, int, error)
+	Each(ctx context.Context, f app.AuditFilter, fn func(app.AuditEvent) error) error
+}
+
+// UserLister lists accounts (the audit and payment filters offer them).
+type UserLister interface {
+	List(ctx context.Context) ([]app.User, error)
 }
 
 // AuditTrail shows owners the audit log and exports it as CSV.
 type AuditTrail struct {
 	site  Site
-	store AuditReader
+	audit AuditReader
+	users UserLister
 	// loc is the shop's time zone: filter days start at its midnight and
 	// times are shown in it.
 	loc *time.Location
@@ -31,14 +36,14 @@ type AuditTrail struct {
 
 // NewAuditTrail returns the audit log handlers; loc nil means the server's
 // zone, now nil means time.Now.
-func NewAuditTrail(site Site, st AuditReader, loc *time.Location, now func() time.Time) *AuditTrail {
+func NewAuditTrail(site Site, audit AuditReader, users UserLister, loc *time.Location, now func() time.Time) *AuditTrail {
 	if loc == nil {
 		loc = time.Local
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &AuditTrail{site: site, store: st, loc: loc, now: now}
+	return &AuditTrail{site: site, audit: audit, users: users, loc: loc, now: now}
 }
 
 // Index shows one page of the filtered log; htmx filter and paging
@@ -53,7 +58,7 @@ func (h *AuditTrail) Index(c echo.Context) error {
 	status := http.StatusOK
 	var err error
 	if f.Validate(h.loc) {
-		p.Events, p.Total, err = h.store.ListAudit(ctx, f.Filter())
+		p.Events, p.Total, err = h.audit.List(ctx, f.Filter())
 	} else {
 		status = http.StatusUnprocessableEntity
 	}
@@ -61,7 +66,7 @@ func (h *AuditTrail) Index(c echo.Context) error {
 		return err
 	}
 	p.Filter = f
-	if p.Users, err = h.store.ListUsers(ctx); err != nil {
+	if p.Users, err = h.users.List(ctx); err != nil {
 		return err
 	}
 	page := views.AuditPage(h.site.Meta(c, "audit", "audit.title"), p)
@@ -80,17 +85,17 @@ func (h *AuditTrail) Export(c echo.Context) error {
 		return errBadForm
 	}
 	if !f.Validate(h.loc) {
-		return NewError(CodeInvalid, "error.422")
+		return app.Errorf(app.CodeInvalid, "error.422")
 	}
 	name := "linkdesk-audit-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
 	return csvDownload(c, name, auditCSVHeader, func(write func([]string) error) error {
-		return h.store.ForEachAudit(c.Request().Context(), f.Filter(), func(e store.AuditEvent) error {
+		return h.audit.Each(c.Request().Context(), f.Filter(), func(e app.AuditEvent) error {
 			return write(h.csvRecord(e))
 		})
 	})
 }
 
-func (h *AuditTrail) csvRecord(e store.AuditEvent) []string {
+func (h *AuditTrail) csvRecord(e app.AuditEvent) []string {
 	actorID := ""
 	if e.ActorID != nil {
 		actorID = strconv.FormatInt(*e.ActorID, 10)

@@ -5,16 +5,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/store"
+	"linkdesk/app"
 	"linkdesk/views"
 )
 
 // Keys of the request-scoped values middleware puts on the echo.Context.
-// Only these four travel implicitly; everything else is a parameter.
+// Only these travel implicitly; everything else is a parameter.
 const (
-	keyLogger = "linkdesk.logger"
-	keyUser   = "linkdesk.user"
-	keyLocale = "linkdesk.locale"
+	keyLogger  = "linkdesk.logger"
+	keyUser    = "linkdesk.user"
+	keySession = "linkdesk.session"
+	keyLocale  = "linkdesk.locale"
 	// KeyCSRF is where Echo's CSRF middleware leaves the token.
 	KeyCSRF = "csrf"
 )
@@ -45,13 +46,16 @@ func LoggerFrom(c echo.Context) *slog.Logger {
 }
 
 // SetUser stores the signed-in user.
-func SetUser(c echo.Context, u *store.User) { c.Set(keyUser, u) }
+func SetUser(c echo.Context, u *app.User) { c.Set(keyUser, u) }
 
 // UserFrom returns the signed-in user, or nil.
-func UserFrom(c echo.Context) *store.User {
-	u, _ := c.Get(keyUser).(*store.User)
+func UserFrom(c echo.Context) *app.User {
+	u, _ := c.Get(keyUser).(*app.User)
 	return u
 }
+
+// actorOf is who acts in this request: the signed-in person and address.
+func actorOf(c echo.Context) app.Actor { return app.Actor{User: UserFrom(c), IP: c.RealIP()} }
 
 // SetLocale stores the request's locale.
 func SetLocale(c echo.Context, l views.Locale) { c.Set(keyLocale, l) }

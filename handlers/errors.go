@@ -3,67 +3,35 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 	"linkdesk/views"
 )
 
-// Code classifies an application error; the central error handler maps each
-// code to an HTTP status and a page.
-type Code string
-
-const (
-	CodeInvalid   Code = "invalid"
-	CodeForbidden Code = "forbidden"
-	CodeNotFound  Code = "not_found"
-	CodeConflict  Code = "conflict"
-	CodeInternal  Code = "internal"
-)
-
-// Error is an application error whose Message is a catalog key, so it can be
-// shown in the user's language, and Err the cause, logged but never shown.
-type Error struct {
-	Code    Code
-	Message string
-	Err     error
+// statusByCode maps the core's error codes to HTTP statuses.
+var statusByCode = map[app.Code]int{
+	app.CodeInvalid:     http.StatusBadRequest,
+	app.CodeForbidden:   http.StatusForbidden,
+	app.CodeNotFound:    http.StatusNotFound,
+	app.CodeConflict:    http.StatusConflict,
+	app.CodeTooMany:     http.StatusTooManyRequests,
+	app.CodeUnavailable: http.StatusServiceUnavailable,
+	app.CodeInternal:    http.StatusInternalServerError,
 }
 
-func (e *Error) Error() string {
-	s := string(e.Code) + ": " + e.Message
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// NewError returns an *Error with a catalog key as message.
-func NewError(code Code, messageKey string) *Error {
-	return &Error{Code: code, Message: messageKey}
-}
-
-// ErrorCode returns the code of an *Error in err's chain, or CodeInternal.
-func ErrorCode(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return CodeInternal
-}
-
-// statusByCode maps application codes to HTTP statuses.
-var statusByCode = map[Code]int{
-	CodeInvalid:   http.StatusBadRequest,
-	CodeForbidden: http.StatusForbidden,
-	CodeNotFound:  http.StatusNotFound,
-	CodeConflict:  http.StatusConflict,
-	CodeInternal:  http.StatusInternalServerError,
+// statusByKind maps provider failures to what the person sees: a timeout
+// is the provider being slow (504), no connection the provider being away
+// (503), anything else a bad gateway.
+var statusByKind = map[app.ProviderErrorKind]int{
+	app.ProviderTimeout:     http.StatusGatewayTimeout,
+	app.ProviderUnreachable: http.StatusServiceUnavailable,
+	app.ProviderNotFound:    http.StatusNotFound,
+	app.ProviderBadAnswer:   http.StatusBadGateway,
+	app.ProviderRefused:     http.StatusBadGateway,
+	app.ProviderFailedCall:  http.StatusBadGateway,
 }
 
 // Problem is how an error is shown: a status, a catalog key and an optional
@@ -84,13 +52,16 @@ func (p Problem) Info(l views.Locale) views.ErrorInfo {
 	return info
 }
 
-// Explain classifies any error a handler returns into what the user sees.
-// Provider errors name the provider's code so support can look it up;
-// internal errors say nothing about their cause.
+// Explain classifies any error a handler returns into what the person
+// sees. Provider errors name the provider's code so support can look it
+// up; internal errors say nothing about their cause.
 func Explain(err error) Problem {
-	var appErr *Error
-	var httpErr *echo.HTTPError
-	var apiErr *craftclient.APIError
+	var (
+		appErr  *app.Error
+		httpErr *echo.HTTPError
+	)
+	// The core's own error names the problem first: it may wrap the
+	// provider's refusal that caused it.
 	switch {
 	case errors.As(err, &appErr):
 		status, ok := statusByCode[appErr.Code]
@@ -104,22 +75,23 @@ func Explain(err error) Problem {
 		return Problem{Status: status, Message: msg}
 	case errors.As(err, &httpErr):
 		return Problem{Status: httpErr.Code, Message: fmt.Sprintf("error.%d", httpErr.Code)}
-	case craftclient.IsTimeout(err):
-		return Problem{Status: http.StatusGatewayTimeout, Message: "error.504"}
-	case errors.Is(err, craftclient.ErrMalformedResponse):
-		return Problem{Status: http.StatusBadGateway, Message: "error.502"}
-	case errors.As(err, &apiErr):
-		if craftclient.IsNotFound(err) {
-			return Problem{Status: http.StatusNotFound, Message: "error.404", Detail: apiErr.Code}
-		}
-		return Problem{Status: http.StatusBadGateway, Message: "error.502", Detail: apiErr.Code}
-	case isNetError(err):
-		return Problem{Status: http.StatusServiceUnavailable, Message: "error.503"}
+	}
+	if pe, ok := app.AsProviderError(err); ok {
+		status := statusByKind[pe.Kind]
+		return Problem{Status: status, Message: fmt.Sprintf("error.%d", status), Detail: pe.Code}
 	}
 	return Problem{Status: http.StatusInternalServerError, Message: "error.500"}
 }
 
-func isNetError(err error) bool {
-	var netErr net.Error // *net.OpError is one
-	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF)
+// problemInfo is how an upstream failure is shown inside a page.
+func problemInfo(c echo.Context, err error) views.ErrorInfo {
+	p := Explain(err)
+	LoggerFrom(c).Warn("provider call failed", "status", p.Status, "err", err)
+	return p.Info(LocaleFrom(c))
 }
+
+// errBadForm is returned when a form body cannot be parsed at all.
+var errBadForm = app.Errorf(app.CodeInvalid, "error.400")
+
+// errNotFound is the page that does not exist.
+var errNotFound = app.Errorf(app.CodeNotFound, "error.404")

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 	"linkdesk/handlers"
 )
 
@@ -22,14 +21,16 @@ func TestExplain(t *testing.T) {
 		wantMsg    string
 		wantDetail string
 	}{
-		{"app error", handlers.NewError(handlers.CodeNotFound, "error.404"), http.StatusNotFound, "error.404", ""},
-		{"app error without message", &handlers.Error{Code: handlers.CodeConflict}, http.StatusConflict, "error.409", ""},
+		{"app error", app.Errorf(app.CodeNotFound, "error.404"), http.StatusNotFound, "error.404", ""},
+		{"app error without message", &app.Error{Code: app.CodeConflict}, http.StatusConflict, "error.409", ""},
+		{"throttled", &app.Error{Code: app.CodeTooMany, Message: "auth.login_throttled"}, http.StatusTooManyRequests, "auth.login_throttled", ""},
+		{"database away", fmt.Errorf("store: ping: %w", app.ErrUnavailable), http.StatusServiceUnavailable, "error.db_unavailable", ""},
 		{"echo error", echo.NewHTTPError(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed, "error.405", ""},
-		{"provider error", fmt.Errorf("wrapped: %w", &craftclient.APIError{HTTPStatus: 500, Code: "1099"}), http.StatusBadGateway, "error.502", "1099"},
-		{"provider not found", &craftclient.APIError{HTTPStatus: 404, Code: "5001"}, http.StatusNotFound, "error.404", "5001"},
-		{"timeout", fmt.Errorf("craftclient: GET /x: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, "error.504", ""},
-		{"unreadable answer", fmt.Errorf("decode: %w", craftclient.ErrMalformedResponse), http.StatusBadGateway, "error.502", ""},
-		{"connection refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, http.StatusServiceUnavailable, "error.503", ""},
+		{"provider error", fmt.Errorf("wrapped: %w", &app.ProviderError{Kind: app.ProviderFailedCall, Code: "1099"}), http.StatusBadGateway, "error.502", "1099"},
+		{"provider not found", &app.ProviderError{Kind: app.ProviderNotFound, Code: "5001"}, http.StatusNotFound, "error.404", "5001"},
+		{"timeout", &app.ProviderError{Kind: app.ProviderTimeout, Err: context.DeadlineExceeded}, http.StatusGatewayTimeout, "error.504", ""},
+		{"unreadable answer", &app.ProviderError{Kind: app.ProviderBadAnswer}, http.StatusBadGateway, "error.502", ""},
+		{"connection refused", &app.ProviderError{Kind: app.ProviderUnreachable, Err: errors.New("connection refused")}, http.StatusServiceUnavailable, "error.503", ""},
 		{"anything else", errors.New("boom"), http.StatusInternalServerError, "error.500", ""},
 	}
 	for _, tt := range tests {

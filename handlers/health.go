@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Pinger is the store as the health check sees it.
+// Pinger is the database as the health check sees it.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }

@@ -9,22 +9,19 @@ import (
 	"linkdesk/views"
 )
 
-// LangCookie remembers the language a person chose.
-const LangCookie = "linkdesk_lang"
-
 // SetLang stores the chosen language and returns to the page it was chosen
-// on. secureCookies is the server's setting (from its public URL), like
+// on. The Secure flag is the server's setting (from its public URL), like
 // every other cookie's: the request's scheme would trust X-Forwarded-Proto,
 // which anyone can send.
-func SetLang(secureCookies bool) echo.HandlerFunc {
+func SetLang(names Cookies) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		l, ok := views.ParseLang(c.Param("lang"))
 		if !ok {
-			return NewError(CodeNotFound, "error.404")
+			return errNotFound
 		}
 		c.SetCookie(&http.Cookie{
-			Name: LangCookie, Value: string(l), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureCookies,
+			Name: names.Lang, Value: string(l), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: names.Secure,
 		})
 		return c.Redirect(http.StatusSeeOther, SafeNext(c.QueryParam("next"), "/"))
 	}
@@ -44,10 +41,10 @@ func SafeNext(next, fallback string) string {
 	return next
 }
 
-// LocaleFor picks the request's language: the cookie, then Accept-Language,
-// then Turkish.
-func LocaleFor(r *http.Request) views.Locale {
-	if ck, err := r.Cookie(LangCookie); err == nil {
+// LocaleFor picks the request's language: the cookie named langCookie,
+// then Accept-Language, then Turkish.
+func LocaleFor(r *http.Request, langCookie string) views.Locale {
+	if ck, err := r.Cookie(langCookie); err == nil {
 		if l, ok := views.ParseLang(ck.Value); ok {
 			return views.NewLocale(l)
 		}

@@ -14,7 +14,7 @@ import (
 
 func TestLinksToggleStatus(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
-	link := mustCreateLink(t, env.app, linkRequest("Kahve", "10", func(r *craftclient.ProductRequest) {
+	link := mustCreateLink(t, env.ta, linkRequest("Kahve", "10", func(r *craftclient.ProductRequest) {
 		r.ConversationID, r.ExternalID, r.BasketIdentifier, r.MultiPayment = "CONV", "EXT", "BASKET", true
 	}))
 	path := linkPath(link.ID, "/status")
@@ -24,7 +24,7 @@ func TestLinksToggleStatus(t *testing.T) {
 	if loc != "/links?name=Kah" {
 		t.Errorf("Location: got %q, want /links?name=Kah", loc)
 	}
-	got := mustRetrieve(t, env.app, link.ID)
+	got := mustRetrieve(t, env.ta, link.ID)
 	if got.Status != craftclient.LinkStatusPassive {
 		t.Fatalf("status: got %s, want PASSIVE", got.Status)
 	}
@@ -36,7 +36,7 @@ func TestLinksToggleStatus(t *testing.T) {
 	if loc != linkPath(link.ID, "") {
 		t.Errorf("foreign next: got Location %q, want the link page", loc)
 	}
-	if n := len(auditEvents(t, env.app, "link.status")); n != 1 {
+	if n := len(auditEvents(t, env.ta, "link.status")); n != 1 {
 		t.Errorf("got %d link.status rows, want 1", n)
 	}
 
@@ -68,7 +68,7 @@ func TestLinksToggleStatus(t *testing.T) {
 		t.Errorf("detail badge: got %q, want PASSIVE: %s", got, excerpt(html))
 	}
 
-	events := auditEvents(t, env.app, "link.status")
+	events := auditEvents(t, env.ta, "link.status")
 	if len(events) != 3 {
 		t.Fatalf("got %d link.status rows, want 3", len(events))
 	}
@@ -82,8 +82,8 @@ func TestLinksToggleStatus(t *testing.T) {
 
 func TestLinksDelete(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
-	plain := mustCreateLink(t, env.app, linkRequest("Kahve", "10"))
-	row := mustCreateLink(t, env.app, linkRequest("Çay", "5"))
+	plain := mustCreateLink(t, env.ta, linkRequest("Kahve", "10"))
+	row := mustCreateLink(t, env.ta, linkRequest("Çay", "5"))
 
 	// Its QR is served (and so remembered) before the delete.
 	if resp := env.staff.Get(t, linkPath(plain.ID, "/qr.png")); resp.StatusCode != http.StatusOK {
@@ -117,11 +117,11 @@ func TestLinksDelete(t *testing.T) {
 	if b := body(t, resp); resp.StatusCode != http.StatusOK || strings.TrimSpace(b) != "" {
 		t.Errorf("row delete: got %d %q, want 200 and an empty body", resp.StatusCode, b)
 	}
-	if n := linkCount(t, env.app); n != 0 {
+	if n := linkCount(t, env.ta); n != 0 {
 		t.Errorf("got %d links left, want 0", n)
 	}
 
-	events := auditEvents(t, env.app, "link.delete")
+	events := auditEvents(t, env.ta, "link.delete")
 	if len(events) != 2 {
 		t.Fatalf("got %d link.delete rows, want 2", len(events))
 	}
@@ -138,13 +138,17 @@ func TestLinksDelete(t *testing.T) {
 func TestLinksToggleSoldOut(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
 	stock := 1
-	link := mustCreateLink(t, env.app, linkRequest("Son adet", "10", func(r *craftclient.ProductRequest) { r.Stock = &stock }))
+	link := mustCreateLink(t, env.ta, linkRequest("Son adet", "10", func(r *craftclient.ProductRequest) { r.Stock = &stock }))
 	// A customer buys the last one on the sandbox's hosted page.
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).PostForm(link.URL, url.Values{})
+	card := url.Values{"name": {"Ayşe Yılmaz"}, "number": {"5528790000000008"}, "expiry": {"12/40"}, "cvc": {"123"}, "installment": {"1"}}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).PostForm(link.URL, card)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("paying on the hosted page: status %d", resp.StatusCode)
+	}
 
 	doc, _ := page(t, env.viewer.Get(t, "/links"), http.StatusOK)
 	if got := strings.TrimSpace(doc.Find(testid("link-sold-stock")).Text()); got != "1 / 0" {
@@ -156,7 +160,7 @@ func TestLinksToggleSoldOut(t *testing.T) {
 	if got := doc.Find(testid("error-message")).Text(); !strings.Contains(got, "stoku tükenmiş") {
 		t.Errorf("message: got %q", got)
 	}
-	if got := mustRetrieve(t, env.app, link.ID); got.Stock == nil || *got.Stock != 0 || got.Status != craftclient.LinkStatusActive {
+	if got := mustRetrieve(t, env.ta, link.ID); got.Stock == nil || *got.Stock != 0 || got.Status != craftclient.LinkStatusActive {
 		t.Errorf("link changed: stock %v status %s", got.Stock, got.Status)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 )
 
 // endlessLinks answers every search with a full page of a huge list and
@@ -16,21 +16,21 @@ type endlessLinks struct {
 	searches int
 }
 
-func (e *endlessLinks) Search(_ context.Context, req craftclient.ProductSearchRequest) (*craftclient.ProductPage, error) {
+func (e *endlessLinks) Search(_ context.Context, req app.LinkSearch) (*app.LinkPage, error) {
 	e.searches++
 	e.cancel()
-	items := make([]craftclient.Product, req.Size)
+	items := make([]app.Link, req.Size)
 	for i := range items {
 		items[i].ID = int64(req.Page*req.Size + i + 1)
 	}
-	return &craftclient.ProductPage{Items: items, TotalSize: 1 << 20}, nil
+	return &app.LinkPage{Links: items, Total: 1 << 20}, nil
 }
 
 func TestSearchAllStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	up := &endlessLinks{cancel: cancel}
 	h := &Links{links: up}
-	_, err := h.searchAll(ctx, craftclient.ProductSearchRequest{})
+	_, err := h.searchAll(ctx, app.LinkSearch{})
 	if !errors.Is(err, context.Canceled) || up.searches != 1 {
 		t.Errorf("got %v after %d searches, want context.Canceled after 1", err, up.searches)
 	}
@@ -41,7 +41,7 @@ func TestSearchAllStopsWhenCancelled(t *testing.T) {
 // the first page's last link again.
 type shiftingLinks struct{ LinkService }
 
-func (shiftingLinks) Search(_ context.Context, req craftclient.ProductSearchRequest) (*craftclient.ProductPage, error) {
+func (shiftingLinks) Search(_ context.Context, req app.LinkSearch) (*app.LinkPage, error) {
 	first := int64(200) // page 0: 200…101
 	if req.Page == 1 {
 		first = 101 // shifted by one: 101…53
@@ -50,16 +50,16 @@ func (shiftingLinks) Search(_ context.Context, req craftclient.ProductSearchRequ
 	if req.Page == 1 {
 		n = 49
 	}
-	items := make([]craftclient.Product, n)
+	items := make([]app.Link, n)
 	for i := range items {
 		items[i].ID = first - int64(i)
 	}
-	return &craftclient.ProductPage{Items: items, TotalSize: 149}, nil
+	return &app.LinkPage{Links: items, Total: 149}, nil
 }
 
 func TestSearchAllKeepsEachLinkOnce(t *testing.T) {
 	h := &Links{links: shiftingLinks{}}
-	got, err := h.searchAll(context.Background(), craftclient.ProductSearchRequest{})
+	got, err := h.searchAll(context.Background(), app.LinkSearch{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestLinksCreate(t *testing.T) {
 			if _, err := fmt.Sscanf(loc, "/links/%d", &id); err != nil {
 				t.Fatalf("Location %q is not a link page", loc)
 			}
-			link := mustRetrieve(t, env.app, id)
+			link := mustRetrieve(t, env.ta, id)
 			if link.Name != name || link.Price.String() != "1234.56" || link.Channel != "kasa" || link.Description != "Kahve ve kurabiye" {
 				t.Errorf("created %+v", link)
 			}
@@ -57,7 +57,7 @@ func TestLinksCreate(t *testing.T) {
 		})
 	}
 
-	events := auditEvents(t, env.app, "link.create")
+	events := auditEvents(t, env.ta, "link.create")
 	if len(events) != 4 {
 		t.Fatalf("got %d link.create audit rows, want 4", len(events))
 	}
@@ -101,7 +101,7 @@ func TestLinksCreateRefused(t *testing.T) {
 				wantRedirect(t, env.staff.PostForm(t, "/links", tt.form))
 				return
 			}
-			before := linkCount(t, env.app)
+			before := linkCount(t, env.ta)
 			doc, _ := page(t, env.staff.PostForm(t, "/links", tt.form), http.StatusUnprocessableEntity)
 			if doc.Find(testid("error-"+tt.field)).Length() != 1 {
 				t.Errorf("no error on %s", tt.field)
@@ -131,12 +131,12 @@ func TestLinksCreateRefused(t *testing.T) {
 			if _, ok := doc.Find(testid("installment-3")).Attr("checked"); ok != slices.Contains(tt.form["enabledInstallments"], "3") {
 				t.Errorf("installment 3 ticked = %v, want as posted", ok)
 			}
-			if got := linkCount(t, env.app); got != before {
+			if got := linkCount(t, env.ta); got != before {
 				t.Errorf("a refused form created a link: %d → %d", before, got)
 			}
 		})
 	}
-	if n := len(auditEvents(t, env.app, "link.create")); n != 1 {
+	if n := len(auditEvents(t, env.ta, "link.create")); n != 1 {
 		t.Errorf("got %d link.create audit rows, want 1 (the accepted one)", n)
 	}
 }
@@ -203,7 +203,7 @@ func TestLinksValidateField(t *testing.T) {
 func TestLinksShow(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
 	stock := 5
-	link := mustCreateLink(t, env.app, linkRequest("Kahve", "49.9", func(r *craftclient.ProductRequest) {
+	link := mustCreateLink(t, env.ta, linkRequest("Kahve", "49.9", func(r *craftclient.ProductRequest) {
 		r.Stock, r.ExternalID, r.ConversationID = &stock, "EXT-1", "CONV-1"
 		r.EnabledInstallments = []int{1, 3, 6}
 	}))
@@ -260,7 +260,7 @@ func TestLinksShow(t *testing.T) {
 func TestLinksEditRoundTrip(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
 	stock := 1
-	link := mustCreateLink(t, env.app, linkRequest("Kahve", "1234.567", func(r *craftclient.ProductRequest) {
+	link := mustCreateLink(t, env.ta, linkRequest("Kahve", "1234.567", func(r *craftclient.ProductRequest) {
 		r.Currency = craftclient.CurrencyKWD
 		r.ConversationID, r.ExternalID, r.BasketIdentifier, r.MultiPayment = "CONV-7", "EXT-7", "BASKET-7", true
 		r.OrderID, r.Stock = "ORD-7", &stock
@@ -306,7 +306,7 @@ func TestLinksEditRoundTrip(t *testing.T) {
 	if loc := wantRedirect(t, env.staff.PostForm(t, linkPath(link.ID, ""), form)); loc != linkPath(link.ID, "") {
 		t.Errorf("Location: got %q", loc)
 	}
-	got := mustRetrieve(t, env.app, link.ID)
+	got := mustRetrieve(t, env.ta, link.ID)
 	if got.Name != "Filtre kahve" || got.Status != craftclient.LinkStatusPassive {
 		t.Errorf("not updated: %+v", got)
 	}
@@ -318,7 +318,7 @@ func TestLinksEditRoundTrip(t *testing.T) {
 		t.Errorf("shown fields changed: %+v", got)
 	}
 
-	events := auditEvents(t, env.app, "link.update")
+	events := auditEvents(t, env.ta, "link.update")
 	if len(events) != 2 {
 		t.Fatalf("got %d link.update rows, want 2", len(events))
 	}
@@ -346,8 +346,8 @@ func TestLinksEditRoundTrip(t *testing.T) {
 
 func TestLinksRoles(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
-	link := mustCreateLink(t, env.app, linkRequest("Kahve", "10"))
-	anon := env.app.Anonymous(t)
+	link := mustCreateLink(t, env.ta, linkRequest("Kahve", "10"))
+	anon := env.ta.Anonymous(t)
 	tests := []struct {
 		method, path string
 		viewer       int
@@ -383,7 +383,7 @@ func TestLinksRoles(t *testing.T) {
 			}
 		})
 	}
-	if got := mustRetrieve(t, env.app, link.ID); got.Status != craftclient.LinkStatusActive {
+	if got := mustRetrieve(t, env.ta, link.ID); got.Status != craftclient.LinkStatusActive {
 		t.Error("a viewer changed a link")
 	}
 }

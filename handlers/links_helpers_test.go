@@ -11,17 +11,18 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/shopspring/decimal"
 
 	"linkdesk/craftclient"
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
 // linksEnv is a running app with a staff and a viewer client.
 type linksEnv struct {
-	app    *webtest.App
+	ta     *webtest.App
 	staff  *webtest.Client
 	viewer *webtest.Client
 }
@@ -30,18 +31,18 @@ type linksEnv struct {
 // clients sign in with minted cookies, and bcrypt under -race is slow.
 func newLinksEnv(tb testing.TB, opts webtest.Options) linksEnv {
 	tb.Helper()
-	app := webtest.New(tb, opts)
+	ta := webtest.New(tb, opts)
 	return linksEnv{
-		app:    app,
-		staff:  app.As(tb, mustCreateUser(tb, app, "staff@example.com", store.RoleStaff)),
-		viewer: app.As(tb, mustCreateUser(tb, app, "viewer@example.com", store.RoleViewer)),
+		ta:     ta,
+		staff:  ta.As(tb, mustCreateUser(tb, ta, "staff@example.com", app.RoleStaff)),
+		viewer: ta.As(tb, mustCreateUser(tb, ta, "viewer@example.com", app.RoleViewer)),
 	}
 }
 
-func mustCreateUser(tb testing.TB, app *webtest.App, email string, role store.Role) *store.User {
+func mustCreateUser(tb testing.TB, ta *webtest.App, email string, role app.Role) *app.User {
 	tb.Helper()
-	u := &store.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: []byte("not-a-hash")}
-	if err := app.Store.CreateUser(context.Background(), u); err != nil {
+	u := &app.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: []byte("not-a-hash")}
+	if err := ta.Store.CreateUser(context.Background(), u); err != nil {
 		tb.Fatalf("create user %s: %v", email, err)
 	}
 	return u
@@ -64,18 +65,18 @@ func linkRequest(name, price string, edit ...func(*craftclient.ProductRequest)) 
 }
 
 // mustCreateLink creates a link straight through the client.
-func mustCreateLink(tb testing.TB, app *webtest.App, req craftclient.ProductRequest) *craftclient.Product {
+func mustCreateLink(tb testing.TB, ta *webtest.App, req craftclient.ProductRequest) *craftclient.Product {
 	tb.Helper()
-	p, err := app.Craftgate.Products.Create(context.Background(), req)
+	p, err := ta.Craftgate.Products.Create(context.Background(), req)
 	if err != nil {
 		tb.Fatalf("create link %q: %v", req.Name, err)
 	}
 	return p
 }
 
-func mustRetrieve(tb testing.TB, app *webtest.App, id int64) *craftclient.Product {
+func mustRetrieve(tb testing.TB, ta *webtest.App, id int64) *craftclient.Product {
 	tb.Helper()
-	p, err := app.Craftgate.Products.Retrieve(context.Background(), id)
+	p, err := ta.Craftgate.Products.Retrieve(context.Background(), id)
 	if err != nil {
 		tb.Fatalf("retrieve link %d: %v", id, err)
 	}
@@ -83,9 +84,9 @@ func mustRetrieve(tb testing.TB, app *webtest.App, id int64) *craftclient.Produc
 }
 
 // linkCount is how many links the sandbox holds.
-func linkCount(tb testing.TB, app *webtest.App) int64 {
+func linkCount(tb testing.TB, ta *webtest.App) int64 {
 	tb.Helper()
-	page, err := app.Craftgate.Products.Search(context.Background(), craftclient.ProductSearchRequest{Size: 1})
+	page, err := ta.Craftgate.Products.Search(context.Background(), craftclient.ProductSearchRequest{Size: 1})
 	if err != nil {
 		tb.Fatalf("count links: %v", err)
 	}
@@ -194,9 +195,9 @@ func containsFold(vs []string, want string) bool {
 var hx = []string{"HX-Request", "true"}
 
 // auditEvents lists the audit log for one action, newest first.
-func auditEvents(tb testing.TB, app *webtest.App, action string) []store.AuditEvent {
+func auditEvents(tb testing.TB, ta *webtest.App, action string) []app.AuditEvent {
 	tb.Helper()
-	events, _, err := app.Store.ListAudit(context.Background(), store.AuditFilter{Action: action})
+	events, _, err := ta.Store.ListAudit(context.Background(), app.AuditFilter{Action: action})
 	if err != nil {
 		tb.Fatalf("list audit: %v", err)
 	}

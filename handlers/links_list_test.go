@@ -17,8 +17,8 @@ import (
 func TestLinksIndexShowsLinks(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
 	stock := 10
-	link := mustCreateLink(t, env.app, linkRequest("Kahve", "1234.56", func(r *craftclient.ProductRequest) { r.Stock = &stock }))
-	mustCreateLink(t, env.app, linkRequest("Çay", "20", func(r *craftclient.ProductRequest) { r.Currency = craftclient.CurrencyUSD }))
+	link := mustCreateLink(t, env.ta, linkRequest("Kahve", "1234.56", func(r *craftclient.ProductRequest) { r.Stock = &stock }))
+	mustCreateLink(t, env.ta, linkRequest("Çay", "20", func(r *craftclient.ProductRequest) { r.Currency = craftclient.CurrencyUSD }))
 
 	resp := env.viewer.Get(t, "/links")
 	// Rendered pages carry their length, sparing them chunked encoding.
@@ -84,7 +84,7 @@ func TestLinksIndexShowsLinks(t *testing.T) {
 
 func TestLinksIndexFragment(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
-	mustCreateLink(t, env.app, linkRequest("Kahve", "10"))
+	mustCreateLink(t, env.ta, linkRequest("Kahve", "10"))
 
 	resp := env.viewer.Get(t, "/links?name=Kah&minPrice=&currency=", hx...)
 	doc, html := page(t, resp, http.StatusOK)
@@ -120,7 +120,7 @@ func TestLinksIndexFragment(t *testing.T) {
 func TestLinksSearchByName(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
 	for _, name := range []string{"İstanbul Şubesi", "Ankara Şubesi", "IRMAK"} {
-		mustCreateLink(t, env.app, linkRequest(name, "10"))
+		mustCreateLink(t, env.ta, linkRequest(name, "10"))
 	}
 	tests := []struct {
 		query string
@@ -151,7 +151,7 @@ func TestLinksSearchByName(t *testing.T) {
 func TestLinksPaging(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
 	for i := range 30 {
-		mustCreateLink(t, env.app, linkRequest(fmt.Sprintf("Ürün %02d", i), "10"))
+		mustCreateLink(t, env.ta, linkRequest(fmt.Sprintf("Ürün %02d", i), "10"))
 	}
 	tests := []struct {
 		query    string
@@ -192,10 +192,10 @@ func TestLinksPaging(t *testing.T) {
 
 func TestLinksFilters(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
-	mustCreateLink(t, env.app, linkRequest("Ucuz", "1000"))
-	mustCreateLink(t, env.app, linkRequest("Tam", "1234.56"))
-	mustCreateLink(t, env.app, linkRequest("Pahalı", "2000", func(r *craftclient.ProductRequest) { r.Channel = "web" }))
-	mustCreateLink(t, env.app, linkRequest("Dolar", "1500", func(r *craftclient.ProductRequest) { r.Currency = craftclient.CurrencyUSD }))
+	mustCreateLink(t, env.ta, linkRequest("Ucuz", "1000"))
+	mustCreateLink(t, env.ta, linkRequest("Tam", "1234.56"))
+	mustCreateLink(t, env.ta, linkRequest("Pahalı", "2000", func(r *craftclient.ProductRequest) { r.Channel = "web" }))
+	mustCreateLink(t, env.ta, linkRequest("Dolar", "1500", func(r *craftclient.ProductRequest) { r.Currency = craftclient.CurrencyUSD }))
 	tests := []struct {
 		name  string
 		query url.Values
@@ -282,14 +282,14 @@ func TestLinksExportCSV(t *testing.T) {
 	env := newLinksEnv(t, webtest.Options{})
 	const n = 105 // more than one upstream page of 100
 	for i := range n - 2 {
-		mustCreateLink(t, env.app, linkRequest(fmt.Sprintf("Link %03d", i), "10"))
+		mustCreateLink(t, env.ta, linkRequest(fmt.Sprintf("Link %03d", i), "10"))
 	}
 	stock := 1
-	special := mustCreateLink(t, env.app, linkRequest("=HYPERLINK(\"x\")", "1234.5", func(r *craftclient.ProductRequest) {
+	special := mustCreateLink(t, env.ta, linkRequest("=HYPERLINK(\"x\")", "1234.5", func(r *craftclient.ProductRequest) {
 		r.Description = "Şişe, \"büyük\"\nikinci satır"
 		r.OrderID, r.Stock = "ORD-1", &stock
 	}))
-	mustCreateLink(t, env.app, linkRequest("Kuveyt", "1.5", func(r *craftclient.ProductRequest) { r.Currency = craftclient.CurrencyKWD }))
+	mustCreateLink(t, env.ta, linkRequest("Kuveyt", "1.5", func(r *craftclient.ProductRequest) { r.Currency = craftclient.CurrencyKWD }))
 
 	resp := env.viewer.Get(t, "/links/export.csv")
 	raw := body(t, resp)

@@ -143,7 +143,7 @@ func TestLinksCreateUpstreamFailure(t *testing.T) {
 					t.Errorf("%s not kept: got %q, want %q", field, got, want)
 				}
 			}
-			if n := len(auditEvents(t, env.app, "link.create")); n != 0 {
+			if n := len(auditEvents(t, env.ta, "link.create")); n != 0 {
 				t.Errorf("got %d audit rows for a failed create", n)
 			}
 
@@ -252,7 +252,7 @@ func TestLinksStatusUpstreamFailure(t *testing.T) {
 	if doc.Find(testid("error-alert")).Length() != 1 || strings.Contains(html, "<html") {
 		t.Errorf("want the error alert fragment: %s", excerpt(html))
 	}
-	if n := len(auditEvents(t, env.app, "link.status")); n != 0 {
+	if n := len(auditEvents(t, env.ta, "link.status")); n != 0 {
 		t.Errorf("got %d audit rows for a failed change", n)
 	}
 }

@@ -9,14 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"linkdesk/app"
+
 	"linkdesk/craftclient"
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
 // callbackForm is the form Paywall posts for p, signed with the sandbox's
 // hash key over the given amount text.
-func callbackForm(p *store.Payment, success bool, amount string) url.Values {
+func callbackForm(p *app.Payment, success bool, amount string) url.Values {
 	id := strconv.FormatInt(p.APMTransactionID, 10)
 	f := url.Values{
 		"date": {"2026-01-02T10:00:00.000000"}, "status": {strconv.FormatBool(success)},
@@ -36,7 +37,7 @@ func resign(f url.Values) url.Values {
 // postCallback posts as Paywall does: no session, no CSRF token.
 func (e *payEnv) postCallback(t *testing.T, token, kind, contentType, payload string, header ...string) (int, string) {
 	t.Helper()
-	resp := e.app.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/"+token+"/"+kind,
+	resp := e.ta.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/"+token+"/"+kind,
 		strings.NewReader(payload), append(header, "Content-Type", contentType)...)
 	return resp.StatusCode, strings.TrimSpace(body(t, resp))
 }
@@ -46,7 +47,7 @@ func (e *payEnv) postForm(t *testing.T, token, kind string, f url.Values) (int, 
 	return e.postCallback(t, token, kind, "application/x-www-form-urlencoded", f.Encode())
 }
 
-func settleCount(events []store.AuditEvent) int {
+func settleCount(events []app.AuditEvent) int {
 	n := 0
 	for _, e := range events {
 		if e.Action == "payment.settle" {
@@ -91,33 +92,47 @@ func TestCallbackRefusals(t *testing.T) {
 		// Signed and consistent, but Paywall says nobody has paid yet.
 		{"not paid upstream", p.CallbackToken, "success", callbackForm(p, true, "12.50"), 409, "not_confirmed"},
 	}
+	stray := 0
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, reason := env.postForm(t, tt.token, tt.kind, tt.form)
 			if status != tt.status || reason != tt.reason {
 				t.Errorf("got %d %q, want %d %q", status, reason, tt.status, tt.reason)
 			}
-			recorded := env.callbacks(t, tt.form.Get("merchantUniqueCode"))
-			if len(recorded) == 0 {
-				t.Fatal("the callback was not recorded")
+			// A callback is kept with the payment its token names, never
+			// with the one its body names; one whose token names no
+			// payment is kept apart.
+			recorded := env.callbacks(t, code)
+			var last app.Callback
+			if tt.token == p.CallbackToken {
+				if len(recorded) != i+1-stray {
+					t.Fatalf("%d callbacks recorded with the payment, want %d", len(recorded), i+1-stray)
+				}
+				last = recorded[len(recorded)-1]
+			} else {
+				stray++
+				strays, err := env.ta.Store.StrayCallbacks(context.Background())
+				if err != nil || len(strays) != stray || len(recorded) != i+1-stray {
+					t.Fatalf("stray callbacks %d (%v), with the payment %d; want %d apart and none attached", len(strays), err, len(recorded), stray)
+				}
+				last = strays[0]
 			}
-			last := recorded[len(recorded)-1]
 			if last.Accepted || last.Reason != tt.reason || last.RemoteIP != "127.0.0.1" || !strings.Contains(last.Payload, "merchantUniqueCode=") {
 				t.Errorf("recorded %+v, want refused with %q from 127.0.0.1 and the payload", last, tt.reason)
 			}
-			if got := len(env.callbacks(t, code)) + len(env.callbacks(t, "someone-elses-code")); got != i+1 {
-				t.Errorf("%d callbacks recorded so far, want %d", got, i+1)
+			if len(env.callbacks(t, "someone-elses-code")) != 0 {
+				t.Error("a callback was kept under the code its body names")
 			}
 		})
 	}
-	if p := env.payment(t, code); p.Status != store.PaymentStatusPending {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusPending {
 		t.Errorf("after refused callbacks the payment is %s, want pending", p.Status)
 	}
 	if n := settleCount(env.audits(t, code)); n != 0 {
 		t.Errorf("%d settle audits, want none", n)
 	}
 	// The token guards the public URL: it never reaches the log.
-	if logs := env.app.Logs.String(); strings.Contains(logs, p.CallbackToken) {
+	if logs := env.ta.Logs.String(); strings.Contains(logs, p.CallbackToken) {
 		t.Errorf("the callback token is in the log:\n%s", logs)
 	}
 }
@@ -139,7 +154,7 @@ func TestCallbackReplayAndFinalState(t *testing.T) {
 		t.Errorf("fail after paid: got %d %q, want 409 already_final", status, reason)
 	}
 	after := env.payment(t, code)
-	if after.Status != store.PaymentStatusPaid || !after.SettledAt.Equal(settledAt) {
+	if after.Status != app.PaymentStatusPaid || !after.SettledAt.Equal(settledAt) {
 		t.Errorf("after replays: %s settled %v, want paid at %v", after.Status, after.SettledAt, settledAt)
 	}
 	var got []string
@@ -166,28 +181,31 @@ func TestCallbackJSONAndBrowser(t *testing.T) {
 	if status, reason := env.postCallback(t, p.CallbackToken, "success", "application/json", payload); status != 200 || reason != "OK" {
 		t.Fatalf("JSON callback: got %d %q, want 200 OK", status, reason)
 	}
-	if got := env.payment(t, code).Status; got != store.PaymentStatusPaid {
+	if got := env.payment(t, code).Status; got != app.PaymentStatusPaid {
 		t.Errorf("after the JSON callback: %s, want paid", got)
 	}
-	if cbs := env.callbacks(t, code); len(cbs) != 1 || cbs[0].Kind != store.CallbackKindServer {
+	if cbs := env.callbacks(t, code); len(cbs) != 1 || cbs[0].Kind != app.CallbackKindServer {
 		t.Errorf("recorded %+v, want one server callback", cbs)
 	}
 
 	// A browser gets a page in both languages.
-	resp := env.app.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/"+p.CallbackToken+"/success",
+	resp := env.ta.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/"+p.CallbackToken+"/success",
 		strings.NewReader(callbackForm(p, true, "12.50").Encode()),
 		"Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html,application/xhtml+xml")
 	doc := parseResp(t, resp)
 	if resp.StatusCode != 200 || testID(doc, "callback-result").AttrOr("data-outcome", "") != "paid" || doc.Find("section[lang]").Length() != 2 {
 		t.Errorf("browser answer %d outcome %q, want 200 paid in two languages", resp.StatusCode, testID(doc, "callback-result").AttrOr("data-outcome", ""))
 	}
-	resp = env.app.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/nope/fail",
+	resp = env.ta.Anonymous(t).Do(t, http.MethodPost, "/callbacks/paywall/nope/fail",
 		strings.NewReader("status=false&merchantUniqueCode=x"), "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html")
 	if doc := parseResp(t, resp); resp.StatusCode != 404 || testID(doc, "callback-result").AttrOr("data-outcome", "") != "refused" {
 		t.Errorf("unknown token for a browser: got %d, want 404 with the refused page", resp.StatusCode)
 	}
-	if cbs, _ := env.app.Store.CallbacksFor(context.Background(), "x"); len(cbs) != 1 || cbs[0].Reason != "unknown_token" {
-		t.Errorf("unknown token recorded as %+v", cbs)
+	if cbs, _ := env.ta.Store.StrayCallbacks(context.Background()); len(cbs) != 1 || cbs[0].Reason != "unknown_token" {
+		t.Errorf("unknown token kept as %+v", cbs)
+	}
+	if cbs, _ := env.ta.Store.CallbacksFor(context.Background(), "x"); len(cbs) != 0 {
+		t.Errorf("a callback naming no payment was attached to the code its body names: %+v", cbs)
 	}
 }
 
@@ -207,7 +225,7 @@ func TestCallbackPayloadCaps(t *testing.T) {
 	}{
 		{"unknown token", strings.Repeat("0f", 32), url.Values{"status": {"true"}, "merchantUniqueCode": {"stranger"}}, "unknown_token", 1 << 10},
 		// Signed and consistent, so judged in full (nobody has paid yet).
-		{"known token", p.CallbackToken, callbackForm(p, true, "12.50"), "not_confirmed", store.MaxCallbackPayload},
+		{"known token", p.CallbackToken, callbackForm(p, true, "12.50"), "not_confirmed", app.MaxCallbackPayload},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,7 +233,10 @@ func TestCallbackPayloadCaps(t *testing.T) {
 			if _, reason := env.postCallback(t, tt.token, "success", "application/x-www-form-urlencoded", payload); reason != tt.reason {
 				t.Fatalf("got %q, want %q", reason, tt.reason)
 			}
-			cbs := env.callbacks(t, tt.form.Get("merchantUniqueCode"))
+			cbs := env.callbacks(t, code)
+			if tt.token != p.CallbackToken {
+				cbs, _ = env.ta.Store.StrayCallbacks(context.Background())
+			}
 			if len(cbs) != 1 {
 				t.Fatalf("%d callbacks recorded, want 1", len(cbs))
 			}

@@ -5,25 +5,41 @@ import (
 	"io"
 	"net/http/httptest"
 	"strings"
+	"time"
+
+	"linkdesk/app"
+	"linkdesk/providers"
+	"linkdesk/web"
 
 	"github.com/labstack/echo/v4"
 
 	"linkdesk/handlers"
 	"linkdesk/store"
 	"linkdesk/web/qr"
+	"linkdesk/web/webtest"
 )
 
-// paymentsOn returns payment handlers on env's store and Paywall, or on
-// the wrappers given, to be called in-process: without the server around
-// them a test controls the request's context and sees every store call.
-func (e *payEnv) paymentsOn(st handlers.PaymentStore, apm handlers.APMClient) *handlers.Payments {
+// coreOn returns a core on env's database and Paywall, or on the wrappers
+// given, with its own clock (nil is real time): without the server around
+// it a test controls the request's context and sees every store call.
+func (e *payEnv) coreOn(st app.Store, pw app.PaymentProvider, now func() time.Time) *app.App {
 	if st == nil {
-		st = e.app.Store
+		st = e.ta.Store
 	}
-	if apm == nil {
-		apm = e.app.Paywall.APM
+	if pw == nil {
+		pw = providers.NewPayments(e.ta.Paywall, webtest.SandboxHashKey)
 	}
-	return handlers.NewPayments(e.app.Config.Site, st, apm, e.app.Reconciler, qr.New(16), e.app.Config.Payments.PublicURL, nil, nil)
+	return app.New(app.Config{Store: st, Payments: pw, Now: now, PaymentsConfig: app.PaymentsConfig{CallbackURLs: web.CallbackURLs(e.ta.URL)}})
+}
+
+// testSite is what the test app's pages show about the installation.
+var testSite = handlers.Site{Merchant: webtest.Merchant, Sandbox: true}
+
+// paymentsOn returns payment handlers over coreOn(st, pw, nil), to be
+// called in-process.
+func (e *payEnv) paymentsOn(st app.Store, pw app.PaymentProvider) *handlers.Payments {
+	core := e.coreOn(st, pw, nil)
+	return handlers.NewPayments(testSite, core.Payments, core.Users, qr.New(16), nil, nil)
 }
 
 // echoContext is a request for a handler called in-process; code fills the
@@ -52,12 +68,12 @@ type countingStore struct {
 	callbacks, users int
 }
 
-func (s *countingStore) CallbacksFor(ctx context.Context, code string) ([]store.CallbackRecord, error) {
+func (s *countingStore) CallbacksFor(ctx context.Context, code string) ([]app.Callback, error) {
 	s.callbacks++
 	return s.DB.CallbacksFor(ctx, code)
 }
 
-func (s *countingStore) ListUsers(ctx context.Context) ([]store.User, error) {
+func (s *countingStore) ListUsers(ctx context.Context) ([]app.User, error) {
 	s.users++
 	return s.DB.ListUsers(ctx)
 }

@@ -15,40 +15,42 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/makiuchi-d/gozxing"
 	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/shopspring/decimal"
 
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
 // payEnv is a running app with one user per role.
 type payEnv struct {
-	app                  *webtest.App
+	ta                   *webtest.App
 	owner, staff, viewer *webtest.Client
-	staffUser            *store.User
-	ownerUser            *store.User
+	staffUser            *app.User
+	ownerUser            *app.User
 	clock                *testClock
 }
 
 func newPayEnv(t *testing.T, opts webtest.Options) *payEnv {
 	t.Helper()
 	clock := &testClock{}
-	if opts.ReconcilerNow == nil {
-		opts.ReconcilerNow = clock.Now
+	if opts.Clock == nil {
+		opts.Clock = clock.Now
 	}
 	if opts.ClientTimeout == 0 {
 		// Generous: a loaded CI machine must not turn a slow sandbox call
 		// into a failed start. Fault tests answer at once anyway.
 		opts.ClientTimeout = 30 * time.Second
 	}
-	app := webtest.New(t, opts)
-	env := &payEnv{app: app, clock: clock}
-	env.ownerUser = mustCreateUser(t, app, "owner@example.com", store.RoleOwner)
-	env.staffUser = mustCreateUser(t, app, "kasa@example.com", store.RoleStaff)
-	viewerUser := mustCreateUser(t, app, "izleyici@example.com", store.RoleViewer)
-	env.owner, env.staff, env.viewer = app.As(t, env.ownerUser), app.As(t, env.staffUser), app.As(t, viewerUser)
+	ta := webtest.New(t, opts)
+	env := &payEnv{ta: ta, clock: clock}
+	env.ownerUser = mustCreateUser(t, ta, "owner@example.com", app.RoleOwner)
+	env.staffUser = mustCreateUser(t, ta, "kasa@example.com", app.RoleStaff)
+	viewerUser := mustCreateUser(t, ta, "izleyici@example.com", app.RoleViewer)
+	env.owner, env.staff, env.viewer = ta.As(t, env.ownerUser), ta.As(t, env.staffUser), ta.As(t, viewerUser)
 	return env
 }
 
@@ -90,18 +92,18 @@ func (e *payEnv) startPayment(t *testing.T, c *webtest.Client, form url.Values) 
 	return code
 }
 
-func (e *payEnv) payment(t *testing.T, code string) *store.Payment {
+func (e *payEnv) payment(t *testing.T, code string) *app.Payment {
 	t.Helper()
-	p, err := e.app.Store.PaymentByCode(context.Background(), code)
+	p, err := e.ta.Store.PaymentByCode(context.Background(), code)
 	if err != nil {
 		t.Fatalf("payment %s: %v", code, err)
 	}
 	return p
 }
 
-func (e *payEnv) callbacks(t *testing.T, code string) []store.CallbackRecord {
+func (e *payEnv) callbacks(t *testing.T, code string) []app.Callback {
 	t.Helper()
-	cbs, err := e.app.Store.CallbacksFor(context.Background(), code)
+	cbs, err := e.ta.Store.CallbacksFor(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,9 +111,9 @@ func (e *payEnv) callbacks(t *testing.T, code string) []store.CallbackRecord {
 }
 
 // audits returns the audit actions recorded for a payment, oldest first.
-func (e *payEnv) audits(t *testing.T, code string) []store.AuditEvent {
+func (e *payEnv) audits(t *testing.T, code string) []app.AuditEvent {
 	t.Helper()
-	events, _, err := e.app.Store.ListAudit(context.Background(), store.AuditFilter{TargetType: "payment", TargetID: code})
+	events, _, err := e.ta.Store.ListAudit(context.Background(), app.AuditFilter{TargetType: "payment", TargetID: code})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func (e *payEnv) audits(t *testing.T, code string) []store.AuditEvent {
 	return events
 }
 
-func actions(events []store.AuditEvent) []string {
+func actions(events []app.AuditEvent) []string {
 	var out []string
 	for _, e := range events {
 		out = append(out, e.Action)
@@ -134,7 +136,7 @@ func actions(events []store.AuditEvent) []string {
 // customer's phone would; the sandbox posts the callback before answering.
 func (e *payEnv) wallet(t *testing.T, uniqueCode, action string) {
 	t.Helper()
-	resp := e.app.Anonymous(t).Do(t, http.MethodPost, "/sandbox/paywall/wallet/"+uniqueCode+"/"+action, strings.NewReader(""))
+	resp := e.ta.Anonymous(t).Do(t, http.MethodPost, "/sandbox/paywall/wallet/"+uniqueCode+"/"+action, strings.NewReader(""))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("wallet %s: got %d, want 200", action, resp.StatusCode)
 	}
@@ -224,8 +226,8 @@ func newFaultPaywall(t *testing.T) *faultPaywall {
 }
 
 // pointAt sends passed-on requests to the app's sandbox.
-func (f *faultPaywall) pointAt(app *webtest.App) {
-	u, _ := url.Parse(app.URL + "/sandbox/paywall")
+func (f *faultPaywall) pointAt(ta *webtest.App) {
+	u, _ := url.Parse(ta.URL + "/sandbox/paywall")
 	f.target.Store(u)
 }
 
@@ -241,5 +243,20 @@ func onGenerate(fn func(w http.ResponseWriter, r *http.Request)) func(w http.Res
 		}
 		fn(w, r)
 		return true
+	}
+}
+
+// recordRefund records a refund straight in the store, as if made at the
+// provider behind the dashboard's back.
+func (e *payEnv) recordRefund(t *testing.T, code string, amount decimal.Decimal) {
+	t.Helper()
+	p := e.payment(t, code)
+	refunded := p.RefundedAmount.Add(amount)
+	status := app.PaymentStatusPartiallyRefunded
+	if refunded.Equal(p.Amount) {
+		status = app.PaymentStatusRefunded
+	}
+	if err := e.ta.Store.SetPaymentRefunded(context.Background(), p, refunded, status); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/store"
+	"linkdesk/app"
 	"linkdesk/views"
 	"linkdesk/web/htmx"
 )
@@ -19,13 +19,13 @@ func (h *Payments) Index(c echo.Context) error {
 	v := views.PaymentsListView{Form: views.PaymentFilterFormFrom(c.QueryParams()), Loc: h.loc}
 	var err error
 	if !htmx.Parse(c.Request()).Partial() {
-		if v.Users, err = h.store.ListUsers(ctx); err != nil {
+		if v.Users, err = h.users.List(ctx); err != nil {
 			return err
 		}
 	}
 	status := http.StatusOK
 	if v.Form.Validate(h.loc) {
-		if v.Payments, v.Total, err = h.store.ListPayments(ctx, v.Form.PageFilter()); err != nil {
+		if v.Payments, v.Total, err = h.payments.List(ctx, v.Form.PageFilter()); err != nil {
 			return err
 		}
 	} else {
@@ -48,23 +48,23 @@ var paymentsCSVHeader = []string{
 func (h *Payments) Export(c echo.Context) error {
 	f := views.PaymentFilterFormFrom(c.QueryParams())
 	if !f.Validate(h.loc) {
-		return NewError(CodeInvalid, "error.400")
+		return app.Errorf(app.CodeInvalid, "error.400")
 	}
 	name := "payments-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
 	return csvDownload(c, name, paymentsCSVHeader, func(write func([]string) error) error {
-		return h.store.ForEachPayment(c.Request().Context(), f.Filter(), func(p store.Payment) error {
+		return h.payments.Each(c.Request().Context(), f.Filter(), func(p app.Payment) error {
 			return write(paymentCSVRow(p))
 		})
 	})
 }
 
-func paymentCSVRow(p store.Payment) []string {
+func paymentCSVRow(p app.Payment) []string {
 	settled := ""
 	if p.SettledAt != nil {
 		settled = p.SettledAt.UTC().Format(time.RFC3339)
 	}
 	return []string{
-		p.MerchantUniqueCode, p.Amount.StringFixed(2), p.Currency, csvSafe(p.Description), csvSafe(p.Provider),
+		p.MerchantUniqueCode, p.Amount.StringFixed(2), string(p.Currency), csvSafe(p.Description), csvSafe(p.Provider),
 		csvSafe(p.StaffEmail), p.CreatedAt.UTC().Format(time.RFC3339), settled, string(p.Status),
 		p.RefundedAmount.StringFixed(2),
 	}

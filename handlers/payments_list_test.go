@@ -10,31 +10,32 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/shopspring/decimal"
 
 	"linkdesk/handlers"
-	"linkdesk/store"
 	"linkdesk/web/qr"
 	"linkdesk/web/webtest"
 )
 
 // seedPayment writes a payment row directly, as a start would.
-func (e *payEnv) seedPayment(t *testing.T, amount, description string, staff *store.User, settle store.PaymentStatus) *store.Payment {
+func (e *payEnv) seedPayment(t *testing.T, amount, description string, staff *app.User, settle app.PaymentStatus) *app.Payment {
 	t.Helper()
 	ctx := context.Background()
 	id := staff.ID
-	p := &store.Payment{
+	p := &app.Payment{
 		MerchantUniqueCode: fmt.Sprintf("seed-%s-%d", description, time.Now().UnixNano()),
 		CallbackToken:      strings.Repeat("a", 20) + strconv.FormatInt(time.Now().UnixNano(), 10),
 		Amount:             decimal.RequireFromString(amount), Currency: "TRY", Description: description,
 		Provider: "papara", StaffID: &id, StaffEmail: staff.Email,
 	}
-	if err := e.app.Store.CreatePayment(ctx, p); err != nil {
+	if err := e.ta.Store.CreatePayment(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if settle != "" {
-		if _, err := e.app.Store.SettlePayment(ctx, p.MerchantUniqueCode, settle); err != nil {
+		if _, err := e.ta.Store.SettlePayment(ctx, p.MerchantUniqueCode, settle); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -52,8 +53,8 @@ func rowCodes(t *testing.T, resp *http.Response) []string {
 
 func TestPaymentsListFilters(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{})
-	small := env.seedPayment(t, "10", "small", env.staffUser, store.PaymentStatusPaid)
-	mid := env.seedPayment(t, "20.50", "mid", env.ownerUser, store.PaymentStatusFailed)
+	small := env.seedPayment(t, "10", "small", env.staffUser, app.PaymentStatusPaid)
+	mid := env.seedPayment(t, "20.50", "mid", env.ownerUser, app.PaymentStatusFailed)
 	big := env.seedPayment(t, "1234.56", "big", env.staffUser, "")
 	today := time.Now().Format("2006-01-02")
 	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
@@ -115,10 +116,8 @@ func TestPaymentsListPaging(t *testing.T) {
 
 func TestPaymentsExportCSV(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{})
-	paid := env.seedPayment(t, "1234.5", "=HYPERLINK(\"x\")", env.staffUser, store.PaymentStatusPaid)
-	if _, err := env.app.Store.RecordRefund(context.Background(), paid.MerchantUniqueCode, decimal.RequireFromString("0.5")); err != nil {
-		t.Fatal(err)
-	}
+	paid := env.seedPayment(t, "1234.5", "=HYPERLINK(\"x\")", env.staffUser, app.PaymentStatusPaid)
+	env.recordRefund(t, paid.MerchantUniqueCode, decimal.RequireFromString("0.5"))
 	env.seedPayment(t, "7", "Çay, şeker", env.ownerUser, "")
 
 	resp := env.viewer.Get(t, "/payments/export.csv")
@@ -165,8 +164,8 @@ func TestPaymentsExportName(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{})
 	zone := time.FixedZone("TRT", 3*60*60)
 	now := func() time.Time { return time.Date(2026, 1, 2, 21, 30, 0, 0, time.UTC) }
-	h := handlers.NewPayments(env.app.Config.Site, env.app.Store, env.app.Paywall.APM, env.app.Reconciler, qr.New(16),
-		env.app.Config.Payments.PublicURL, zone, now)
+	core := env.coreOn(nil, nil, nil)
+	h := handlers.NewPayments(testSite, core.Payments, core.Users, qr.New(16), zone, now)
 	c, rec := echoContext(context.Background(), http.MethodGet, "/payments/export.csv", "", "")
 	if err := h.Export(c); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 	"linkdesk/web/qr"
 )
 
@@ -27,13 +27,13 @@ func (h *Payments) QR(c echo.Context) error {
 		return err
 	}
 	if p.QRContent == "" {
-		return NewError(CodeNotFound, "error.404")
+		return errNotFound
 	}
 	size, err := qrSize(c)
 	if err != nil {
 		return err
 	}
-	img, err := h.qrImage(craftclient.QRDetail{FormatType: p.QRFormatType, Content: p.QRContent}, size)
+	img, err := h.qrImage(p, size)
 	if err != nil {
 		return err
 	}
@@ -41,12 +41,12 @@ func (h *Payments) QR(c echo.Context) error {
 	return nil
 }
 
-// qrImage is the provider's own image when the QR detail holds one (decoded
-// once), else a code drawn from its content.
-func (h *Payments) qrImage(d craftclient.QRDetail, size int) (qr.Image, error) {
-	data, mime, err := d.Image()
-	if err != nil { // only ErrNotImage: text or a URL, to draw
-		return h.qr.PNG(d.Content, size)
+// qrImage is the provider's own image when the QR detail holds one, else
+// a code drawn from its content.
+func (h *Payments) qrImage(p *app.Payment, size int) (qr.Image, error) {
+	data, mime, ok := h.payments.QRImage(p)
+	if !ok { // text or a URL, to draw
+		return h.qr.PNG(p.QRContent, size)
 	}
 	sum := sha256.Sum256(data)
 	return qr.Image{Data: data, ETag: `"` + hex.EncodeToString(sum[:16]) + `"`, ContentType: mime}, nil

@@ -3,11 +3,12 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"linkdesk/app"
 
 	"github.com/shopspring/decimal"
 
@@ -29,19 +30,19 @@ func TestReconcileSettlesLostCallbacks(t *testing.T) {
 	// Fresh payments are left to their callbacks. (The clock goes back so
 	// a slow machine cannot age them past the minimum meanwhile.)
 	env.clock.Advance(-time.Minute)
-	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if p := env.payment(t, paid); p.Status != store.PaymentStatusPending || p.CheckedAt != nil {
+	if p := env.payment(t, paid); p.Status != app.PaymentStatusPending || p.CheckedAt != nil {
 		t.Errorf("a fresh payment was reconciled: %s, checked %v", p.Status, p.CheckedAt)
 	}
 
 	env.clock.Advance(time.Minute + 10*time.Second)
-	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for code, want := range map[string]store.PaymentStatus{
-		paid: store.PaymentStatusPaid, declined: store.PaymentStatusFailed, open: store.PaymentStatusPending,
+	for code, want := range map[string]app.PaymentStatus{
+		paid: app.PaymentStatusPaid, declined: app.PaymentStatusFailed, open: app.PaymentStatusPending,
 	} {
 		p := env.payment(t, code)
 		if p.Status != want || p.CheckedAt == nil {
@@ -54,7 +55,7 @@ func TestReconcileSettlesLostCallbacks(t *testing.T) {
 		t.Errorf("audit %s by %v after %s, want a system settle from reconcile", last.Action, last.ActorID, last.After)
 	}
 	// A second pass changes nothing and audits nothing.
-	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := settleCount(env.audits(t, paid)); n != 1 {
@@ -68,18 +69,18 @@ func TestReconcileExpiresUnpaid(t *testing.T) {
 	ctx := context.Background()
 
 	env.clock.Advance(14 * time.Minute)
-	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if p := env.payment(t, code); p.Status != store.PaymentStatusPending {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusPending {
 		t.Fatalf("before the timeout: %s, want pending", p.Status)
 	}
 	env.clock.Advance(2 * time.Minute)
-	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	p := env.payment(t, code)
-	if p.Status != store.PaymentStatusExpired {
+	if p.Status != app.PaymentStatusExpired {
 		t.Fatalf("after the timeout: %s, want expired", p.Status)
 	}
 	if s, _, doc := env.status(t, env.viewer, code); s != "expired" || testID(doc, "payment-result").AttrOr("data-result", "") != "expired" {
@@ -88,14 +89,14 @@ func TestReconcileExpiresUnpaid(t *testing.T) {
 
 	// The customer pays anyway: the late callback is refused and flagged.
 	env.wallet(t, p.UniqueCode, "pay")
-	if got := env.payment(t, code).Status; got != store.PaymentStatusExpired {
+	if got := env.payment(t, code).Status; got != app.PaymentStatusExpired {
 		t.Errorf("after a late payment: %s, want still expired", got)
 	}
 	cbs := env.callbacks(t, code)
 	if len(cbs) != 1 || cbs[0].Accepted || cbs[0].Reason != "already_final" {
 		t.Errorf("late callback recorded as %+v, want refused already_final", cbs)
 	}
-	if !strings.Contains(env.app.Logs.String(), "refund it at the provider") {
+	if !strings.Contains(env.ta.Logs.String(), "refund it at the provider") {
 		t.Error("a payment taken after expiry was not logged for a person to refund")
 	}
 }
@@ -103,7 +104,7 @@ func TestReconcileExpiresUnpaid(t *testing.T) {
 func TestReconcileNeverStarted(t *testing.T) {
 	fault := newFaultPaywall(t)
 	env := newPayEnv(t, webtest.Options{PaywallURL: fault.URL})
-	fault.pointAt(env.app)
+	fault.pointAt(env.ta)
 	fault.set(onGenerate(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down", http.StatusBadGateway)
 	}))
@@ -111,10 +112,10 @@ func TestReconcileNeverStarted(t *testing.T) {
 	ctx := context.Background()
 
 	env.clock.Advance(time.Minute)
-	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if p := env.payment(t, code); p.Status != store.PaymentStatusPending || p.CheckedAt == nil {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusPending || p.CheckedAt == nil {
 		t.Fatalf("unknown upstream before the timeout: %s checked %v, want pending and checked", p.Status, p.CheckedAt)
 	}
 
@@ -124,18 +125,18 @@ func TestReconcileNeverStarted(t *testing.T) {
 		return true
 	})
 	env.clock.Advance(20 * time.Minute)
-	if err := env.app.Reconciler.RunOnce(ctx); err == nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err == nil {
 		t.Error("RunOnce hid the failed query")
 	}
-	if p := env.payment(t, code); p.Status != store.PaymentStatusPending {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusPending {
 		t.Fatalf("with Paywall down: %s, want pending", p.Status)
 	}
 
 	fault.set(func(http.ResponseWriter, *http.Request) bool { return false })
-	if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+	if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if p := env.payment(t, code); p.Status != store.PaymentStatusExpired {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusExpired {
 		t.Errorf("never started, past the timeout: %s, want expired", p.Status)
 	}
 }
@@ -147,9 +148,9 @@ func TestReconcileNeverStarted(t *testing.T) {
 func TestReconcileMarksStartLostInCrash(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{})
 	ctx := context.Background()
-	p := &store.Payment{MerchantUniqueCode: "cut-off-start", CallbackToken: "token-of-a-cut-off-start", Amount: decimal.New(5, 0),
+	p := &app.Payment{MerchantUniqueCode: "cut-off-start", CallbackToken: "token-of-a-cut-off-start", Amount: decimal.New(5, 0),
 		Currency: "TRY", Description: "Yarıda kesildi", Provider: "papara"}
-	if err := env.app.Store.CreatePayment(ctx, p); err != nil {
+	if err := env.ta.Store.CreatePayment(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	later := func() time.Time { return time.Now().Add(10 * time.Second) }
@@ -164,14 +165,13 @@ func TestReconcileMarksStartLostInCrash(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := tt.born
-			rec := handlers.NewReconciler(slog.New(slog.DiscardHandler), env.app.Store, env.app.Paywall.APM,
-				handlers.ReconcilerConfig{Now: func() time.Time { return clock() }})
+			core := env.coreOn(nil, nil, func() time.Time { return clock() })
 			clock = later
-			if err := rec.RunOnce(ctx); err != nil {
+			if err := core.Payments.ReconcileOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
 			got := env.payment(t, p.MerchantUniqueCode)
-			if got.Status != store.PaymentStatusPending || got.LastError != tt.wantErr {
+			if got.Status != app.PaymentStatusPending || got.LastError != tt.wantErr {
 				t.Errorf("got %s with error %q, want pending with %q", got.Status, got.LastError, tt.wantErr)
 			}
 		})
@@ -182,18 +182,20 @@ func TestReconcileMarksStartLostInCrash(t *testing.T) {
 	}
 }
 
-// hangUpStore cancels the caller's context once the payment's status is
-// written and before its audit row is: a callback's sender hanging up, or
-// the worker stopping, between the two writes.
+// hangUpStore cancels the caller's context inside each transaction, once
+// its writes are made and before it commits: a callback's sender hanging
+// up, or the worker stopping, mid-settlement.
 type hangUpStore struct {
 	*store.DB
 	cancel context.CancelFunc
 }
 
-func (s hangUpStore) SettlePayment(ctx context.Context, code string, to store.PaymentStatus) (bool, error) {
-	changed, err := s.DB.SettlePayment(ctx, code, to)
-	s.cancel()
-	return changed, err
+func (s hangUpStore) InTx(ctx context.Context, fn func(tx app.Tx) error) error {
+	return s.DB.InTx(ctx, func(tx app.Tx) error {
+		err := fn(tx)
+		s.cancel()
+		return err
+	})
 }
 
 // A settlement is audited, and its callback recorded, even when the caller
@@ -202,11 +204,11 @@ func TestSettleOutlivesCancel(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{CallbackURL: "http://127.0.0.1:1"})
 	tests := []struct {
 		name       string
-		settle     func(ctx context.Context, rec *handlers.Reconciler, p *store.Payment) error
+		settle     func(ctx context.Context, core *app.App, p *app.Payment) error
 		wantSource string
 	}{
-		{"callback sender hangs up", func(ctx context.Context, rec *handlers.Reconciler, p *store.Payment) error {
-			h := handlers.NewCallbacks(env.app.Config.Site, env.app.Store, env.app.Paywall.APM, rec, webtest.SandboxHashKey)
+		{"callback sender hangs up", func(ctx context.Context, core *app.App, p *app.Payment) error {
+			h := handlers.NewCallbacks(testSite, core.Payments)
 			c, resp := echoContext(ctx, http.MethodPost, "/callbacks/paywall/"+p.CallbackToken+"/success", "",
 				callbackForm(p, true, "10.00").Encode(), "Content-Type", "application/x-www-form-urlencoded")
 			c.SetParamNames("token")
@@ -220,8 +222,8 @@ func TestSettleOutlivesCancel(t *testing.T) {
 			}
 			return nil
 		}, "callback"},
-		{"worker stops", func(ctx context.Context, rec *handlers.Reconciler, _ *store.Payment) error {
-			return rec.RunOnce(ctx)
+		{"worker stops", func(ctx context.Context, core *app.App, _ *app.Payment) error {
+			return core.Payments.ReconcileOnce(ctx)
 		}, "reconcile"},
 	}
 	for _, tt := range tests {
@@ -230,12 +232,11 @@ func TestSettleOutlivesCancel(t *testing.T) {
 			env.wallet(t, env.payment(t, code).UniqueCode, "pay") // its callback is lost
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			rec := handlers.NewReconciler(slog.New(slog.DiscardHandler), hangUpStore{DB: env.app.Store, cancel: cancel},
-				env.app.Paywall.APM, handlers.ReconcilerConfig{Now: func() time.Time { return time.Now().Add(time.Minute) }})
-			if err := tt.settle(ctx, rec, env.payment(t, code)); err != nil {
+			core := env.coreOn(hangUpStore{DB: env.ta.Store, cancel: cancel}, nil, func() time.Time { return time.Now().Add(time.Minute) })
+			if err := tt.settle(ctx, core, env.payment(t, code)); err != nil {
 				t.Fatal(err)
 			}
-			if p := env.payment(t, code); p.Status != store.PaymentStatusPaid {
+			if p := env.payment(t, code); p.Status != app.PaymentStatusPaid {
 				t.Errorf("payment %s, want paid", p.Status)
 			}
 			events := env.audits(t, code)
@@ -255,19 +256,19 @@ func TestReconcileSettlesRefundedUpstream(t *testing.T) {
 	tests := []struct {
 		name         string
 		refund       func(uniqueCode string) error
-		wantStatus   store.PaymentStatus
+		wantStatus   app.PaymentStatus
 		wantRefunded string
 		wantAudit    string
 		wantLogged   string
 	}{
 		{"full refund", func(uniqueCode string) error {
-			_, err := env.app.Paywall.APM.Refund(ctx, uniqueCode)
+			_, err := env.ta.Paywall.APM.Refund(ctx, uniqueCode)
 			return err
-		}, store.PaymentStatusRefunded, "10", "payment.start,payment.settle,payment.refund", ""},
+		}, app.PaymentStatusRefunded, "10", "payment.start,payment.settle,payment.refund", ""},
 		{"partial refund", func(uniqueCode string) error {
-			_, err := env.app.Paywall.APM.RefundPartial(ctx, uniqueCode, craftclient.NewAmount(decimal.NewFromInt(4)))
+			_, err := env.ta.Paywall.APM.RefundPartial(ctx, uniqueCode, craftclient.NewAmount(decimal.NewFromInt(4)))
 			return err
-		}, store.PaymentStatusPaid, "0", "payment.start,payment.settle", "payment partially refunded at the provider"},
+		}, app.PaymentStatusPaid, "0", "payment.start,payment.settle", "payment partially refunded at the provider"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,7 +279,7 @@ func TestReconcileSettlesRefundedUpstream(t *testing.T) {
 				t.Fatal(err)
 			}
 			env.clock.Advance(time.Minute)
-			if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+			if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
 			p := env.payment(t, code)
@@ -290,14 +291,14 @@ func TestReconcileSettlesRefundedUpstream(t *testing.T) {
 			}
 			// Settled, it is not asked about again, nor logged again.
 			env.clock.Advance(time.Minute)
-			if err := env.app.Reconciler.RunOnce(ctx); err != nil {
+			if err := env.ta.Core.Payments.ReconcileOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if again := env.payment(t, code); !again.CheckedAt.Equal(*p.CheckedAt) {
 				t.Errorf("queried again at %v after %v", again.CheckedAt, p.CheckedAt)
 			}
 			if tt.wantLogged != "" {
-				if n := strings.Count(env.app.Logs.String(), tt.wantLogged); n != 1 {
+				if n := strings.Count(env.ta.Logs.String(), tt.wantLogged); n != 1 {
 					t.Errorf("%q logged %d times, want once", tt.wantLogged, n)
 				}
 			}

@@ -7,21 +7,23 @@ import (
 	"strings"
 	"testing"
 
+	"linkdesk/app"
+	"linkdesk/providers"
+
 	"github.com/shopspring/decimal"
 
 	"linkdesk/craftclient"
 	"linkdesk/handlers"
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
 // paidPayment starts a payment and pays it in the wallet.
-func (e *payEnv) paidPayment(t *testing.T, amount string) *store.Payment {
+func (e *payEnv) paidPayment(t *testing.T, amount string) *app.Payment {
 	t.Helper()
 	code := e.startPayment(t, e.staff, paymentForm(amount, "TRY", "İade edilecek"))
 	e.wallet(t, e.payment(t, code).UniqueCode, "pay")
 	p := e.payment(t, code)
-	if p.Status != store.PaymentStatusPaid {
+	if p.Status != app.PaymentStatusPaid {
 		t.Fatalf("payment not paid: %s", p.Status)
 	}
 	return p
@@ -38,8 +40,8 @@ func TestRefundPartialThenFull(t *testing.T) {
 	code := p.MerchantUniqueCode
 
 	doc := parseResp(t, env.owner.Get(t, "/payments/"+code+"/refund"))
-	if got, _ := testID(doc, "field-amount").Attr("value"); got != "100.00" {
-		t.Errorf("refund form defaults to %q, want the remainder 100.00", got)
+	if got, _ := testID(doc, "field-amount").Attr("value"); got != "100,00" {
+		t.Errorf("refund form defaults to %q, want the remainder as Turkish writes it, 100,00", got)
 	}
 	for _, c := range []*webtest.Client{env.staff, env.viewer} {
 		if resp := env.refund(t, c, code, "1"); resp.StatusCode != http.StatusForbidden {
@@ -51,7 +53,7 @@ func TestRefundPartialThenFull(t *testing.T) {
 		t.Fatalf("partial refund: got %d\n%s", resp.StatusCode, body(t, resp))
 	}
 	p = env.payment(t, code)
-	if p.Status != store.PaymentStatusPartiallyRefunded || !p.RefundedAmount.Equal(decimal.NewFromInt(40)) {
+	if p.Status != app.PaymentStatusPartiallyRefunded || !p.RefundedAmount.Equal(decimal.NewFromInt(40)) {
 		t.Fatalf("after 40: %s refunded %s", p.Status, p.RefundedAmount)
 	}
 
@@ -67,10 +69,10 @@ func TestRefundPartialThenFull(t *testing.T) {
 		t.Fatalf("refund of the remainder: got %d", resp.StatusCode)
 	}
 	p = env.payment(t, code)
-	if p.Status != store.PaymentStatusRefunded || !p.RefundedAmount.Equal(decimal.NewFromInt(100)) {
+	if p.Status != app.PaymentStatusRefunded || !p.RefundedAmount.Equal(decimal.NewFromInt(100)) {
 		t.Errorf("after the remainder: %s refunded %s, want refunded 100", p.Status, p.RefundedAmount)
 	}
-	tx, err := env.app.Paywall.APM.Query(context.Background(), code)
+	tx, err := env.ta.Paywall.APM.Query(context.Background(), code)
 	if err != nil || tx.StatusID != craftclient.APMStatusRefunded {
 		t.Errorf("upstream after refunds: %+v %v, want status 4", tx, err)
 	}
@@ -93,7 +95,7 @@ func TestRefundRefusals(t *testing.T) {
 
 	// Paywall refuses: its code is shown and nothing is recorded.
 	p := env.paidPayment(t, "50")
-	if _, err := env.app.Paywall.APM.RefundPartial(ctx, p.UniqueCode, craftclient.NewAmount(decimal.NewFromInt(45))); err != nil {
+	if _, err := env.ta.Paywall.APM.RefundPartial(ctx, p.UniqueCode, craftclient.NewAmount(decimal.NewFromInt(45))); err != nil {
 		t.Fatal(err)
 	}
 	resp := env.refund(t, env.owner, p.MerchantUniqueCode, "10")
@@ -101,51 +103,41 @@ func TestRefundRefusals(t *testing.T) {
 	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(testID(doc, "refund-problem-detail").Text(), "373") {
 		t.Errorf("provider refusal: got %d detail %q, want 502 naming code 373", resp.StatusCode, testID(doc, "refund-problem-detail").Text())
 	}
-	if got := env.payment(t, p.MerchantUniqueCode); !got.RefundedAmount.IsZero() || got.Status != store.PaymentStatusPaid {
+	if got := env.payment(t, p.MerchantUniqueCode); !got.RefundedAmount.IsZero() || got.Status != app.PaymentStatusPaid {
 		t.Errorf("after a refused refund: %s refunded %s, want nothing recorded", got.Status, got.RefundedAmount)
 	}
 
 	// Paywall refunds more than the store can take: loud, never silent.
 	q := env.paidPayment(t, "20")
-	if _, err := env.app.Store.RecordRefund(ctx, q.MerchantUniqueCode, decimal.NewFromInt(15)); err != nil {
-		t.Fatal(err)
-	}
+	env.recordRefund(t, q.MerchantUniqueCode, decimal.NewFromInt(15))
 	resp = env.refund(t, env.owner, q.MerchantUniqueCode, "5")
 	doc = parseResp(t, resp)
 	if resp.StatusCode != http.StatusInternalServerError || testID(doc, "refund-unrecorded").Length() != 1 || testID(doc, "refund-form").Length() != 0 {
 		t.Errorf("unrecorded refund: got %d, want 500 with the support message and no form", resp.StatusCode)
 	}
-	if logs := env.app.Logs.String(); !strings.Contains(logs, "refund made at the provider but not recorded") || !strings.Contains(logs, "level=ERROR") {
+	if logs := env.ta.Logs.String(); !strings.Contains(logs, "refund made at the provider but not recorded") || !strings.Contains(logs, "level=ERROR") {
 		t.Error("the unrecorded refund was not logged at Error")
 	}
 }
 
-// hangUpAPM is Paywall as the app sees it while the owner closes the tab:
-// the request's context is cancelled as the refund call begins, or once
-// it has returned (the money has gone back).
-type hangUpAPM struct {
-	handlers.APMClient
+// hangUpPaywall is Paywall as the core sees it while the owner closes the
+// tab: the request's context is cancelled as the refund call begins, or
+// once it has returned (the money has gone back).
+type hangUpPaywall struct {
+	app.PaymentProvider
 	cancel       context.CancelFunc
 	afterTheCall bool
 }
 
-func (a hangUpAPM) Refund(ctx context.Context, uniqueCode string) (*craftclient.RefundResponse, error) {
-	return a.around(func() (*craftclient.RefundResponse, error) { return a.APMClient.Refund(ctx, uniqueCode) })
-}
-
-func (a hangUpAPM) RefundPartial(ctx context.Context, uniqueCode string, amount craftclient.Amount) (*craftclient.RefundResponse, error) {
-	return a.around(func() (*craftclient.RefundResponse, error) { return a.APMClient.RefundPartial(ctx, uniqueCode, amount) })
-}
-
-func (a hangUpAPM) around(call func() (*craftclient.RefundResponse, error)) (*craftclient.RefundResponse, error) {
+func (a hangUpPaywall) Refund(ctx context.Context, uniqueCode string, amount decimal.Decimal, whole bool) (decimal.Decimal, error) {
 	if !a.afterTheCall {
 		a.cancel()
 	}
-	resp, err := call()
+	refunded, err := a.PaymentProvider.Refund(ctx, uniqueCode, amount, whole)
 	if a.afterTheCall {
 		a.cancel()
 	}
-	return resp, err
+	return refunded, err
 }
 
 // A refund is made, recorded and audited even when the owner's request is
@@ -157,17 +149,18 @@ func TestRefundOutlivesClosedTab(t *testing.T) {
 		name         string
 		amount       string
 		afterTheCall bool
-		wantStatus   store.PaymentStatus
+		wantStatus   app.PaymentStatus
 	}{
-		{"tab closed as the refund starts", "30", false, store.PaymentStatusRefunded},
-		{"tab closed once Paywall refunded", "10", true, store.PaymentStatusPartiallyRefunded},
+		{"tab closed as the refund starts", "30", false, app.PaymentStatusRefunded},
+		{"tab closed once Paywall refunded", "10", true, app.PaymentStatusPartiallyRefunded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := env.paidPayment(t, "30")
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			h := env.paymentsOn(nil, hangUpAPM{APMClient: env.app.Paywall.APM, cancel: cancel, afterTheCall: tt.afterTheCall})
+			real := providers.NewPayments(env.ta.Paywall, webtest.SandboxHashKey)
+			h := env.paymentsOn(nil, hangUpPaywall{PaymentProvider: real, cancel: cancel, afterTheCall: tt.afterTheCall})
 			c, rec := echoContext(ctx, http.MethodPost, "/payments/"+p.MerchantUniqueCode+"/refund", p.MerchantUniqueCode,
 				url.Values{"amount": {tt.amount}}.Encode(), "Content-Type", "application/x-www-form-urlencoded")
 			handlers.SetUser(c, env.ownerUser)

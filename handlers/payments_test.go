@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"linkdesk/app"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
 	"linkdesk/handlers"
-	"linkdesk/store"
 	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
@@ -23,7 +24,7 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	code := env.startPayment(t, env.staff, paymentForm("1.234,56", "TRY", "Masa 4 hesap"))
 
 	p := env.payment(t, code)
-	if p.Status != store.PaymentStatusPending || !p.Amount.Equal(decimal.RequireFromString("1234.56")) || p.UniqueCode == "" {
+	if p.Status != app.PaymentStatusPending || !p.Amount.Equal(decimal.RequireFromString("1234.56")) || p.UniqueCode == "" {
 		t.Fatalf("after start: status %s amount %s unique code %q, want pending 1234.56 with a code", p.Status, p.Amount, p.UniqueCode)
 	}
 	if p.StaffEmail != "kasa@example.com" || p.StaffID == nil || *p.StaffID != env.staffUser.ID || p.Provider != "papara" {
@@ -60,7 +61,7 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	if got := resp.Header.Get("Cache-Control"); got != "private, no-cache" {
 		t.Errorf("qr.png Cache-Control %q, want private, no-cache", got)
 	}
-	want := env.app.URL + "/sandbox/paywall/wallet/" + p.UniqueCode
+	want := env.ta.URL + "/sandbox/paywall/wallet/" + p.UniqueCode
 	if got := decodeQR(t, resp.Body); got != want || got != p.QRContent {
 		t.Errorf("QR decodes to %q, want %q", got, want)
 	}
@@ -90,11 +91,11 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	}
 
 	p = env.payment(t, code)
-	if p.Status != store.PaymentStatusPaid || p.SettledAt == nil {
+	if p.Status != app.PaymentStatusPaid || p.SettledAt == nil {
 		t.Errorf("stored %s settled %v, want paid with a time", p.Status, p.SettledAt)
 	}
 	cbs := env.callbacks(t, code)
-	if len(cbs) != 1 || !cbs[0].Accepted || cbs[0].Reason != "settled" || cbs[0].Kind != store.CallbackKindSuccess {
+	if len(cbs) != 1 || !cbs[0].Accepted || cbs[0].Reason != "settled" || cbs[0].Kind != app.CallbackKindSuccess {
 		t.Errorf("callbacks %+v, want one accepted success", cbs)
 	}
 	events := env.audits(t, code)
@@ -106,7 +107,7 @@ func TestPaymentPaidThroughWallet(t *testing.T) {
 	}
 	// The callback URL's token is a secret: neither the sandbox sending it
 	// nor the dashboard receiving it may log it.
-	if logs := env.app.Logs.String(); strings.Contains(logs, p.CallbackToken) {
+	if logs := env.ta.Logs.String(); strings.Contains(logs, p.CallbackToken) {
 		t.Errorf("the callback token is in the log:\n%s", logs)
 	}
 }
@@ -119,10 +120,10 @@ func TestPaymentDeclinedThroughWallet(t *testing.T) {
 	if s, _, doc := env.status(t, env.staff, code); s != "failed" || testID(doc, "payment-result").AttrOr("data-result", "") != "failed" {
 		t.Errorf("status %q, want failed with the failed marker", s)
 	}
-	if p := env.payment(t, code); p.Status != store.PaymentStatusFailed {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusFailed {
 		t.Errorf("stored %s, want failed", p.Status)
 	}
-	if cbs := env.callbacks(t, code); len(cbs) != 1 || cbs[0].Kind != store.CallbackKindFail || !cbs[0].Accepted {
+	if cbs := env.callbacks(t, code); len(cbs) != 1 || cbs[0].Kind != app.CallbackKindFail || !cbs[0].Accepted {
 		t.Errorf("callbacks %+v, want one accepted fail", cbs)
 	}
 }
@@ -173,7 +174,7 @@ func TestPaymentFormValidation(t *testing.T) {
 			}
 		})
 	}
-	if _, total, _ := env.app.Store.ListPayments(context.Background(), store.PaymentFilter{}); total != 1 {
+	if _, total, _ := env.ta.Store.ListPayments(context.Background(), app.PaymentFilter{}); total != 1 {
 		t.Errorf("%d payments stored, want only the valid one", total)
 	}
 }
@@ -207,7 +208,7 @@ func TestPaymentProviderChoices(t *testing.T) {
 func TestPaymentRoles(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{})
 	code := env.startPayment(t, env.staff, paymentForm("10", "TRY", "Rol testi"))
-	anon := env.app.Anonymous(t)
+	anon := env.ta.Anonymous(t)
 	tests := []struct {
 		name   string
 		c      *webtest.Client
@@ -243,14 +244,14 @@ func TestPaymentRoles(t *testing.T) {
 func TestPaymentRetryAfterUpstreamFailure(t *testing.T) {
 	fault := newFaultPaywall(t)
 	env := newPayEnv(t, webtest.Options{PaywallURL: fault.URL})
-	fault.pointAt(env.app)
+	fault.pointAt(env.ta)
 	fault.set(onGenerate(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "upstream maintenance", http.StatusServiceUnavailable)
 	}))
 
 	code := env.startPayment(t, env.staff, paymentForm("42,50", "TRY", "Yeniden dene"))
 	p := env.payment(t, code)
-	if p.Status != store.PaymentStatusPending || p.UniqueCode != "" || p.LastError == "" || p.Attempts != 1 {
+	if p.Status != app.PaymentStatusPending || p.UniqueCode != "" || p.LastError == "" || p.Attempts != 1 {
 		t.Fatalf("after a failed start: %+v, want pending, not started, with the error", p)
 	}
 	doc := parseResp(t, env.staff.Get(t, "/payments/"+code))
@@ -267,7 +268,7 @@ func TestPaymentRetryAfterUpstreamFailure(t *testing.T) {
 	if p.UniqueCode == "" || p.QRContent == "" || p.LastError != "" || p.Attempts != 2 {
 		t.Fatalf("after retry: %+v, want started on the same row", p)
 	}
-	if _, total, _ := env.app.Store.ListPayments(context.Background(), store.PaymentFilter{}); total != 1 {
+	if _, total, _ := env.ta.Store.ListPayments(context.Background(), app.PaymentFilter{}); total != 1 {
 		t.Errorf("%d payments, want the one row reused", total)
 	}
 	// A started payment is not retried again.
@@ -284,7 +285,7 @@ func TestPaymentRetryAfterUpstreamFailure(t *testing.T) {
 func TestPaymentRetryFindsLostStart(t *testing.T) {
 	fault := newFaultPaywall(t)
 	env := newPayEnv(t, webtest.Options{PaywallURL: fault.URL})
-	fault.pointAt(env.app)
+	fault.pointAt(env.ta)
 	fault.set(func(w http.ResponseWriter, r *http.Request) bool {
 		if !strings.HasSuffix(r.URL.Path, "/qr/generate") {
 			return false
@@ -306,11 +307,11 @@ func TestPaymentRetryFindsLostStart(t *testing.T) {
 		t.Fatalf("retry: got %d", resp.StatusCode)
 	}
 	p := env.payment(t, code)
-	tx, err := env.app.Paywall.APM.Query(context.Background(), code)
+	tx, err := env.ta.Paywall.APM.Query(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.UniqueCode != tx.UniqueCode || p.APMTransactionID != tx.APMTransactionID || p.Status != store.PaymentStatusPending {
+	if p.UniqueCode != tx.UniqueCode || p.APMTransactionID != tx.APMTransactionID || p.Status != app.PaymentStatusPending {
 		t.Errorf("after retry %+v, want the provider's ids %s/%d adopted", p, tx.UniqueCode, tx.APMTransactionID)
 	}
 	doc := parseResp(t, env.staff.Get(t, "/payments/"+code))
@@ -328,14 +329,14 @@ func TestPaymentCheckNowSettlesLostCallback(t *testing.T) {
 		t.Errorf("wallet link %q, want the QR's own URL", href)
 	}
 	env.wallet(t, env.payment(t, code).UniqueCode, "pay")
-	if p := env.payment(t, code); p.Status != store.PaymentStatusPending {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusPending {
 		t.Fatalf("the callback was not lost: %s", p.Status)
 	}
 	resp := env.staff.PostForm(t, "/payments/"+code+"/check", nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("check: got %d", resp.StatusCode)
 	}
-	if p := env.payment(t, code); p.Status != store.PaymentStatusPaid {
+	if p := env.payment(t, code); p.Status != app.PaymentStatusPaid {
 		t.Errorf("after check now: %s, want paid", p.Status)
 	}
 	doc := parseResp(t, env.staff.Get(t, "/payments/"+code))
@@ -405,7 +406,7 @@ func TestPaymentPagesReadOnlyWhatTheyShow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := &countingStore{DB: env.app.Store}
+			st := &countingStore{DB: env.ta.Store}
 			var header []string
 			if tt.htmx {
 				header = []string{"HX-Request", "true"}

@@ -27,11 +27,11 @@ func BenchmarkLinksListCached(b *testing.B) {
 }
 
 func benchmarkLinksList(b *testing.B, opts webtest.Options) {
-	app := webtest.New(b, opts)
+	ta := webtest.New(b, opts)
 	for i := range 25 {
-		mustPrintLink(b, app, "Ürün "+strconv.Itoa(i+1)+" — çay, simit ve börek", "19.99", []int{1, 2, 3, 6}, nil)
+		mustPrintLink(b, ta, "Ürün "+strconv.Itoa(i+1)+" — çay, simit ve börek", "19.99", []int{1, 2, 3, 6}, nil)
 	}
-	c := mustPrintViewer(b, app)
+	c := mustPrintViewer(b, ta)
 	path := views.PathLinks + "?size=25"
 	if resp := c.Get(b, path); resp.StatusCode == http.StatusNotFound {
 		b.Skip("GET /links is not registered on this branch yet")
@@ -42,9 +42,9 @@ func benchmarkLinksList(b *testing.B, opts webtest.Options) {
 // BenchmarkQRPNGRoute is a repeated request for a link's QR: a cache hit
 // with no upstream call.
 func BenchmarkQRPNGRoute(b *testing.B) {
-	app := webtest.New(b, webtest.Options{})
-	link := mustPrintLink(b, app, "Kahve", "80", []int{1}, nil)
-	c := mustPrintViewer(b, app)
+	ta := webtest.New(b, webtest.Options{})
+	link := mustPrintLink(b, ta, "Kahve", "80", []int{1}, nil)
+	c := mustPrintViewer(b, ta)
 	benchmarkGet(b, c, views.LinkQRPNGURL(link.ID, 256))
 }
 

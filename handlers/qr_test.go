@@ -14,8 +14,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/app"
 	"linkdesk/craftclient"
-	"linkdesk/store"
 	"linkdesk/views"
 	"linkdesk/web/qr"
 	"linkdesk/web/qr/qrtest"
@@ -23,7 +23,7 @@ import (
 )
 
 // mustPrintLink creates a link to print in the app's Craftgate (the sandbox).
-func mustPrintLink(tb testing.TB, app *webtest.App, name, price string, installments []int, expires *time.Time) *craftclient.Product {
+func mustPrintLink(tb testing.TB, ta *webtest.App, name, price string, installments []int, expires *time.Time) *craftclient.Product {
 	tb.Helper()
 	req := craftclient.ProductRequest{
 		Name:                name,
@@ -34,16 +34,16 @@ func mustPrintLink(tb testing.TB, app *webtest.App, name, price string, installm
 	if expires != nil {
 		req.ExpiresAt = &craftclient.DateTime{Time: *expires}
 	}
-	p, err := app.Craftgate.Products.Create(context.Background(), req)
+	p, err := ta.Craftgate.Products.Create(context.Background(), req)
 	if err != nil {
 		tb.Fatalf("create link: %v", err)
 	}
 	return p
 }
 
-func mustPrintViewer(tb testing.TB, app *webtest.App) *webtest.Client {
+func mustPrintViewer(tb testing.TB, ta *webtest.App) *webtest.Client {
 	tb.Helper()
-	return app.As(tb, app.CreateUser(tb, "viewer@example.com", store.RoleViewer, "a long enough password"))
+	return ta.As(tb, ta.CreateUser(tb, "viewer@example.com", app.RoleViewer, "a long enough password"))
 }
 
 func mustReadAll(tb testing.TB, resp *http.Response) []byte {
@@ -65,9 +65,9 @@ func mustHTML(tb testing.TB, resp *http.Response) *goquery.Document {
 }
 
 func TestQRImages(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	link := mustPrintLink(t, app, "Çiçek buketi", "249.90", []int{1}, nil)
-	c := mustPrintViewer(t, app)
+	ta := webtest.New(t, webtest.Options{})
+	link := mustPrintLink(t, ta, "Çiçek buketi", "249.90", []int{1}, nil)
+	c := mustPrintViewer(t, ta)
 
 	t.Run("PNG decodes to the link URL", func(t *testing.T) {
 		resp := c.Get(t, views.LinkQRPNGURL(link.ID, 300))
@@ -159,10 +159,10 @@ func TestQRImages(t *testing.T) {
 }
 
 func TestQRSignedOut(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	link := mustPrintLink(t, app, "Kahve", "80", []int{1}, nil)
+	ta := webtest.New(t, webtest.Options{})
+	link := mustPrintLink(t, ta, "Kahve", "80", []int{1}, nil)
 	for _, path := range []string{views.LinkQRPNGURL(link.ID, 0), string(views.LinkPrintURL(link.ID, "poster")), string(views.LabelsURL([]int64{link.ID}))} {
-		resp := app.Anonymous(t).Get(t, path)
+		resp := ta.Anonymous(t).Get(t, path)
 		if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
 			t.Errorf("%s signed out: got %d, want a redirect to login", path, resp.StatusCode)
 		}
@@ -170,10 +170,10 @@ func TestQRSignedOut(t *testing.T) {
 }
 
 func TestPrintPage(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
+	ta := webtest.New(t, webtest.Options{})
 	expires := time.Date(2031, 3, 5, 18, 0, 0, 0, time.UTC)
-	link := mustPrintLink(t, app, "Doğum günü pastası", "1234.56", []int{1, 3, 6, 12}, &expires)
-	c := mustPrintViewer(t, app)
+	link := mustPrintLink(t, ta, "Doğum günü pastası", "1234.56", []int{1, 3, 6, 12}, &expires)
+	c := mustPrintViewer(t, ta)
 
 	css := c.Get(t, views.Asset("print.css"))
 	if body := string(mustReadAll(t, css)); !strings.Contains(body, "@page") || !strings.Contains(body, "print-color-adjust: exact") {
@@ -217,7 +217,7 @@ func TestPrintPage(t *testing.T) {
 				return strings.TrimSpace(sheet.Find(`[data-testid="` + id + `"]`).First().Text())
 			}
 			want := map[string]string{
-				"print-merchant":     app.Config.Site.Merchant,
+				"print-merchant":     webtest.Merchant,
 				"print-name":         link.Name,
 				"print-amount":       tt.wantAmount,
 				"print-cta-tr":       "Ödemek için okutun",
@@ -257,7 +257,7 @@ func TestPrintPage(t *testing.T) {
 	})
 
 	t.Run("single payment shows no installments", func(t *testing.T) {
-		single := mustPrintLink(t, app, "Tek çekim", "10", []int{1}, nil)
+		single := mustPrintLink(t, ta, "Tek çekim", "10", []int{1}, nil)
 		doc := mustHTML(t, c.Get(t, string(views.LinkPrintURL(single.ID, "poster"))))
 		for _, id := range []string{"print-installments", "print-expiry"} {
 			if doc.Find(`[data-testid="`+id+`"]`).Length() != 0 {
@@ -284,10 +284,10 @@ func TestPrintPage(t *testing.T) {
 }
 
 func TestLabels(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	a := mustPrintLink(t, app, "Simit", "15", []int{1}, nil)
-	b := mustPrintLink(t, app, "Çay", "20.50", []int{1, 2}, nil)
-	c := mustPrintViewer(t, app)
+	ta := webtest.New(t, webtest.Options{})
+	a := mustPrintLink(t, ta, "Simit", "15", []int{1}, nil)
+	b := mustPrintLink(t, ta, "Çay", "20.50", []int{1, 2}, nil)
+	c := mustPrintViewer(t, ta)
 
 	t.Run("two links and two failures", func(t *testing.T) {
 		resp := c.Get(t, string(views.LabelsURL([]int64{a.ID, 987654, b.ID}))+"&id=abc")
@@ -358,8 +358,8 @@ func TestQRUpstreamDown(t *testing.T) {
 		http.Error(w, "upstream maintenance", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(down.Close)
-	app := webtest.New(t, webtest.Options{CraftgateURL: down.URL})
-	c := mustPrintViewer(t, app)
+	ta := webtest.New(t, webtest.Options{CraftgateURL: down.URL})
+	c := mustPrintViewer(t, ta)
 
 	if got := c.Get(t, views.LinkQRPNGURL(7, 0)).StatusCode; got != http.StatusBadGateway {
 		t.Errorf("QR: got %d, want 502", got)
@@ -383,15 +383,15 @@ func TestQRUpstreamDown(t *testing.T) {
 // served from what the list read, an unlisted one's is looked up and
 // found gone.
 func TestQRThumbnailsNeedNoReads(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	listed := mustPrintLink(t, app, "Simit", "15", []int{1}, nil)
-	c := mustPrintViewer(t, app)
+	ta := webtest.New(t, webtest.Options{})
+	listed := mustPrintLink(t, ta, "Simit", "15", []int{1}, nil)
+	c := mustPrintViewer(t, ta)
 	if resp := c.Get(t, views.PathLinks); resp.StatusCode != http.StatusOK {
 		t.Fatalf("list: %d", resp.StatusCode)
 	}
-	unlisted := mustPrintLink(t, app, "Çay", "10", []int{1}, nil)
+	unlisted := mustPrintLink(t, ta, "Çay", "10", []int{1}, nil)
 	for _, l := range []*craftclient.Product{listed, unlisted} {
-		if err := app.Craftgate.Products.Delete(context.Background(), l.ID); err != nil {
+		if err := ta.Craftgate.Products.Delete(context.Background(), l.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

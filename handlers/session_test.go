@@ -5,45 +5,43 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"linkdesk/app"
 	"linkdesk/handlers"
-	"linkdesk/store"
 )
 
-// fakeUsers is a store whose users change behind the sessions' back, as a
-// CLI run in another process changes them.
-type fakeUsers struct {
-	user    store.User
-	version uint64
-	reads   int
+// fakeSessions answers for one token, until it is ended.
+type fakeSessions struct {
+	token string
+	user  app.User
+	calls int
 }
 
-func (f *fakeUsers) UserByID(_ context.Context, id int64) (*store.User, error) {
-	f.reads++
-	if id != f.user.ID {
-		return nil, store.ErrNotFound
+func (f *fakeSessions) Authenticate(_ context.Context, token string) (*app.User, *app.Session, error) {
+	f.calls++
+	if token == "" || token != f.token {
+		return nil, nil, app.ErrNotFound
 	}
 	u := f.user
-	return &u, nil
+	return &u, &app.Session{UserID: u.ID}, nil
 }
-func (f *fakeUsers) CountUsers(context.Context) (int, error) { return 1, nil }
-func (f *fakeUsers) UsersVersion() uint64                    { return f.version }
 
-func TestSessionsUserCache(t *testing.T) {
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+func (f *fakeSessions) SetupDone(context.Context) (bool, error) { return true, nil }
+
+// TestSessionsLoad: the cookie carries the token the core issued; the
+// core decides who it signs in, and an ended session clears the cookie.
+func TestSessionsLoad(t *testing.T) {
 	cookies := sessions.NewCookieStore([]byte("0123456789abcdef0123456789abcdef"))
-	users := &fakeUsers{user: store.User{ID: 7, Email: "kasa@example.com", Role: store.RoleStaff, SessionEpoch: 1}}
-	sess := handlers.NewSessions(cookies, users, func() time.Time { return now })
+	core := &fakeSessions{token: "tok-1", user: app.User{ID: 7, Email: "kasa@example.com", Role: app.RoleStaff}}
+	sess := handlers.NewSessions(cookies, core, handlers.CookiesFor(false))
 	e := echo.New()
 
-	// Sign in once to get the cookie.
 	rec := httptest.NewRecorder()
 	c := e.NewContext(httptest.NewRequest(http.MethodPost, "/login", nil), rec)
-	if err := sess.Start(c, &users.user); err != nil {
+	if err := sess.Start(c, &core.user, "tok-1"); err != nil {
 		t.Fatal(err)
 	}
 	var cookie *http.Cookie
@@ -56,45 +54,42 @@ func TestSessionsUserCache(t *testing.T) {
 		t.Fatal("sign-in set no session cookie")
 	}
 
-	signedIn := func() bool {
+	load := func() (*app.User, *httptest.ResponseRecorder) {
 		t.Helper()
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.AddCookie(cookie)
-		c := e.NewContext(req, httptest.NewRecorder())
-		var got *store.User
-		err := sess.Load(func(c echo.Context) error { got = handlers.UserFrom(c); return nil })(c)
-		if err != nil {
+		rec := httptest.NewRecorder()
+		c := e.NewContext(req, rec)
+		var got *app.User
+		if err := sess.Load(func(c echo.Context) error { got = handlers.UserFrom(c); return nil })(c); err != nil {
 			t.Fatal(err)
 		}
-		return got != nil
+		return got, rec
+	}
+	if u, _ := load(); u == nil || u.ID != 7 {
+		t.Fatalf("a fresh session: got user %+v, want user 7", u)
+	}
+	if core.calls != 1 {
+		t.Errorf("the core was asked %d times, want once", core.calls)
 	}
 
-	if !signedIn() || !signedIn() {
-		t.Fatal("a fresh session must sign in")
+	core.token = "" // the session ended on the server (logout, elsewhere)
+	u, rec := load()
+	if u != nil {
+		t.Errorf("an ended session still signs in user %d", u.ID)
 	}
-	if users.reads != 1 {
-		t.Errorf("two requests read the user %d times, want once", users.reads)
+	cleared := false
+	for _, ck := range rec.Result().Cookies() {
+		cleared = cleared || ck.Name == handlers.SessionCookie && ck.MaxAge < 0
+	}
+	if !cleared {
+		t.Errorf("Set-Cookie %q, want the ended session's cookie cleared", rec.Header().Values("Set-Cookie"))
 	}
 
-	// Disabled in this process: the store's version moves, so it applies at once.
-	users.user.Disabled = true
-	users.version++
-	if signedIn() {
-		t.Error("disabled user still signed in after the version changed")
-	}
-
-	// Changed by another process (version unchanged): applies within the TTL.
-	users.user.Disabled = false
-	users.version++
-	if !signedIn() {
-		t.Fatal("re-enabled user must sign in")
-	}
-	users.user.SessionEpoch = 2 // a password change elsewhere
-	if !signedIn() {
-		t.Error("within the cache TTL the old record may still be used")
-	}
-	now = now.Add(time.Second)
-	if signedIn() {
-		t.Error("after the cache TTL a password change elsewhere must end the session")
+	// A tampered cookie never reaches the core.
+	cookie.Value = "x" + cookie.Value
+	before := core.calls
+	if u, _ := load(); u != nil || core.calls != before {
+		t.Errorf("a tampered cookie: user %+v, core calls %d, want nobody and no call", u, core.calls-before)
 	}
 }

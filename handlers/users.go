@@ -5,48 +5,39 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/store"
+	"linkdesk/app"
+	"linkdesk/routes"
 	"linkdesk/views"
 	"linkdesk/web/flash"
 )
 
-// UserStore is the part of the store user management uses.
-type UserStore interface {
-	AuditLog
-	FailureStore
-	ListUsers(ctx context.Context) ([]store.User, error)
-	UserByID(ctx context.Context, id int64) (*store.User, error)
-	CreateUser(ctx context.Context, u *store.User) error
-	UpdateUserRole(ctx context.Context, id int64, role store.Role) error
-	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
-	SetPassword(ctx context.Context, id int64, hash []byte) error
+// UserService is what account management needs of the core.
+type UserService interface {
+	List(ctx context.Context) ([]app.User, error)
+	Get(ctx context.Context, id int64) (*app.User, error)
+	Create(ctx context.Context, by app.Actor, in app.NewUser) (*app.User, error)
+	SetRole(ctx context.Context, by app.Actor, id int64, role app.Role) (bool, error)
+	SetDisabled(ctx context.Context, by app.Actor, id int64, disabled bool) (bool, error)
+	ResetPassword(ctx context.Context, by app.Actor, id int64, password string) error
+	ChangePassword(ctx context.Context, by app.Actor, current, password, keepSession string) error
 }
 
 // Users lets owners manage accounts (never deleting them: the audit log
 // keeps pointing at them) and everyone change their own password.
 type Users struct {
-	site     Site
-	store    UserStore
-	sessions *Sessions
-	now      func() time.Time
+	site Site
+	core UserService
 }
 
-// NewUsers returns the user management handlers; now is the clock of the
-// wrong-password throttle (nil: time.Now).
-func NewUsers(site Site, st UserStore, sessions *Sessions, now func() time.Time) *Users {
-	if now == nil {
-		now = time.Now
-	}
-	return &Users{site: site, store: st, sessions: sessions, now: now}
-}
+// NewUsers returns the account handlers.
+func NewUsers(site Site, core UserService) *Users { return &Users{site: site, core: core} }
 
 // Index lists every account.
 func (h *Users) Index(c echo.Context) error {
-	users, err := h.store.ListUsers(c.Request().Context())
+	users, err := h.core.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -55,7 +46,7 @@ func (h *Users) Index(c echo.Context) error {
 
 // New shows the form to add a person; staff is the usual choice.
 func (h *Users) New(c echo.Context) error {
-	return h.renderNew(c, http.StatusOK, views.UserForm{Role: string(store.RoleStaff)})
+	return h.renderNew(c, http.StatusOK, views.UserForm{Role: string(app.RoleStaff)})
 }
 
 // Create adds a person with an initial password.
@@ -64,28 +55,15 @@ func (h *Users) Create(c echo.Context) error {
 	if err := c.Bind(&f); err != nil {
 		return errBadForm
 	}
-	if !f.Validate(PasswordProblem) {
-		return h.renderNew(c, http.StatusUnprocessableEntity, f)
-	}
-	u := f.Input()
-	hash, err := HashPassword(f.Password)
-	if err != nil {
-		return err
-	}
-	u.PasswordHash = hash
-	err = h.store.CreateUser(c.Request().Context(), u)
-	if errors.Is(err, store.ErrConflict) {
-		f.SetError("email", "account.email_taken")
+	u, err := h.core.Create(c.Request().Context(), actorOf(c), f.Input())
+	if f.SetErrors(err) {
 		return h.renderNew(c, http.StatusUnprocessableEntity, f)
 	}
 	if err != nil {
-		return err
-	}
-	if err := audit(c, h.store, Change{Action: "user.create", TargetType: "user", TargetID: u.Email, After: auditUser(u)}); err != nil {
 		return err
 	}
 	flash.Success(c, LocaleFrom(c).Tf("users.created", u.Email))
-	return redirect(c, "/users")
+	return redirect(c, routes.Path(routes.Users))
 }
 
 func (h *Users) renderNew(c echo.Context, status int, f views.UserForm) error {
@@ -109,31 +87,25 @@ func (h *Users) UpdateRole(c echo.Context) error {
 		return err
 	}
 	p := h.userProps(c, u)
-	p.Role = views.RoleForm{}
 	if err := c.Bind(&p.Role); err != nil {
 		return errBadForm
 	}
-	if !p.Role.Validate() {
+	role, _ := app.ParseRole(p.Role.Role)
+	changed, err := h.core.SetRole(c.Request().Context(), actorOf(c), u.ID, role)
+	if p.Role.SetErrors(err) {
 		return h.renderUser(c, http.StatusUnprocessableEntity, p)
 	}
-	role := p.Role.Input()
-	if role == u.Role {
-		return redirect(c, string(views.UserURL(u.ID)))
-	}
-	if err := h.store.UpdateUserRole(c.Request().Context(), u.ID, role); err != nil {
+	if err != nil {
 		return h.refuseChange(c, p, err)
 	}
-	err = audit(c, h.store, Change{Action: "user.role", TargetType: "user", TargetID: u.Email,
-		Before: map[string]store.Role{"role": u.Role}, After: map[string]store.Role{"role": role}})
-	if err != nil {
-		return err
+	if changed {
+		l := LocaleFrom(c)
+		flash.Success(c, l.Tf("users.role_changed", u.Email, l.T("role."+string(role))))
 	}
-	l := LocaleFrom(c)
-	flash.Success(c, l.Tf("users.role_changed", u.Email, l.T("role."+string(role))))
-	if p.Self && role != store.RoleOwner {
-		return redirect(c, "/") // the owner pages are no longer theirs
+	if p.Self && role != app.RoleOwner {
+		return redirect(c, routes.Path(routes.Home)) // the owner pages are no longer theirs
 	}
-	return redirect(c, string(views.UserURL(u.ID)))
+	return redirect(c, routes.Path(routes.UserShow, u.ID))
 }
 
 // ResetPassword sets a new password for someone else, ending their
@@ -145,21 +117,21 @@ func (h *Users) ResetPassword(c echo.Context) error {
 		return err
 	}
 	p := h.userProps(c, u)
-	if p.Self {
-		p.Problem = "users.self_password"
-		return h.renderUser(c, http.StatusConflict, p)
-	}
 	if err := c.Bind(&p.Password); err != nil {
 		return errBadForm
 	}
-	if !p.Password.Validate(PasswordProblem, false) {
+	if !p.Password.Validate(false) {
 		return h.renderUser(c, http.StatusUnprocessableEntity, p)
 	}
-	if err := h.setPassword(c, u, p.Password.Password); err != nil {
-		return err
+	err = h.core.ResetPassword(c.Request().Context(), actorOf(c), u.ID, p.Password.Password)
+	if p.Password.SetErrors(err) {
+		return h.renderUser(c, http.StatusUnprocessableEntity, p)
+	}
+	if err != nil {
+		return h.refuseChange(c, p, err)
 	}
 	flash.Success(c, LocaleFrom(c).Tf("users.password_changed", u.Email))
-	return redirect(c, string(views.UserURL(u.ID)))
+	return redirect(c, routes.Path(routes.UserShow, u.ID))
 }
 
 // Disable stops a person from signing in and ends their sessions.
@@ -173,28 +145,18 @@ func (h *Users) setDisabled(c echo.Context, disabled bool) error {
 	if err != nil {
 		return err
 	}
-	p := h.userProps(c, u)
-	if disabled && p.Self {
-		p.Problem = "users.self_disable"
-		return h.renderUser(c, http.StatusConflict, p)
-	}
-	if u.Disabled == disabled {
-		return redirect(c, string(views.UserURL(u.ID)))
-	}
-	if err := h.store.SetUserDisabled(c.Request().Context(), u.ID, disabled); err != nil {
-		return h.refuseChange(c, p, err)
-	}
-	action, done := "user.enable", "users.enabled_done"
-	if disabled {
-		action, done = "user.disable", "users.disabled_done"
-	}
-	err = audit(c, h.store, Change{Action: action, TargetType: "user", TargetID: u.Email,
-		Before: map[string]bool{"disabled": u.Disabled}, After: map[string]bool{"disabled": disabled}})
+	changed, err := h.core.SetDisabled(c.Request().Context(), actorOf(c), u.ID, disabled)
 	if err != nil {
-		return err
+		return h.refuseChange(c, h.userProps(c, u), err)
 	}
-	flash.Success(c, LocaleFrom(c).Tf(done, u.Email))
-	return redirect(c, string(views.UserURL(u.ID)))
+	if changed {
+		done := "users.enabled_done"
+		if disabled {
+			done = "users.disabled_done"
+		}
+		flash.Success(c, LocaleFrom(c).Tf(done, u.Email))
+	}
+	return redirect(c, routes.Path(routes.UserShow, u.ID))
 }
 
 // Account is the signed-in person's own page.
@@ -203,46 +165,31 @@ func (h *Users) Account(c echo.Context) error {
 }
 
 // ChangeOwnPassword needs the current password, so a browser left signed
-// in cannot be used to lock its owner out.
+// in cannot be used to lock its owner out. Every other session of theirs
+// ends; this one stays.
 func (h *Users) ChangeOwnPassword(c echo.Context) error {
 	p := views.AccountPageProps{User: UserFrom(c)}
 	if err := c.Bind(&p.Password); err != nil {
 		return errBadForm
 	}
-	if !p.Password.Validate(PasswordProblem, true) {
+	if !p.Password.Validate(true) {
 		return h.renderAccount(c, http.StatusUnprocessableEntity, p)
 	}
-	problem, status, err := h.checkCurrentPassword(c, p.User, p.Password.Current)
+	err := h.core.ChangePassword(c.Request().Context(), actorOf(c), p.Password.Current, p.Password.Password, sessionToken(c))
+	var e *app.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		p.Password.Errors = e.Fields
+		status := http.StatusUnprocessableEntity
+		if e.Code == app.CodeTooMany {
+			status = http.StatusTooManyRequests
+		}
+		return h.renderAccount(c, status, p)
+	}
 	if err != nil {
 		return err
 	}
-	if problem != "" {
-		p.Password.SetError("current_password", problem)
-		return h.renderAccount(c, status, p)
-	}
-	if err := h.setPassword(c, p.User, p.Password.Password); err != nil {
-		return err
-	}
 	flash.Success(c, LocaleFrom(c).T("account.password_changed"))
-	return redirect(c, "/account")
-}
-
-// checkCurrentPassword returns the catalog key and status of what is wrong
-// with the current password typed, or "" when it is right. Wrong ones count
-// with failed sign-ins, so a browser left signed in is no faster a way to
-// guess than the login form.
-func (h *Users) checkCurrentPassword(c echo.Context, u *store.User, current string) (problem string, status int, err error) {
-	ctx, ip := c.Request().Context(), c.RealIP()
-	wait, err := passwordWait(c, h.store, u.Email, h.now())
-	switch {
-	case err != nil:
-		return "", 0, err
-	case wait > 0:
-		return "account.current_throttled", http.StatusTooManyRequests, nil
-	case !CheckPassword(u.PasswordHash, current):
-		return "account.current_wrong", http.StatusUnprocessableEntity, h.store.RecordLoginFailure(ctx, u.Email, ip)
-	}
-	return "", 0, h.store.ClearLoginFailures(ctx, u.Email, ip)
+	return redirect(c, routes.Path(routes.Account))
 }
 
 func (h *Users) renderAccount(c echo.Context, status int, p views.AccountPageProps) error {
@@ -250,58 +197,29 @@ func (h *Users) renderAccount(c echo.Context, status int, p views.AccountPagePro
 	return render(c, status, views.AccountPage(h.site.Meta(c, "", "account.title"), p), nil)
 }
 
-// setPassword stores a new password, which bumps u's session epoch and so
-// ends their sessions. When u is the person asking, this browser's session
-// starts again with the new epoch so they stay signed in here.
-func (h *Users) setPassword(c echo.Context, u *store.User, pw string) error {
-	hash, err := HashPassword(pw)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if err := h.store.SetPassword(ctx, u.ID, hash); err != nil {
-		return err
-	}
-	err = audit(c, h.store, Change{Action: "user.password", TargetType: "user", TargetID: u.Email,
-		Before: map[string]int64{"session_epoch": u.SessionEpoch}, After: map[string]int64{"session_epoch": u.SessionEpoch + 1}})
-	if err != nil {
-		return err
-	}
-	if me := UserFrom(c); me == nil || me.ID != u.ID {
-		return nil
-	}
-	fresh, err := h.store.UserByID(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	return h.sessions.Start(c, fresh)
-}
-
 // user loads the person named by the :id path parameter.
-func (h *Users) user(c echo.Context) (*store.User, error) {
+func (h *Users) user(c echo.Context) (*app.User, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, NewError(CodeNotFound, "error.404")
+		return nil, errNotFound
 	}
-	u, err := h.store.UserByID(c.Request().Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, NewError(CodeNotFound, "error.404")
-	}
-	return u, err
+	return h.core.Get(c.Request().Context(), id)
 }
 
-func (h *Users) userProps(c echo.Context, u *store.User) views.UserPageProps {
+func (h *Users) userProps(c echo.Context, u *app.User) views.UserPageProps {
 	me := UserFrom(c)
 	return views.UserPageProps{User: u, Self: me != nil && me.ID == u.ID, Role: views.RoleForm{Role: string(u.Role)}}
 }
 
-// refuseChange shows the last-owner rule as a message on the page; other
-// errors go to the central handler.
+// refuseChange shows a refused change (the last-owner rule, disabling or
+// resetting oneself) as a message on the page; other errors go to the
+// central handler.
 func (h *Users) refuseChange(c echo.Context, p views.UserPageProps, err error) error {
-	if !errors.Is(err, store.ErrLastOwner) {
+	var e *app.Error
+	if !errors.As(err, &e) || e.Code != app.CodeConflict {
 		return err
 	}
-	p.Problem = "account.last_owner"
+	p.Problem = e.Message
 	return h.renderUser(c, http.StatusConflict, p)
 }
 

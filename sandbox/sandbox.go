@@ -167,8 +167,11 @@ var craftgateAPIRoots = []string{"/craftlink/v1/", "/payment-reporting/v1/", "/p
 // APIPrefixes lists the root path prefixes, each ending in "/", under which Handler
 // answers at the real APIs' own paths. Mount Handler at each of them and at Prefix+"/".
 func APIPrefixes() []string {
-	return append(slices.Clone(craftgateAPIRoots), paywallAPIRoot)
+	return append(CraftgateAPIPrefixes(), paywallAPIRoot)
 }
+
+// CraftgateAPIPrefixes are the APIPrefixes of Craftgate; the rest is Paywall's.
+func CraftgateAPIPrefixes() []string { return slices.Clone(craftgateAPIRoots) }
 
 // Handler serves the paths under Prefix and under each of APIPrefixes.
 func (s *Sandbox) Handler() http.Handler { return s.handler }

@@ -1,52 +1,56 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
+	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"linkdesk/app"
 )
 
-// Errors callers branch on with errors.Is. Store errors wrap them with
-// context, e.g. "store: user 7: not found".
-var (
-	// ErrNotFound means the row asked for does not exist.
-	ErrNotFound = errors.New("not found")
-	// ErrConflict means the change collides with existing data or state:
-	// a duplicate unique value, or a transition the current state forbids.
-	ErrConflict = errors.New("conflict")
-	// ErrInvalid means the input breaks an invariant the store enforces
-	// (an unknown role, a non-positive amount, …). Handlers validate for
-	// the user first; this is the last line.
-	ErrInvalid = errors.New("invalid input")
-	// ErrLastOwner means the change would leave no enabled owner, which
-	// would lock everyone out of user management. It is an ErrConflict.
-	ErrLastOwner = fmt.Errorf("%w: it would leave no enabled owner", ErrConflict)
-)
-
-// mapErr turns driver errors into the store's sentinel errors, keeping the
-// original in the chain.
+// mapErr turns driver errors into the core's: no rows is app.ErrNotFound,
+// a unique violation app.ErrConflict, a database that cannot be reached
+// app.ErrUnavailable. The original stays in the chain for the log.
 func mapErr(err error) error {
 	switch {
+	case err == nil:
+		return nil
 	case errors.Is(err, sql.ErrNoRows):
-		return ErrNotFound
+		return app.ErrNotFound
 	case isUniqueViolation(err):
-		return fmt.Errorf("%w: %w", ErrConflict, err)
+		return fmt.Errorf("%w: %w", app.ErrConflict, err)
+	case isUnavailable(err):
+		return fmt.Errorf("%w: %w", app.ErrUnavailable, err)
 	}
 	return err
 }
 
 func isUniqueViolation(err error) bool {
 	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return false
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
-	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	return false
 }
 
-// invalidf returns an ErrInvalid with a reason.
-func invalidf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+// isUnavailable reports an error that says the database cannot be reached
+// (as opposed to a query it refused): the pages answer 503 and the next
+// request tries again.
+func isUnavailable(err error) bool {
+	var ne net.Error
+	var se *sqlite.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.As(err, &ne):
+		return true
+	case errors.As(err, &se):
+		return se.Code() == sqlite3.SQLITE_BUSY || se.Code() == sqlite3.SQLITE_CANTOPEN
+	}
+	return false
 }

@@ -7,40 +7,70 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
 	"linkdesk/store"
 )
 
-// FuzzUserEmail creates users from what people type into the email and name
-// fields (the invite and first-run forms). A refusal is ErrInvalid or, for an
-// address that exists in another spelling, ErrConflict; an accepted user is
-// found again by the address as typed and keeps its name byte for byte.
+// fuzzDB is one engine's database for a fuzz target.
+type fuzzDB struct {
+	engine string
+	db     *store.DB
+}
+
+// openEngines opens one database per engine, closed when f ends.
+func openEngines(f *testing.F) []fuzzDB {
+	f.Helper()
+	dbs := make([]fuzzDB, len(engines))
+	for i, e := range engines {
+		dbs[i] = fuzzDB{e.name, e.open(f)}
+	}
+	return dbs
+}
+
+// FuzzUserEmail creates users from what people type into the e-mail and
+// name fields (the invite and first-run forms; the core checks the form
+// of an address first, the store keeps its invariants whatever comes).
+// An e-mail that is blank once normalised is refused; one that exists in
+// any spelling is app.ErrConflict; any other is stored normalised, found
+// again by the address as typed, and keeps its name byte for byte.
 func FuzzUserEmail(f *testing.F) {
-	db := MustOpenDB(f)
+	dbs := openEngines(f)
 	f.Fuzz(func(t *testing.T, email, name string) {
 		ctx := context.Background()
-		u := &store.User{Email: email, Name: name, Role: store.RoleStaff, PasswordHash: []byte("hash")}
-		err := db.CreateUser(ctx, u)
-		switch {
-		case errors.Is(err, store.ErrInvalid):
-			return
-		case errors.Is(err, store.ErrConflict):
-			if _, err := db.UserByEmail(ctx, email); err != nil {
-				t.Fatalf("CreateUser(%q) conflicts, but UserByEmail finds nothing: %v", email, err)
+		norm := app.NormalizeEmail(email)
+		for _, d := range dbs {
+			_, lookupErr := d.db.UserByEmail(ctx, email)
+			existed := lookupErr == nil
+			if lookupErr != nil && !errors.Is(lookupErr, app.ErrNotFound) {
+				t.Fatalf("%s: UserByEmail(%q): %v", d.engine, email, lookupErr)
 			}
-			return
-		case err != nil:
-			t.Fatalf("CreateUser(%q, %q): untyped error %v", email, name, err)
-		}
-		if u.Email != store.NormalizeEmail(email) {
-			t.Fatalf("CreateUser(%q) stored %q, want %q", email, u.Email, store.NormalizeEmail(email))
-		}
-		got, err := db.UserByEmail(ctx, email)
-		if err != nil || got.ID != u.ID || got.Email != u.Email || got.Name != name {
-			t.Fatalf("UserByEmail(%q) = %+v, %v; want ID %d, email %q, name %q", email, got, err, u.ID, u.Email, name)
-		}
-		again := &store.User{Email: "  " + email + "\t", Role: store.RoleViewer, PasswordHash: []byte("hash")}
-		if err := db.CreateUser(ctx, again); !errors.Is(err, store.ErrConflict) {
-			t.Fatalf("CreateUser(%q) after %q: got %v, want ErrConflict", again.Email, email, err)
+			u := &app.User{Email: email, Name: name, Role: app.RoleStaff, PasswordHash: []byte("hash")}
+			err := d.db.CreateUser(ctx, u)
+			switch {
+			case norm == "":
+				if err == nil || errors.Is(err, app.ErrConflict) {
+					t.Fatalf("%s: CreateUser(%q): got %v, want a refusal", d.engine, email, err)
+				}
+				continue
+			case existed:
+				if !errors.Is(err, app.ErrConflict) {
+					t.Fatalf("%s: CreateUser(%q) of an existing user: got %v, want %v", d.engine, email, err, app.ErrConflict)
+				}
+				continue
+			case err != nil:
+				t.Fatalf("%s: CreateUser(%q, %q): %v", d.engine, email, name, err)
+			}
+			if u.Email != norm {
+				t.Fatalf("%s: CreateUser(%q) stored %q, want %q", d.engine, email, u.Email, norm)
+			}
+			got, err := d.db.UserByEmail(ctx, email)
+			if err != nil || got.ID != u.ID || got.Email != norm || got.Name != name {
+				t.Fatalf("%s: UserByEmail(%q) = %+v, %v; want ID %d, e-mail %q, name %q", d.engine, email, got, err, u.ID, norm, name)
+			}
+			again := &app.User{Email: "  " + email + "\t", Role: app.RoleViewer, PasswordHash: []byte("hash")}
+			if err := d.db.CreateUser(ctx, again); !errors.Is(err, app.ErrConflict) {
+				t.Fatalf("%s: CreateUser(%q) after %q: got %v, want %v", d.engine, again.Email, email, err, app.ErrConflict)
+			}
 		}
 	})
 }
@@ -49,19 +79,21 @@ func FuzzUserEmail(f *testing.F) {
 // page's query string sets them. The page never exceeds the cap, holds only
 // matching events, and agrees with the CSV export (ForEachAudit) on the total.
 func FuzzAuditFilter(f *testing.F) {
-	db := MustOpenDB(f)
-	clk := useClock(db)
+	dbs := openEngines(f)
 	ctx := context.Background()
-	owner := MustCreateUser(f, db, "owner@example.com", store.RoleOwner)
-	for i, action := range []string{"link.create", "link.update", "payment.refund", "user.login_failed", "link.create"} {
-		e := &store.AuditEvent{Action: action, TargetType: "link", TargetID: fmt.Sprint(40 + i%3), IP: "10.0.0.1"}
-		if i%2 == 0 {
-			e.ActorID, e.ActorEmail = &owner.ID, owner.Email
+	for _, d := range dbs {
+		clk := useClock(d.db)
+		owner := MustCreateUser(f, d.db, "owner@example.com", app.RoleOwner)
+		for i, action := range []string{"link.create", "link.update", "payment.refund", "auth.login_failed", "link.create"} {
+			e := &app.AuditEvent{Action: action, TargetType: "link", TargetID: fmt.Sprint(40 + i%3), IP: "10.0.0.1"}
+			if i%2 == 0 {
+				e.ActorID, e.ActorEmail = &owner.ID, owner.Email
+			}
+			if err := d.db.AppendAudit(ctx, e); err != nil {
+				f.Fatal(err)
+			}
+			clk.Advance(time.Hour)
 		}
-		if err := db.AppendAudit(ctx, e); err != nil {
-			f.Fatal(err)
-		}
-		clk.Advance(time.Hour)
 	}
 	// Stored times are fixed-width RFC 3339 text, so bounds are meaningful
 	// only for years 1 to 9999; the audit page parses 4-digit dates.
@@ -73,44 +105,46 @@ func FuzzAuditFilter(f *testing.F) {
 		return time.Unix(min(max(sec, minUnix), maxUnix), 0).UTC()
 	}
 	f.Fuzz(func(t *testing.T, action, targetType, targetID string, actorID, from, to int64, limit, offset int) {
-		filter := store.AuditFilter{
+		filter := app.AuditFilter{
 			Action: action, TargetType: targetType, TargetID: targetID,
 			From: toTime(from), To: toTime(to), Limit: limit, Offset: offset,
 		}
 		if actorID != 0 {
 			filter.ActorID = &actorID
 		}
-		events, total, err := db.ListAudit(ctx, filter)
-		if err != nil {
-			t.Fatalf("ListAudit(%+v): %v", filter, err)
-		}
-		wantCap := store.DefaultPageSize
+		wantCap := app.DefaultPageSize
 		if limit > 0 {
-			wantCap = min(limit, store.MaxPageSize)
+			wantCap = min(limit, app.MaxPageSize)
 		}
-		if len(events) > wantCap || len(events) > total {
-			t.Fatalf("ListAudit(%+v): %d events of %d, cap %d", filter, len(events), total, wantCap)
-		}
-		for _, e := range events {
-			if !auditMatches(filter, e) {
-				t.Fatalf("ListAudit(%+v) returned %+v", filter, e)
+		for _, d := range dbs {
+			events, total, err := d.db.ListAudit(ctx, filter)
+			if err != nil {
+				t.Fatalf("%s: ListAudit(%+v): %v", d.engine, filter, err)
 			}
-		}
-		exported := 0
-		err = db.ForEachAudit(ctx, filter, func(e store.AuditEvent) error {
-			if !auditMatches(filter, e) {
-				return fmt.Errorf("exported %+v", e)
+			if len(events) > wantCap || len(events) > total {
+				t.Fatalf("%s: ListAudit(%+v): %d events of %d, cap %d", d.engine, filter, len(events), total, wantCap)
 			}
-			exported++
-			return nil
-		})
-		if err != nil || exported != total {
-			t.Fatalf("ForEachAudit(%+v): %d events, %v; ListAudit total %d", filter, exported, err, total)
+			for _, e := range events {
+				if !auditMatches(filter, e) {
+					t.Fatalf("%s: ListAudit(%+v) returned %+v", d.engine, filter, e)
+				}
+			}
+			exported := 0
+			err = d.db.ForEachAudit(ctx, filter, func(e app.AuditEvent) error {
+				if !auditMatches(filter, e) {
+					return fmt.Errorf("exported %+v", e)
+				}
+				exported++
+				return nil
+			})
+			if err != nil || exported != total {
+				t.Fatalf("%s: ForEachAudit(%+v): %d events, %v; ListAudit total %d", d.engine, filter, exported, err, total)
+			}
 		}
 	})
 }
 
-func auditMatches(f store.AuditFilter, e store.AuditEvent) bool {
+func auditMatches(f app.AuditFilter, e app.AuditEvent) bool {
 	return (f.ActorID == nil || e.ActorID != nil && *e.ActorID == *f.ActorID) &&
 		(f.Action == "" || e.Action == f.Action) &&
 		(f.TargetType == "" || e.TargetType == f.TargetType) &&

@@ -1,10 +1,13 @@
-// Package store is Linkdesk's persistence: the one place that opens the
-// SQLite database (modernc.org/sqlite, pure Go). Queries are plain SQL with
-// `?` placeholders so that a PostgreSQL adapter can follow; the only
-// SQLite-specific parts are the connection pragmas and the schema's triggers.
+// Package store adapts a SQL database to the core's storage interface
+// (app.Store): SQLite through the pure-Go modernc.org/sqlite by default.
+// Queries are plain SQL with `?` placeholders, rewritten per engine, and
+// nothing engine-specific leaves this package: driver errors become the
+// core's ErrNotFound, ErrConflict and ErrUnavailable.
 //
-// Conventions: times are stored as UTC text in a fixed-width RFC 3339 form,
-// money as decimal strings, and every method takes a context first.
+// Conventions: times are stored as UTC text in a fixed-width RFC 3339 form
+// (text order is time order), money as decimal strings with an integer
+// copy in millionths where ranges are filtered, and every method takes a
+// context first.
 package store
 
 import (
@@ -20,22 +23,36 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"linkdesk/app"
 )
 
-// DB is the application's store. Its methods are safe for concurrent use.
+// DB is the application's store. Its methods are safe for concurrent use;
+// called directly, each stands alone, and InTx groups them.
 type DB struct {
+	queries
 	db *sql.DB
-	// userByID runs on every signed-in request; preparing it once saves
-	// SQLite a parse and plan each time.
-	userByID *sql.Stmt
-	// usersVersion counts changes to existing users; see UsersVersion.
-	usersVersion atomic.Uint64
 	// Now returns the current time; tests replace it. Values are stored in UTC.
 	Now func() time.Time
+}
+
+var _ app.Store = (*DB)(nil)
+
+// dbtx is what *sql.DB and *sql.Tx have in common.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries runs the core's reads and writes on the database or inside one
+// transaction; every app.Tx method is defined on it.
+type queries struct {
+	x   dbtx
+	now func() time.Time // the store's clock, in UTC
 }
 
 // sqlitePragmas are applied by the driver to every new pool connection, which
@@ -43,13 +60,16 @@ type DB struct {
 // _txlock=immediate makes each read-write transaction take the write lock at
 // BEGIN, so two read-then-write transactions wait for each other (under
 // busy_timeout) instead of failing with SQLITE_BUSY when the second upgrades.
-// Read-only transactions still begin deferred.
+// Read-only transactions still begin deferred. journal_size_limit truncates
+// the WAL file back to 64 MiB after a checkpoint, so one big export or
+// import does not leave it at its largest size for good.
 var sqlitePragmas = url.Values{
 	"_pragma": {
 		"busy_timeout(5000)",
 		"journal_mode(WAL)",
 		"foreign_keys(1)",
 		"synchronous(NORMAL)",
+		"journal_size_limit(67108864)",
 	},
 	"_txlock": {"immediate"},
 }.Encode()
@@ -63,7 +83,7 @@ var sqlitePragmas = url.Values{
 // In-memory databases are refused: each pool connection would get its own.
 func OpenSQLite(path string) (*sql.DB, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
-		return nil, fmt.Errorf("store: open %q: %w", path, invalidf("want a plain file path"))
+		return nil, fmt.Errorf("store: open %q: want a plain file path (in-memory databases are per connection)", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
@@ -89,29 +109,27 @@ func OpenSQLite(path string) (*sql.DB, error) {
 	return sqlDB, nil
 }
 
-// Open opens the database at path and applies any pending migrations.
+// Open opens the SQLite database at path and applies any pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
 	sqlDB, err := OpenSQLite(path)
 	if err != nil {
 		return nil, err
 	}
 	db := &DB{db: sqlDB, Now: time.Now}
+	db.queries = queries{x: sqlDB, now: db.clock}
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
-	if db.userByID, err = sqlDB.PrepareContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("store: prepare: %w", err)
-	}
 	return db, nil
 }
 
+// clock reads the Now field on every call, so a test may replace it after
+// Open.
+func (db *DB) clock() time.Time { return db.Now().UTC() }
+
 // Close closes the database.
 func (db *DB) Close() error {
-	if db.userByID != nil {
-		db.userByID.Close()
-	}
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -121,9 +139,47 @@ func (db *DB) Close() error {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("store: ping: %w", err)
+		return fmt.Errorf("store: ping: %w", mapErr(err))
 	}
 	return nil
+}
+
+// InTx runs fn in one read-write transaction, committing when fn returns
+// nil and rolling back otherwise.
+func (db *DB) InTx(ctx context.Context, fn func(tx app.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", mapErr(err))
+	}
+	// Deferred, so that a panic in fn ends the transaction too instead of
+	// leaving it holding its locks (SQLite's write lock) for good; after a
+	// commit it does nothing.
+	defer tx.Rollback()
+	if err := fn(queries{x: tx, now: db.clock}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// inReadTx runs fn in a read-only transaction, so a page and its total
+// count come from the same snapshot.
+func (q queries) inReadTx(ctx context.Context, fn func(q queries) error) error {
+	db, ok := q.x.(*sql.DB)
+	if !ok { // already inside a transaction: its snapshot will do
+		return fn(q)
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(queries{x: tx, now: q.now}); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // IntegrityCheck runs SQLite's integrity check and returns an error that
@@ -149,12 +205,6 @@ func (db *DB) IntegrityCheck(ctx context.Context) error {
 		return nil
 	}
 	return fmt.Errorf("store: integrity check failed: %s", strings.Join(problems, "; "))
-}
-
-// now returns the injected clock's time in UTC (which also drops the
-// monotonic reading, so values compare equal after a round trip).
-func (db *DB) now() time.Time {
-	return db.Now().UTC()
 }
 
 //go:embed migrations/*.sql
@@ -230,47 +280,25 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		// Another process may have applied it since we looked; the
-		// transaction holds the write lock, so this check is final.
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			m.version, m.name, formatTime(db.now()))
-		return err
-	})
-}
-
-// inTx runs fn in a read-write transaction, committing when fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// inReadTx runs fn in a read-only transaction, so a page and its total
-// count come from the same snapshot.
-func (db *DB) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	// Another process may have applied it since we looked; the
+	// transaction holds the write lock, so this check is final.
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		m.version, m.name, formatTime(db.clock())); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -281,9 +309,7 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // ("…:05Z" sorts after "…:05.5Z").
 const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
-func formatTime(t time.Time) string {
-	return t.UTC().Format(timeLayout)
-}
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
@@ -302,6 +328,13 @@ func parseNullTime(s sql.NullString) (*time.Time, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+func nullTime(t *time.Time) sql.NullString {
+	if t == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: formatTime(*t), Valid: true}
 }
 
 // where collects the conditions of a filtered query.
@@ -332,19 +365,12 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-const (
-	// DefaultPageSize is the page size of a list whose Limit is 0.
-	DefaultPageSize = 50
-	// MaxPageSize caps a list's Limit.
-	MaxPageSize = 500
-)
-
 // page clamps a requested limit and offset to sane values.
 func page(limit, offset int) (int, int) {
 	if limit <= 0 {
-		limit = DefaultPageSize
+		limit = app.DefaultPageSize
 	}
-	return min(limit, MaxPageSize), max(offset, 0)
+	return min(limit, app.MaxPageSize), max(offset, 0)
 }
 
 // rowScanner is what *sql.Row and *sql.Rows have in common.
@@ -352,17 +378,12 @@ type rowScanner interface {
 	Scan(dest ...any) error
 }
 
-// querier is what *sql.DB and *sql.Tx have in common for reads.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // queryEach runs query and calls fn with each scanned row, stopping at the
 // first error from the query, the scan or fn.
-func queryEach[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), fn func(T) error, query string, args ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
+func queryEach[T any](ctx context.Context, q queries, scan func(rowScanner) (T, error), fn func(T) error, query string, args ...any) error {
+	rows, err := q.x.QueryContext(ctx, query, args...)
 	if err != nil {
-		return err
+		return mapErr(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -374,15 +395,69 @@ func queryEach[T any](ctx context.Context, q querier, scan func(rowScanner) (T, 
 			return err
 		}
 	}
-	return rows.Err()
+	return mapErr(rows.Err())
 }
 
 // queryAll is queryEach collecting the rows into a slice.
-func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+func queryAll[T any](ctx context.Context, q queries, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
 	var all []T
 	err := queryEach(ctx, q, scan, func(v T) error {
 		all = append(all, v)
 		return nil
 	}, query, args...)
 	return all, err
+}
+
+// exec runs a write and maps driver errors.
+func (q queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := q.x.ExecContext(ctx, query, args...)
+	return res, mapErr(err)
+}
+
+// execOne runs an update that must hit exactly one row; zero rows is
+// ErrNotFound.
+func (q queries) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := q.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return app.ErrNotFound
+	}
+	return nil
+}
+
+// row runs a single-row query.
+func (q queries) row(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.x.QueryRowContext(ctx, query, args...)
+}
+
+// Lock takes the named lock row until the transaction ends. An upsert
+// locks a row on any engine (SQLite's immediate transactions hold the
+// database's write lock anyway), so transactions taking one name queue.
+func (q queries) Lock(ctx context.Context, name string) error {
+	_, err := q.exec(ctx, `INSERT INTO locks (name, n) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET n = locks.n + 1`, name)
+	if err != nil {
+		return fmt.Errorf("store: lock %s: %w", name, err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the whole database to path (a new
+// file) while others keep reading and writing: SQLite's VACUUM INTO reads
+// one snapshot, so the copy holds every transaction committed before it
+// began and none half-done.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("store: backup: %s exists; choose a new file", path)
+	}
+	if _, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, mapErr(err))
+	}
+	return nil
 }

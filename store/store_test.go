@@ -2,9 +2,9 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,18 +12,19 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"linkdesk/app"
 	"linkdesk/store"
 )
 
-// MustOpenDB opens a fresh database file in a temporary directory, closed
-// when the test ends.
+// MustOpenDB opens a fresh SQLite database file in a temporary directory,
+// closed when the test ends.
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
 	return MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "linkdesk.db"))
 }
 
-// MustOpenDBAt opens (or reopens) the database at path, closed when the
-// test ends; closing it earlier is fine.
+// MustOpenDBAt opens (or reopens) the SQLite database at path, closed when
+// the test ends; closing it earlier is fine.
 func MustOpenDBAt(tb testing.TB, path string) *store.DB {
 	tb.Helper()
 	db, err := store.Open(context.Background(), path)
@@ -61,6 +62,35 @@ func (c *clock) Advance(d time.Duration) {
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
+// migrationVersions returns how many migration files there are and the
+// highest version, read from the files so that a new migration needs no
+// change here.
+func migrationVersions(tb testing.TB) (count, latest int) {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("migration files: got %v, %v", files, err)
+	}
+	for _, f := range files {
+		prefix, _, _ := strings.Cut(filepath.Base(f), "_")
+		v, err := strconv.Atoi(prefix)
+		if err != nil {
+			tb.Fatalf("migration %s: %v", f, err)
+		}
+		latest = max(latest, v)
+	}
+	return len(files), latest
+}
+
+// schemaVersion reads the rows and the highest version of schema_migrations.
+func schemaVersion(tb testing.TB, db *store.DB) (count, latest int) {
+	tb.Helper()
+	if err := db.SQL().QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&count, &latest); err != nil {
+		tb.Fatal(err)
+	}
+	return count, latest
+}
+
 func TestOpen_MigrationsIdempotentOnReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "linkdesk.db")
 	for i := range 3 {
@@ -69,17 +99,10 @@ func TestOpen_MigrationsIdempotentOnReopen(t *testing.T) {
 			t.Fatalf("close #%d: %v", i, err)
 		}
 	}
-	raw, err := store.OpenSQLite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	var count, latest int
-	if err := raw.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&count, &latest); err != nil {
-		t.Fatal(err)
-	}
-	if count != 1 || latest != 1 {
-		t.Errorf("schema_migrations: got %d rows up to version %d, want 1 row up to version 1", count, latest)
+	wantCount, wantLatest := migrationVersions(t)
+	count, latest := schemaVersion(t, MustOpenDBAt(t, path))
+	if count != wantCount || latest != wantLatest {
+		t.Errorf("schema_migrations: got %d rows up to version %d, want %d rows up to version %d", count, latest, wantCount, wantLatest)
 	}
 }
 
@@ -122,6 +145,7 @@ func TestOpenSQLite_Pragmas(t *testing.T) {
 		{"busy_timeout", "5000"},
 		{"foreign_keys", "1"},
 		{"synchronous", "1"}, // NORMAL
+		{"journal_size_limit", "67108864"},
 	}
 	conns := make([]interface{ Close() error }, 0, 3)
 	for range 3 {
@@ -167,26 +191,54 @@ func TestOpenSQLite_RefusesNonFilePaths(t *testing.T) {
 			raw, err := store.OpenSQLite(tt.path)
 			if err == nil {
 				raw.Close()
+				t.Errorf("OpenSQLite(%q): got nil, want an error", tt.path)
 			}
-			if !errors.Is(err, store.ErrInvalid) {
-				t.Errorf("got %v, want ErrInvalid", err)
+			if db, err := store.Open(context.Background(), tt.path); err == nil {
+				db.Close()
+				t.Errorf("Open(%q): got nil, want an error", tt.path)
 			}
 		})
 	}
 }
 
-func TestDB_PingAndIntegrityCheck(t *testing.T) {
-	db := MustOpenDB(t)
+func TestDB_IntegrityCheck(t *testing.T) {
 	ctx := context.Background()
-	if err := db.Ping(ctx); err != nil {
-		t.Errorf("ping: got %v, want nil", err)
-	}
+	path := filepath.Join(t.TempDir(), "linkdesk.db")
+	db := MustOpenDBAt(t, path)
 	MustCreatePayment(t, db, "code-1", "12.50")
 	if err := db.IntegrityCheck(ctx); err != nil {
-		t.Errorf("integrity check: got %v, want nil", err)
+		t.Errorf("healthy database: got %v, want nil", err)
 	}
 	db.Close()
-	if err := db.Ping(ctx); err == nil {
+
+	// Break an index behind SQLite's back: its definition now names another
+	// column than the entries it holds.
+	raw, err := store.OpenSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`CREATE TABLE broken (x INTEGER, y INTEGER)`,
+		`CREATE INDEX broken_x ON broken (x)`,
+		`INSERT INTO broken VALUES (1, 2), (3, 4)`,
+		`PRAGMA writable_schema = ON`,
+		`UPDATE sqlite_schema SET sql = 'CREATE INDEX broken_x ON broken (y)' WHERE name = 'broken_x'`,
+	} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	raw.Close()
+	err = MustOpenDBAt(t, path).IntegrityCheck(ctx)
+	if err == nil || !strings.Contains(err.Error(), "broken_x") {
+		t.Errorf("corrupt index: got %v, want an error naming broken_x", err)
+	}
+}
+
+func TestDB_PingAfterClose(t *testing.T) {
+	db := MustOpenDB(t)
+	db.Close()
+	if err := db.Ping(context.Background()); err == nil {
 		t.Error("ping after close: got nil, want an error")
 	}
 }
@@ -195,15 +247,19 @@ func TestDB_DataSurvivesReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "linkdesk.db")
 	db := MustOpenDBAt(t, path)
-	owner := MustCreateUser(t, db, "owner@example.com", store.RoleOwner)
-	p := MustCreatePayment(t, db, "code-1", "99.95")
-	if _, err := db.SettlePayment(ctx, p.MerchantUniqueCode, store.PaymentStatusPaid); err != nil {
+	owner := MustCreateUser(t, db, "owner@example.com", app.RoleOwner)
+	MustCreatePayment(t, db, "code-1", "99.95")
+	if _, err := db.SettlePayment(ctx, "code-1", app.PaymentStatusPaid); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AppendAudit(ctx, &store.AuditEvent{ActorID: &owner.ID, Action: "payment.start", TargetType: "payment", TargetID: "code-1"}); err != nil {
+	if err := db.AppendAudit(ctx, &app.AuditEvent{ActorID: &owner.ID, Action: "payment.start", TargetType: "payment", TargetID: "code-1"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SettingOrInit(ctx, "session_key", func() (string, error) { return "k1", nil }); err != nil {
+	if err := db.InitSetting(ctx, "session_key", "k1"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	if err := db.CreateSession(ctx, &app.Session{ID: "s1", UserID: owner.ID, CreatedAt: now, SeenAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -211,18 +267,19 @@ func TestDB_DataSurvivesReopen(t *testing.T) {
 	}
 
 	db = MustOpenDBAt(t, path)
-	gotUser, err := db.UserByEmail(ctx, "owner@example.com")
-	if err != nil || gotUser.ID != owner.ID {
-		t.Errorf("user after reopen: got %v, %v, want ID %d", gotUser, err, owner.ID)
+	if got, err := db.UserByEmail(ctx, "owner@example.com"); err != nil || got.ID != owner.ID {
+		t.Errorf("user after reopen: got %+v, %v, want ID %d", got, err, owner.ID)
 	}
-	gotPayment, err := db.PaymentByCode(ctx, "code-1")
-	if err != nil || gotPayment.Status != store.PaymentStatusPaid || !gotPayment.Amount.Equal(dec("99.95")) {
-		t.Errorf("payment after reopen: got %+v, %v, want paid 99.95", gotPayment, err)
+	if got, err := db.PaymentByCode(ctx, "code-1"); err != nil || got.Status != app.PaymentStatusPaid || !got.Amount.Equal(dec("99.95")) {
+		t.Errorf("payment after reopen: got %+v, %v, want paid 99.95", got, err)
 	}
-	if _, total, err := db.ListAudit(ctx, store.AuditFilter{}); err != nil || total != 1 {
+	if _, total, err := db.ListAudit(ctx, app.AuditFilter{}); err != nil || total != 1 {
 		t.Errorf("audit after reopen: got %d events, %v, want 1", total, err)
 	}
 	if v, err := db.Setting(ctx, "session_key"); err != nil || v != "k1" {
 		t.Errorf("setting after reopen: got %q, %v, want k1", v, err)
+	}
+	if s, err := db.SessionByID(ctx, "s1"); err != nil || s.UserID != owner.ID {
+		t.Errorf("session after reopen: got %+v, %v, want user %d", s, err, owner.ID)
 	}
 }

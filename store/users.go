@@ -2,168 +2,100 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"linkdesk/app"
 )
 
-// Role is what a user may do in the dashboard.
-type Role string
+const userColumns = `id, email, name, role, password_hash, disabled, created_at, updated_at`
 
-// Roles, from most to least powerful.
-const (
-	RoleOwner  Role = "owner"
-	RoleStaff  Role = "staff"
-	RoleViewer Role = "viewer"
-)
-
-// Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleOwner, RoleStaff, RoleViewer:
-		return true
-	}
-	return false
-}
-
-// ParseRole parses a role name, ignoring case and surrounding space.
-func ParseRole(s string) (Role, error) {
-	r := Role(strings.ToLower(strings.TrimSpace(s)))
-	if !r.Valid() {
-		return "", invalidf("unknown role %q (want owner, staff or viewer)", s)
-	}
-	return r, nil
-}
-
-// User is a person with a dashboard account. Users are never deleted, only
-// disabled, so audit events and payments keep pointing at them.
-type User struct {
-	ID           int64
-	Email        string // stored lower-case and trimmed
-	Name         string
-	Role         Role
-	PasswordHash []byte
-	Disabled     bool
-	// SessionEpoch is copied into a user's sessions at login; it is bumped
-	// on a password change or disable, which invalidates every older
-	// session. It starts at 1, so a session without one never matches.
-	SessionEpoch int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-}
-
-// NormalizeEmail is the form emails are stored and looked up in.
-func NormalizeEmail(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
-}
-
-const userColumns = `id, email, name, role, password_hash, disabled, session_epoch, created_at, updated_at`
-
-func scanUser(s rowScanner) (User, error) {
+func scanUser(s rowScanner) (app.User, error) {
 	var (
-		u                    User
+		u                    app.User
 		createdAt, updatedAt string
 		err                  error
 	)
-	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.SessionEpoch, &createdAt, &updatedAt); err != nil {
-		return User{}, err
+	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &createdAt, &updatedAt); err != nil {
+		return app.User{}, mapErr(err)
 	}
 	if u.CreatedAt, err = parseTime(createdAt); err != nil {
-		return User{}, err
+		return app.User{}, err
 	}
 	if u.UpdatedAt, err = parseTime(updatedAt); err != nil {
-		return User{}, err
+		return app.User{}, err
 	}
 	return u, nil
 }
 
-// prepareNewUser normalises u and checks the invariants of a new user.
-func (db *DB) prepareNewUser(u *User) error {
-	u.Email = NormalizeEmail(u.Email)
-	if u.Email == "" || !strings.Contains(u.Email, "@") {
-		return invalidf("email %q", u.Email)
+// checkUser is the store's last line for a user's invariants; the core
+// validates for people first.
+func checkUser(u *app.User) error {
+	switch {
+	case u.Email == "" || u.Email != app.NormalizeEmail(u.Email):
+		return fmt.Errorf("email %q is not normalised", u.Email)
+	case !u.Role.Valid():
+		return fmt.Errorf("unknown role %q", u.Role)
+	case len(u.PasswordHash) == 0:
+		return fmt.Errorf("empty password hash")
 	}
-	if !u.Role.Valid() {
-		return invalidf("unknown role %q", u.Role)
-	}
-	if len(u.PasswordHash) == 0 {
-		return invalidf("empty password hash")
-	}
-	now := db.now()
-	u.CreatedAt, u.UpdatedAt = now, now
-	u.SessionEpoch = 1
 	return nil
 }
 
-// CreateUser adds u and sets its ID, SessionEpoch and times. A duplicate
-// email is an ErrConflict.
-func (db *DB) CreateUser(ctx context.Context, u *User) error {
-	if err := db.prepareNewUser(u); err != nil {
+// CreateUser adds u and sets its ID and times. A taken e-mail is an
+// app.ErrConflict.
+func (q queries) CreateUser(ctx context.Context, u *app.User) error {
+	u.Email = app.NormalizeEmail(u.Email)
+	if err := checkUser(u); err != nil {
 		return fmt.Errorf("store: create user: %w", err)
 	}
-	err := db.db.QueryRowContext(ctx, `INSERT INTO users
-		(email, name, role, password_hash, disabled, session_epoch, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, u.SessionEpoch,
-		formatTime(u.CreatedAt), formatTime(u.UpdatedAt)).Scan(&u.ID)
+	now := q.now()
+	u.CreatedAt, u.UpdatedAt = now, now
+	err := q.row(ctx, `INSERT INTO users (email, name, role, password_hash, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, formatTime(now), formatTime(now)).Scan(&u.ID)
 	if err != nil {
 		return fmt.Errorf("store: create user %s: %w", u.Email, mapErr(err))
 	}
 	return nil
 }
 
-// CreateFirstOwner creates u as an owner only while there are no users at
-// all, in one statement, so two concurrent first-run setups cannot both
-// succeed. Otherwise it returns ErrConflict. An empty Role means owner.
-func (db *DB) CreateFirstOwner(ctx context.Context, u *User) error {
-	if u.Role == "" {
-		u.Role = RoleOwner
+// UpdateUser stores u's name, role, disabled flag and password hash.
+func (q queries) UpdateUser(ctx context.Context, u *app.User) error {
+	if err := checkUser(u); err != nil {
+		return fmt.Errorf("store: update user %d: %w", u.ID, err)
 	}
-	if u.Role != RoleOwner {
-		return fmt.Errorf("store: create first owner: %w", invalidf("role %q, want owner", u.Role))
-	}
-	if err := db.prepareNewUser(u); err != nil {
-		return fmt.Errorf("store: create first owner: %w", err)
-	}
-	err := db.db.QueryRowContext(ctx, `INSERT INTO users
-		(email, name, role, password_hash, disabled, session_epoch, created_at, updated_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?
-		WHERE NOT EXISTS (SELECT 1 FROM users) RETURNING id`,
-		u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, u.SessionEpoch,
-		formatTime(u.CreatedAt), formatTime(u.UpdatedAt)).Scan(&u.ID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: create first owner: %w: users already exist", ErrConflict)
-	}
+	u.UpdatedAt = q.now()
+	err := q.execOne(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ?, disabled = ?, updated_at = ? WHERE id = ?`,
+		u.Name, u.Role, u.PasswordHash, u.Disabled, formatTime(u.UpdatedAt), u.ID)
 	if err != nil {
-		return fmt.Errorf("store: create first owner: %w", mapErr(err))
+		return fmt.Errorf("store: update user %d: %w", u.ID, err)
 	}
 	return nil
 }
 
-// UserByID returns the user with id, or ErrNotFound.
-func (db *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(db.userByID.QueryRowContext(ctx, id))
+// UserByID returns the user with id, or app.ErrNotFound.
+func (q queries) UserByID(ctx context.Context, id int64) (*app.User, error) {
+	u, err := scanUser(q.row(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
-		return nil, fmt.Errorf("store: user %d: %w", id, mapErr(err))
+		return nil, fmt.Errorf("store: user %d: %w", id, err)
 	}
 	return &u, nil
 }
 
-// UserByEmail returns the user with email (compared normalised), or ErrNotFound.
-func (db *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
-	email = NormalizeEmail(email)
-	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+// UserByEmail returns the user with email (compared normalised), or app.ErrNotFound.
+func (q queries) UserByEmail(ctx context.Context, email string) (*app.User, error) {
+	email = app.NormalizeEmail(email)
+	u, err := scanUser(q.row(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 	if err != nil {
-		return nil, fmt.Errorf("store: user %s: %w", email, mapErr(err))
+		return nil, fmt.Errorf("store: user by e-mail: %w", err)
 	}
 	return &u, nil
 }
 
-// ListUsers returns every user, ordered by email.
-func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
-	users, err := queryAll(ctx, db.db, scanUser, `SELECT `+userColumns+` FROM users ORDER BY email`)
+// ListUsers returns every user, ordered by e-mail.
+func (q queries) ListUsers(ctx context.Context) ([]app.User, error) {
+	users, err := queryAll(ctx, q, scanUser, `SELECT `+userColumns+` FROM users ORDER BY email`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
@@ -171,114 +103,127 @@ func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // CountUsers returns how many users exist, disabled ones included.
-func (db *DB) CountUsers(ctx context.Context) (int, error) {
+func (q queries) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: count users: %w", err)
+	if err := q.row(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count users: %w", mapErr(err))
 	}
 	return n, nil
 }
 
-// UpdateUserRole changes a user's role. Demoting the last enabled owner is
-// refused with ErrLastOwner.
-func (db *DB) UpdateUserRole(ctx context.Context, id int64, role Role) error {
-	defer db.usersChanged()
-	if !role.Valid() {
-		return fmt.Errorf("store: update role of user %d: %w", id, invalidf("unknown role %q", role))
-	}
-	err := db.updateUserKeepingOwner(ctx,
-		`UPDATE users SET role = ?, updated_at = ? WHERE id = ?`, role, formatTime(db.now()), id)
-	if err != nil {
-		return fmt.Errorf("store: update role of user %d: %w", id, err)
-	}
-	return nil
-}
-
-// SetUserDisabled disables or re-enables a user. Disabling bumps the
-// session epoch, ending the user's sessions; disabling the last enabled
-// owner is refused with ErrLastOwner.
-func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
-	defer db.usersChanged()
-	query := `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`
-	if disabled {
-		query = `UPDATE users SET disabled = ?, updated_at = ?, session_epoch = session_epoch + 1 WHERE id = ?`
-	}
-	if err := db.updateUserKeepingOwner(ctx, query, disabled, formatTime(db.now()), id); err != nil {
-		return fmt.Errorf("store: set user %d disabled=%t: %w", id, disabled, err)
-	}
-	return nil
-}
-
-// updateUserKeepingOwner runs an update of one user and rolls it back when
-// it took away the last enabled owner. Counting before and after, inside
-// the write transaction, makes the check and the change one atomic step.
-func (db *DB) updateUserKeepingOwner(ctx context.Context, query string, args ...any) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		before, err := countEnabledOwners(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := execOne(ctx, tx, query, args...); err != nil {
-			return err
-		}
-		after, err := countEnabledOwners(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if before > 0 && after == 0 {
-			return ErrLastOwner
-		}
-		return nil
-	})
-}
-
-func countEnabledOwners(ctx context.Context, tx *sql.Tx) (int, error) {
+// CountEnabledOwners returns how many enabled owners exist.
+func (q queries) CountEnabledOwners(ctx context.Context) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`, RoleOwner, false).Scan(&n)
-	return n, err
+	if err := q.row(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = ?`, app.RoleOwner, false).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count owners: %w", mapErr(err))
+	}
+	return n, nil
 }
 
-// SetPassword replaces a user's password hash and bumps the session epoch,
-// so every existing session of that user ends.
-func (db *DB) SetPassword(ctx context.Context, id int64, hash []byte) error {
-	defer db.usersChanged()
-	if len(hash) == 0 {
-		return fmt.Errorf("store: set password of user %d: %w", id, invalidf("empty password hash"))
-	}
-	err := execOne(ctx, db.db, `UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?`,
-		hash, formatTime(db.now()), id)
+const sessionColumns = `id, user_id, created_at, seen_at, ip`
+
+// CreateSession stores a new session.
+func (q queries) CreateSession(ctx context.Context, s *app.Session) error {
+	_, err := q.exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?)`,
+		s.ID, s.UserID, formatTime(s.CreatedAt), formatTime(s.SeenAt), s.IP)
 	if err != nil {
-		return fmt.Errorf("store: set password of user %d: %w", id, err)
+		return fmt.Errorf("store: create session: %w", err)
 	}
 	return nil
 }
 
-// execer is what *sql.DB and *sql.Tx have in common for writes.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// SessionByID returns a session, or app.ErrNotFound.
+func (q queries) SessionByID(ctx context.Context, id string) (*app.Session, error) {
+	var (
+		s             app.Session
+		created, seen string
+		err           error
+	)
+	if err := q.row(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id).
+		Scan(&s.ID, &s.UserID, &created, &seen, &s.IP); err != nil {
+		return nil, fmt.Errorf("store: session: %w", mapErr(err))
+	}
+	if s.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if s.SeenAt, err = parseTime(seen); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
-// execOne runs an update that must hit exactly one row; zero rows is ErrNotFound.
-func execOne(ctx context.Context, e execer, query string, args ...any) error {
-	res, err := e.ExecContext(ctx, query, args...)
-	if err != nil {
-		return mapErr(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNotFound
+// TouchSession records when a session was last used.
+func (q queries) TouchSession(ctx context.Context, id string, seen time.Time) error {
+	if err := q.execOne(ctx, `UPDATE sessions SET seen_at = ? WHERE id = ?`, formatTime(seen), id); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
 	}
 	return nil
 }
 
-// UsersVersion changes after every change to an existing user (role,
-// disabled, password, name). Callers that keep users in memory compare it
-// to know their copy is still current; read it before reading the user.
-func (db *DB) UsersVersion() uint64 { return db.usersVersion.Load() }
+// DeleteSession ends one session; an unknown one is app.ErrNotFound.
+func (q queries) DeleteSession(ctx context.Context, id string) error {
+	if err := q.execOne(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
 
-// usersChanged runs after a user write, successful or not, so a reader that
-// raced with the write re-reads.
-func (db *DB) usersChanged() { db.usersVersion.Add(1) }
+// DeleteUserSessions ends every session of a user but keep.
+func (q queries) DeleteUserSessions(ctx context.Context, userID int64, keep string) error {
+	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keep); err != nil {
+		return fmt.Errorf("store: delete sessions of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// DeleteStaleSessions deletes sessions idle since seenBefore or begun
+// before createdBefore, and says how many went.
+func (q queries) DeleteStaleSessions(ctx context.Context, seenBefore, createdBefore time.Time) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM sessions WHERE seen_at < ? OR created_at < ?`, formatTime(seenBefore), formatTime(createdBefore))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// CountLoginAttempt counts one attempt for email and ip in a single
+// statement (an upsert that returns the new count), so parallel attempts
+// each see their own count: the fifth wrong guess is the fifth whatever
+// their timing. A window that began before windowStart starts again.
+func (q queries) CountLoginAttempt(ctx context.Context, email, ip string, windowStart time.Time) (app.LoginAttempts, error) {
+	now, start := formatTime(q.now()), formatTime(windowStart)
+	var (
+		a     app.LoginAttempts
+		first string
+	)
+	err := q.row(ctx, `INSERT INTO login_throttle (email, ip, attempts, first_at) VALUES (?, ?, 1, ?)
+		ON CONFLICT (email, ip) DO UPDATE SET
+			attempts = CASE WHEN login_throttle.first_at < ? THEN 1 ELSE login_throttle.attempts + 1 END,
+			first_at = CASE WHEN login_throttle.first_at < ? THEN ? ELSE login_throttle.first_at END
+		RETURNING attempts, first_at`,
+		app.NormalizeEmail(email), ip, now, start, start, now).Scan(&a.Count, &first)
+	if err != nil {
+		return a, fmt.Errorf("store: count login attempt: %w", mapErr(err))
+	}
+	a.FirstAt, err = parseTime(first)
+	return a, err
+}
+
+// ClearLoginAttempts forgets the attempts of email and ip, after a
+// successful sign-in.
+func (q queries) ClearLoginAttempts(ctx context.Context, email, ip string) error {
+	if _, err := q.exec(ctx, `DELETE FROM login_throttle WHERE email = ? AND ip = ?`, app.NormalizeEmail(email), ip); err != nil {
+		return fmt.Errorf("store: clear login attempts: %w", err)
+	}
+	return nil
+}
+
+// PruneLoginAttempts deletes windows that began before before, so guesses
+// against many e-mails do not grow the table for ever.
+func (q queries) PruneLoginAttempts(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM login_throttle WHERE first_at < ?`, formatTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune login attempts: %w", err)
+	}
+	return res.RowsAffected()
+}

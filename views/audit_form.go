@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"linkdesk/store"
+	"linkdesk/app"
 )
 
 // AuditPageSize is how many audit rows one page shows.
@@ -73,8 +73,8 @@ func (f AuditFilterForm) ErrorList() []FieldError {
 
 // Filter is the store query for the current page; call it after Validate.
 // The To day is included, so the query ends at the next midnight.
-func (f AuditFilterForm) Filter() store.AuditFilter {
-	af := store.AuditFilter{
+func (f AuditFilterForm) Filter() app.AuditFilter {
+	af := app.AuditFilter{
 		ActorID: f.actorID, Action: f.Action, TargetType: f.TargetType, TargetID: f.Target,
 		From: f.from, Limit: AuditPageSize, Offset: (f.PageNumber() - 1) * AuditPageSize,
 	}

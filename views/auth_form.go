@@ -1,20 +1,10 @@
 package views
 
 import (
-	"net/mail"
-	"strings"
-	"unicode/utf8"
+	"errors"
 
-	"linkdesk/store"
+	"linkdesk/app"
 )
-
-// MaxUserNameLen limits a person's display name, in characters.
-const MaxUserNameLen = 100
-
-// PasswordRule returns the catalog key describing what is wrong with a new
-// password, or "" when it is acceptable. Handlers pass
-// handlers.PasswordProblem, which views cannot import.
-type PasswordRule func(pw string) string
 
 // FieldError is one entry of a form's error summary.
 type FieldError struct {
@@ -37,42 +27,32 @@ func orderedErrors(errs map[string]string, fields ...string) []FieldError {
 // addError records the first problem of a field; later ones would only
 // repeat what the person must fix anyway.
 func addError(errs *map[string]string, field, key string) {
-	if *errs == nil {
-		*errs = map[string]string{}
-	}
-	if _, ok := (*errs)[field]; !ok {
-		(*errs)[field] = key
-	}
+	fe := app.FieldErrors(*errs)
+	fe.Add(field, key)
+	*errs = fe
 }
 
-// validEmail accepts a bare address such as "ayse@shop.example"; a display
-// name ("Ayşe <ayse@…>") or spaces are refused.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
+// takeFieldErrors copies the field errors of a core refusal into errs and
+// reports whether there were any: the form shows them, everything else goes
+// to the error handler.
+func takeFieldErrors(errs *map[string]string, err error) bool {
+	var e *app.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return false
+	}
+	for f, k := range e.Fields {
+		addError(errs, f, k)
+	}
+	return true
 }
 
-// checkNewPassword validates a new password and its confirmation into errs.
-func checkNewPassword(errs *map[string]string, pw, confirm string, rule PasswordRule) {
-	if key := rule(pw); key != "" {
+// checkNewPassword checks a new password and its confirmation into errs:
+// the rule itself, and that both were typed alike.
+func checkNewPassword(errs *map[string]string, pw, confirm string) {
+	if key := app.PasswordProblem(pw); key != "" {
 		addError(errs, "password", key)
-		return
-	}
-	if pw != confirm {
+	} else if pw != confirm {
 		addError(errs, "password_confirm", "account.password_mismatch")
-	}
-}
-
-// checkPerson validates the e-mail and name of a new account into errs.
-func checkPerson(errs *map[string]string, email, name string) {
-	if !validEmail(email) {
-		addError(errs, "email", "account.email_invalid")
-	}
-	switch {
-	case name == "":
-		addError(errs, "name", "account.name_required")
-	case utf8.RuneCountInString(name) > MaxUserNameLen:
-		addError(errs, "name", "account.name_long")
 	}
 }
 
@@ -85,22 +65,28 @@ type SetupForm struct {
 	Errors   map[string]string
 }
 
-// Validate checks the form; pwRule judges the password.
-func (f *SetupForm) Validate(pwRule PasswordRule) bool {
-	f.Email, f.Name = strings.TrimSpace(f.Email), strings.TrimSpace(f.Name)
-	checkPerson(&f.Errors, f.Email, f.Name)
-	checkNewPassword(&f.Errors, f.Password, f.Confirm, pwRule)
+// Validate checks what only the form knows (the confirmation); the core
+// checks the rest.
+func (f *SetupForm) Validate() bool {
+	checkNewPassword(&f.Errors, f.Password, f.Confirm)
+	in := f.Input()
+	for field, key := range in.Validate() {
+		addError(&f.Errors, field, key)
+	}
 	return len(f.Errors) == 0
 }
+
+// SetErrors shows a refusal of the core on the form.
+func (f *SetupForm) SetErrors(err error) bool { return takeFieldErrors(&f.Errors, err) }
 
 // ErrorList orders the errors for the summary.
 func (f SetupForm) ErrorList() []FieldError {
 	return orderedErrors(f.Errors, "email", "name", "password", "password_confirm")
 }
 
-// Input is the owner to create, without the password hash.
-func (f SetupForm) Input() *store.User {
-	return &store.User{Email: f.Email, Name: f.Name, Role: store.RoleOwner}
+// Input is the owner to create.
+func (f SetupForm) Input() app.NewUser {
+	return app.NewUser{Email: f.Email, Name: f.Name, Role: app.RoleOwner, Password: f.Password}
 }
 
 // LoginForm signs a person in. Next is the same-site path to return to.
@@ -110,22 +96,15 @@ type LoginForm struct {
 	Next     string `form:"next"`
 	Errors   map[string]string
 	// Problem is a catalog key for a refusal that concerns the whole form
-	// (wrong credentials, disabled account); WaitMinutes > 0 means too many
-	// failures and says how long to wait.
+	// (wrong credentials); WaitMinutes > 0 means too many failures and says
+	// how long to wait.
 	Problem     string
 	WaitMinutes int
 }
 
-// Validate checks that both fields were filled in.
-func (f *LoginForm) Validate() bool {
-	f.Email = strings.TrimSpace(f.Email)
-	if f.Email == "" {
-		addError(&f.Errors, "email", "auth.email_required")
-	}
-	if f.Password == "" {
-		addError(&f.Errors, "password", "auth.password_required")
-	}
-	return len(f.Errors) == 0
+// Input is the sign-in attempt from ip.
+func (f LoginForm) Input(ip string) app.LoginInput {
+	return app.LoginInput{Email: f.Email, Password: f.Password, IP: ip}
 }
 
 // ErrorList orders the errors for the summary.

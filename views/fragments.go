@@ -9,7 +9,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/shopspring/decimal"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 )
 
 // Memo renders c through a cache of rendered fragments under key (see
@@ -74,7 +74,7 @@ func (k fragmentKey) dec(d decimal.Decimal) fragmentKey {
 	return k.int(d.CoefficientInt64()).int(int64(d.Exponent()))
 }
 
-func (k fragmentKey) time(t *craftclient.DateTime) fragmentKey {
+func (k fragmentKey) time(t *time.Time) fragmentKey {
 	if t == nil {
 		return append(k, '-')
 	}
@@ -109,8 +109,8 @@ func (k fragmentKey) rowContext(canChange bool, csrf, next string) fragmentKey {
 
 // link is what a row shows of its link. Every part is self-delimiting, so
 // links can follow one another in a key.
-func (k fragmentKey) link(p craftclient.Product) fragmentKey {
-	return k.int(p.ID).str(p.Name).dec(p.Price.Decimal).str(string(p.Currency)).str(string(p.Status)).
+func (k fragmentKey) link(p app.Link) fragmentKey {
+	return k.int(p.ID).str(p.Name).dec(p.Price).str(string(p.Currency)).str(string(p.Status)).
 		int(int64(p.SoldCount)).optInt(p.Stock).str(p.Channel).time(p.ExpiresAt).str(p.URL)
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/shopspring/decimal"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 	"linkdesk/web/fragment"
 )
 
@@ -40,12 +40,12 @@ func change(f any) bool {
 		*f += "x"
 	case *Lang:
 		*f = LangEN
-	case *craftclient.LinkStatus:
-		*f = craftclient.LinkStatusPassive
-	case *craftclient.Currency:
-		*f = craftclient.CurrencyEUR
-	case *craftclient.Amount:
-		*f = craftclient.NewAmount(f.Add(decimal.NewFromInt(1)))
+	case *app.LinkStatus:
+		*f = f.Other()
+	case *app.Currency:
+		*f = "EUR"
+	case *decimal.Decimal:
+		*f = f.Add(decimal.NewFromInt(1))
 	case **int:
 		n := 7
 		if *f != nil {
@@ -58,10 +58,10 @@ func change(f any) bool {
 			s = **f + "x"
 		}
 		*f = &s
-	case **craftclient.DateTime:
-		d := craftclient.DateTime{Time: time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)}
+	case **time.Time:
+		d := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
 		if *f != nil {
-			d = craftclient.DateTime{Time: (*f).Add(time.Hour)}
+			d = (*f).Add(time.Hour)
 		}
 		*f = &d
 	case *[]int:
@@ -91,11 +91,11 @@ func checkKeyCovers[T any](t *testing.T, target *T, render func() string, key fu
 			}
 			f, name := v.Field(i), path+sf.Name
 			switch {
-			case f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[craftclient.Amount]():
+			case f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[decimal.Decimal]():
 				walk(name+".", f)
 				continue
 			case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct && !f.IsNil() &&
-				f.Type() != reflect.TypeFor[*craftclient.DateTime]():
+				f.Type() != reflect.TypeFor[*time.Time]():
 				copied := reflect.New(f.Type().Elem())
 				copied.Elem().Set(f.Elem())
 				f.Set(copied)
@@ -121,15 +121,14 @@ func checkKeyCovers[T any](t *testing.T, target *T, render func() string, key fu
 
 func TestRowKeyCoversRow(t *testing.T) {
 	stock := 5
-	qr := "https://example.com/qr"
-	exp := craftclient.DateTime{Time: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, lang := range Langs {
 		r := LinkRowProps{
-			Link: craftclient.Product{
-				ID: 42, Name: "Simit", Description: "d", Status: craftclient.LinkStatusActive,
-				Price: craftclient.NewAmount(decimal.RequireFromString("12.50")), Currency: craftclient.CurrencyTRY,
+			Link: app.Link{
+				ID: 42, Name: "Simit", Description: "d", Status: app.LinkStatusActive,
+				Price: decimal.RequireFromString("12.50"), Currency: "TRY",
 				Stock: &stock, SoldCount: 3, Token: "tok", EnabledInstallments: []int{1, 3}, URL: "https://pay.example/tok",
-				QRCodeURL: &qr, Channel: "tezgah", ExpiresAt: &exp,
+				Channel: "tezgah", ExpiresAt: &exp,
 			},
 			CanChange: true, CSRF: "csrf-1", Next: "/links?page=2",
 		}
@@ -138,7 +137,7 @@ func TestRowKeyCoversRow(t *testing.T) {
 		r.Link.Stock, r.Link.ExpiresAt = nil, nil
 		checkKeyCovers(t, &r, func() string { return renderString(t, LinkRow(l, r)) }, func() string { return r.key(l) })
 	}
-	r := LinkRowProps{Link: craftclient.Product{ID: 1}}
+	r := LinkRowProps{Link: app.Link{ID: 1}}
 	if r.key(NewLocale(LangTR)) == r.key(NewLocale(LangEN)) {
 		t.Error("the language is not in the row key")
 	}
@@ -204,11 +203,11 @@ func TestCSRFHeaders(t *testing.T) {
 func TestMemoizedPageIsTheSame(t *testing.T) {
 	cache := fragment.New(fragment.DefaultMaxBytes)
 	stock := 2
-	links := []craftclient.Product{
-		{ID: 1, Name: "Çay <b>", Status: craftclient.LinkStatusActive, URL: "https://pay.example/1",
-			Price: craftclient.NewAmount(decimal.RequireFromString("12.5")), Currency: craftclient.CurrencyTRY},
-		{ID: 2, Name: "Simit", Status: craftclient.LinkStatusPassive, Stock: &stock,
-			Price: craftclient.NewAmount(decimal.RequireFromString("1234.56")), Currency: craftclient.CurrencyEUR},
+	links := []app.Link{
+		{ID: 1, Name: "Çay <b>", Status: app.LinkStatusActive, URL: "https://pay.example/1",
+			Price: decimal.RequireFromString("12.5"), Currency: "TRY"},
+		{ID: 2, Name: "Simit", Status: app.LinkStatusPassive, Stock: &stock,
+			Price: decimal.RequireFromString("1234.56"), Currency: "EUR"},
 	}
 	for _, lang := range Langs {
 		m := PageMeta{Locale: NewLocale(lang), Title: "Links", Nav: "links", Path: "/links?name=%C3%A7", CSRF: "tok",
@@ -235,17 +234,17 @@ func TestMemoizedPageIsTheSame(t *testing.T) {
 // part is the row key's, checked above), their number and their order.
 func TestRowsKey(t *testing.T) {
 	l := NewLocale(LangTR)
-	a := craftclient.Product{ID: 1, Name: "a"}
-	b := craftclient.Product{ID: 2, Name: "b"}
-	keys := map[string][]craftclient.Product{}
-	for _, links := range [][]craftclient.Product{nil, {a}, {b}, {a, b}, {b, a}, {a, a}} {
+	a := app.Link{ID: 1, Name: "a"}
+	b := app.Link{ID: 2, Name: "b"}
+	keys := map[string][]app.Link{}
+	for _, links := range [][]app.Link{nil, {a}, {b}, {a, b}, {b, a}, {a, a}} {
 		key := LinksProps{Links: links}.rowsKey(l, "/links")
 		if other, ok := keys[key]; ok {
 			t.Errorf("rows %v and %v share a key", links, other)
 		}
 		keys[key] = links
 	}
-	p := LinksProps{Links: []craftclient.Product{a}, CanChange: true, CSRF: "t"}
+	p := LinksProps{Links: []app.Link{a}, CanChange: true, CSRF: "t"}
 	for name, q := range map[string]LinksProps{
 		"role": {Links: p.Links, CSRF: "t"},
 		"csrf": {Links: p.Links, CanChange: true, CSRF: "u"},

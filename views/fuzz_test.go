@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"linkdesk/app"
 	"linkdesk/views"
 )
 
@@ -13,9 +14,9 @@ import (
 // counter inputs among them, are in testdata/fuzz/FuzzParseMoney.
 func FuzzParseMoney(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
-		v, err := views.ParseMoney(in)
+		v, err := app.ParseMoney(in)
 		if err != nil {
-			if !errors.Is(err, views.ErrMoney) {
+			if !errors.Is(err, app.ErrMoney) {
 				t.Fatalf("ParseMoney(%q) error %v, want ErrMoney", in, err)
 			}
 			return
@@ -28,7 +29,7 @@ func FuzzParseMoney(f *testing.F) {
 		}
 		for _, lang := range []views.Lang{views.LangTR, views.LangEN} {
 			printed := views.NewLocale(lang).Number(v, 2)
-			back, err := views.ParseMoney(printed)
+			back, err := app.ParseMoney(printed)
 			if err != nil || !back.Equal(v) {
 				t.Fatalf("ParseMoney(%q) = %s; %s prints %q, which parses as %s, %v", in, v, lang, printed, back, err)
 			}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 )
 
 // validLinkForm is a form that passes; tests break one field at a time.
@@ -57,7 +57,9 @@ func TestLinkFormValidate(t *testing.T) {
 		{"expiry future", func(f *LinkForm) { f.ExpiresAt = "2026-11-23T12:01" }, "", ""},
 		{"expiry with seconds", func(f *LinkForm) { f.ExpiresAt = "2026-12-01T08:00:30" }, "", ""},
 		{"expiry now", func(f *LinkForm) { f.ExpiresAt = "2026-11-23T12:00" }, FieldExpiresAt, "links.err.expires_past"},
-		{"expiry date only", func(f *LinkForm) { f.ExpiresAt = "2026-12-01" }, FieldExpiresAt, "links.err.expires_format"},
+		{"expiry date only: the end of that day", func(f *LinkForm) { f.ExpiresAt = "2026-12-01" }, "", ""},
+		{"expiry date only, past", func(f *LinkForm) { f.ExpiresAt = "2026-11-22" }, FieldExpiresAt, "links.err.expires_past"},
+		{"expiry garbage", func(f *LinkForm) { f.ExpiresAt = "yarın" }, FieldExpiresAt, "links.err.expires_format"},
 		{"status on edit missing", func(f *LinkForm) { f.ID = 4 }, FieldStatus, "links.err.status"},
 		{"status on edit", func(f *LinkForm) { f.ID, f.Status = 4, "PASSIVE" }, "", ""},
 		{"status unknown", func(f *LinkForm) { f.Status = "active" }, FieldStatus, "links.err.status"},
@@ -94,16 +96,19 @@ func TestLinkFormInput(t *testing.T) {
 	}
 	in := f.Input()
 	got := fmt.Sprintf("%s|%s|%s|%s|%v|%d|%s|%s|%s|%s", in.Name, in.Description, in.Price, in.Currency,
-		in.EnabledInstallments, *in.Stock, in.Channel, in.OrderID, in.ExpiresAt, in.Status)
+		in.Installments, *in.Stock, in.Channel, in.OrderID, in.ExpiresAt.Format("2006-01-02T15:04:05"), in.Status)
 	want := "Kahve|d|1234.5|USD|[1 6]|1|kasa|O-1|2026-12-31T23:30:00|PASSIVE"
 	if got != want {
 		t.Errorf("Input():\n got %s\nwant %s", got, want)
 	}
-	if err := in.Validate(true); err != nil {
-		t.Errorf("the client refuses the input: %v", err)
+	if err := in.Validate(); err != nil {
+		t.Errorf("the core refuses the input: %v", err)
 	}
 
-	f.ID, f.Stock, f.OrderID, f.ExpiresAt = 0, "", "", ""
+	f.ID, f.Stock, f.OrderID, f.ExpiresAt, f.Status = 0, "", "", "", ""
+	if !f.Validate(time.Date(2026, 1, 1, 0, 0, 0, 0, loc)) {
+		t.Fatalf("Validate: %v", f.Errors)
+	}
 	in = f.Input()
 	if in.Stock != nil || in.ExpiresAt != nil || in.Status != "" {
 		t.Errorf("create input: stock %v expiresAt %v status %q, want unlimited, none, none", in.Stock, in.ExpiresAt, in.Status)
@@ -112,23 +117,24 @@ func TestLinkFormInput(t *testing.T) {
 
 func TestLinkFormFromRoundTrip(t *testing.T) {
 	stock := 1
-	expires := craftclient.DateTime{Time: time.Date(2027, 3, 1, 9, 15, 0, 0, time.UTC)}
+	expires := time.Date(2027, 3, 1, 9, 15, 0, 0, time.UTC)
 	tests := []struct {
 		price    string
-		currency craftclient.Currency
+		currency app.Currency
 		want     string
 	}{
-		{"149.9", craftclient.CurrencyTRY, "149.9"},
-		{"100", craftclient.CurrencyTRY, "100"},
-		{"1.234", craftclient.CurrencyKWD, "1.2340"}, // not the thousands group 1234
-		{"1234.5", craftclient.CurrencyEUR, "1234.5"},
+		{"149.9", "TRY", "149.9"},
+		{"100", "TRY", "100"},
+		{"1.234", "KWD", "1.2340"}, // not the thousands group 1234
+		{"0.125", "KWD", "0.125"},  // a lone zero group is never thousands
+		{"1234.5", "EUR", "1234.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.price, func(t *testing.T) {
-			p := craftclient.Product{
-				ID: 3, Name: "Kahve", Description: "d", Price: craftclient.NewAmount(decimal.RequireFromString(tt.price)),
+			p := app.Link{
+				ID: 3, Name: "Kahve", Description: "d", Price: decimal.RequireFromString(tt.price),
 				Currency: tt.currency, EnabledInstallments: []int{1, 3}, Stock: &stock, OrderID: "O",
-				Channel: "c", Status: craftclient.LinkStatusActive, ExpiresAt: &expires,
+				Channel: "c", Status: app.LinkStatusActive, ExpiresAt: &expires,
 			}
 			f := LinkFormFrom(p)
 			if f.Price != tt.want || f.ExpiresAt != "2027-03-01T09:15" || f.Stock != "1" || f.Status != "ACTIVE" || !f.HasInstallment(3) {
@@ -138,8 +144,8 @@ func TestLinkFormFromRoundTrip(t *testing.T) {
 				t.Fatalf("pre-filled form is refused: %v", f.Errors)
 			}
 			in := f.Input()
-			if !in.Price.Equal(p.Price.Decimal) || !in.ExpiresAt.Equal(expires.Time) || fmt.Sprint(in.EnabledInstallments) != "[1 3]" {
-				t.Errorf("round trip changed values: price %s expires %v installments %v", in.Price, in.ExpiresAt, in.EnabledInstallments)
+			if !in.Price.Equal(p.Price) || !in.ExpiresAt.Equal(expires) || fmt.Sprint(in.Installments) != "[1 3]" {
+				t.Errorf("round trip changed values: price %s expires %v installments %v", in.Price, in.ExpiresAt, in.Installments)
 			}
 		})
 	}
@@ -161,11 +167,12 @@ func TestLinkFormAddProviderError(t *testing.T) {
 		field   string
 		code    string
 	}{
-		{"rule code", &craftclient.APIError{Provider: "craftgate", HTTPStatus: 422, Code: "2010", Description: "stok 1 olmalı"}, true, FieldOrderID, "2010"},
-		{"unknown code", &craftclient.APIError{Provider: "craftgate", HTTPStatus: 400, Code: "77", Description: "?"}, true, "", "77"},
-		{"client check", fmt.Errorf("wrapped: %w", &craftclient.ValidationError{Field: "stock", Message: "must be at least 1"}), true, FieldStock, ""},
-		{"server error", &craftclient.APIError{Provider: "craftgate", HTTPStatus: 500, Code: "1099"}, false, "", ""},
-		{"not found", &craftclient.APIError{Provider: "craftgate", HTTPStatus: 404, Code: "5001"}, false, "", ""},
+		{"refusal naming a field", &app.ProviderError{Kind: app.ProviderRefused, Code: "2010", Description: "stok 1 olmalı", Field: FieldOrderID}, true, FieldOrderID, "2010"},
+		{"refusal naming no field", &app.ProviderError{Kind: app.ProviderRefused, Code: "77", Description: "?"}, true, "", "77"},
+		{"refusal naming a field the form lacks", &app.ProviderError{Kind: app.ProviderRefused, Code: "9", Field: "basketIdentifier"}, true, "", "9"},
+		{"client check", fmt.Errorf("wrapped: %w", &app.ProviderError{Kind: app.ProviderRefused, Field: "stock", Description: "must be at least 1"}), true, FieldStock, ""},
+		{"server error", &app.ProviderError{Kind: app.ProviderFailedCall, Code: "1099"}, false, "", ""},
+		{"not found", &app.ProviderError{Kind: app.ProviderNotFound, Code: "5001"}, false, "", ""},
 		{"network", errors.New("connection reset"), false, "", ""},
 	}
 	for _, tt := range tests {
@@ -191,13 +198,13 @@ func TestLinkFormAddProviderError(t *testing.T) {
 // time, which the literal-key catalog test cannot see.
 func TestLinkCatalogDynamicKeys(t *testing.T) {
 	var keys []string
-	for _, field := range linkFields {
+	for _, field := range app.LinkFields {
 		keys = append(keys, "links.field."+field)
 		if k := linkHintKey(field); k != "" {
 			keys = append(keys, k)
 		}
 	}
-	for _, s := range []craftclient.LinkStatus{craftclient.LinkStatusActive, craftclient.LinkStatusPassive, "GONE"} {
+	for _, s := range []app.LinkStatus{app.LinkStatusActive, app.LinkStatusPassive, "GONE"} {
 		keys = append(keys, statusKey(s))
 	}
 	for _, layout := range PrintLayouts {
@@ -205,9 +212,6 @@ func TestLinkCatalogDynamicKeys(t *testing.T) {
 	}
 	for _, name := range []string{"minPrice", "maxPrice", "currency"} {
 		keys = append(keys, "links.filter."+name)
-	}
-	for _, k := range providerFields {
-		keys = append(keys, "links.field."+k)
 	}
 	for _, k := range keys {
 		if _, ok := messages[k]; !ok {

@@ -4,10 +4,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
+	"github.com/shopspring/decimal"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 )
 
 // Page sizes of the links list.
@@ -33,7 +35,7 @@ type LinkFilter struct {
 	// Errors maps a filter name to a catalog key.
 	Errors map[string]string
 
-	minPrice, maxPrice *craftclient.Amount
+	minPrice, maxPrice *decimal.Decimal
 }
 
 // LinkFilterFrom reads the query string. A page or size that is missing or
@@ -63,34 +65,33 @@ func (f *LinkFilter) Validate() bool {
 	f.Errors = make(map[string]string)
 	f.minPrice = f.parsePrice("minPrice", f.MinPrice)
 	f.maxPrice = f.parsePrice("maxPrice", f.MaxPrice)
-	if f.minPrice != nil && f.maxPrice != nil && f.minPrice.GreaterThan(f.maxPrice.Decimal) {
+	if f.minPrice != nil && f.maxPrice != nil && f.minPrice.GreaterThan(*f.maxPrice) {
 		f.Errors["maxPrice"] = "links.err.price_range"
 	}
-	if f.Currency != "" && !craftclient.Currency(f.Currency).Valid() {
+	if f.Currency != "" && !app.Currency(f.Currency).ValidLink() {
 		f.Errors["currency"] = "links.err.currency"
 	}
 	return len(f.Errors) == 0
 }
 
-func (f *LinkFilter) parsePrice(field, s string) *craftclient.Amount {
+func (f *LinkFilter) parsePrice(field, s string) *decimal.Decimal {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
-	d, err := ParseMoney(s)
+	d, err := app.ParseMoney(s)
 	if err != nil {
 		f.Errors[field] = "links.err.price_format"
 		return nil
 	}
-	a := craftclient.NewAmount(d)
-	return &a
+	return &d
 }
 
-// Search is the API request for this filter; call it after Validate.
-func (f LinkFilter) Search() craftclient.ProductSearchRequest {
-	return craftclient.ProductSearchRequest{
+// Search is the core's search for this filter; call it after Validate.
+func (f LinkFilter) Search() app.LinkSearch {
+	return app.LinkSearch{
 		Name:     strings.TrimSpace(f.Name),
 		Channel:  strings.TrimSpace(f.Channel),
-		Currency: craftclient.Currency(f.Currency),
+		Currency: app.Currency(f.Currency),
 		MinPrice: f.minPrice,
 		MaxPrice: f.maxPrice,
 		Page:     f.Page - 1,
@@ -154,7 +155,7 @@ func (p Paging) HasNext() bool { return p.Page < p.Pages() }
 // LinksProps is what the list page and its table fragment show.
 type LinksProps struct {
 	Filter LinkFilter
-	Links  []craftclient.Product
+	Links  []app.Link
 	Total  int64
 	// Problem is set when the provider could not be asked; the filters stay.
 	Problem   *ErrorInfo
@@ -168,7 +169,7 @@ type LinksProps struct {
 
 // row returns the component for one link's row; next is the list's own
 // URL, computed once per page.
-func (p LinksProps) row(l Locale, link craftclient.Product, next string) templ.Component {
+func (p LinksProps) row(l Locale, link app.Link, next string) templ.Component {
 	r := LinkRowProps{Link: link, CanChange: p.CanChange, CSRF: p.CSRF, Next: next}
 	return p.Memo.of(r.key(l), LinkRow(l, r))
 }
@@ -180,7 +181,7 @@ func (p LinksProps) Paging() Paging {
 
 // LinkRowProps is one row of the list, also rendered alone after a toggle.
 type LinkRowProps struct {
-	Link      craftclient.Product
+	Link      app.Link
 	CanChange bool
 	CSRF      string
 	Next      string // the list URL a plain (non-htmx) toggle returns to
@@ -188,7 +189,7 @@ type LinkRowProps struct {
 
 // LinkProps is the detail page of one link.
 type LinkProps struct {
-	Link      craftclient.Product
+	Link      app.Link
 	CanChange bool
 	CSRF      string
 }
@@ -196,22 +197,9 @@ type LinkProps struct {
 // LinkRowID is the id of a link's table row, the target of row swaps.
 func LinkRowID(id int64) string { return IDLinkRowPrefix + strconv.FormatInt(id, 10) }
 
-// OtherStatus is the status a toggle switches to.
-func OtherStatus(s craftclient.LinkStatus) craftclient.LinkStatus {
-	if s == craftclient.LinkStatusActive {
-		return craftclient.LinkStatusPassive
-	}
-	return craftclient.LinkStatusActive
-}
-
 // CurrencyPlaces is the number of decimals (ISO 4217 minor units) of a
 // currency's amounts.
-func CurrencyPlaces(currency string) int32 {
-	if places, ok := currencyDecimals[currency]; ok {
-		return places
-	}
-	return 2
-}
+func CurrencyPlaces(currency string) int32 { return app.Currency(currency).Places() }
 
 func stockText(l Locale, stock *int) string {
 	if stock == nil {
@@ -220,18 +208,18 @@ func stockText(l Locale, stock *int) string {
 	return strconv.Itoa(*stock)
 }
 
-func expiryText(l Locale, t *craftclient.DateTime) string {
+func expiryText(l Locale, t *time.Time) string {
 	if t == nil {
 		return l.T("links.never")
 	}
-	return l.DateTime(t.Time)
+	return l.DateTime(*t)
 }
 
-func statusClass(s craftclient.LinkStatus) string {
+func statusClass(s app.LinkStatus) string {
 	return "badge-" + strings.ToLower(string(s))
 }
 
-func statusKey(s craftclient.LinkStatus) string {
+func statusKey(s app.LinkStatus) string {
 	if !s.Valid() {
 		return "links.status.unknown"
 	}

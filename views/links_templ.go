@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"strconv"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 )
 
 // LinksPage is the list of payment links with its filters.
@@ -342,7 +342,7 @@ func linkFilters(l Locale, f LinkFilter) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, c := range craftclient.Currencies() {
+		for _, c := range app.LinkCurrencies {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1562,9 +1562,9 @@ func LinkRow(l Locale, r LinkRowProps) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var92 string
-		templ_7745c5c3_Var92, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(r.Link.Price.Decimal, string(r.Link.Currency)))
+		templ_7745c5c3_Var92, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(r.Link.Price, string(r.Link.Currency)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/links.templ`, Line: 222, Col: 139}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/links.templ`, Line: 222, Col: 131}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var92))
 		if templ_7745c5c3_Err != nil {
@@ -1907,7 +1907,7 @@ func LinkRow(l Locale, r LinkRowProps) templ.Component {
 
 // linkToggle switches ACTIVE and PASSIVE. It posts the status wanted, not
 // "toggle", so a double click cannot switch twice.
-func linkToggle(l Locale, link craftclient.Product, csrf, next, target string) templ.Component {
+func linkToggle(l Locale, link app.Link, csrf, next, target string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1998,9 +1998,9 @@ func linkToggle(l Locale, link craftclient.Product, csrf, next, target string) t
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var122 string
-		templ_7745c5c3_Var122, templ_7745c5c3_Err = templ.JoinStringErrs(string(OtherStatus(link.Status)))
+		templ_7745c5c3_Var122, templ_7745c5c3_Err = templ.JoinStringErrs(string(link.Status.Other()))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/links.templ`, Line: 264, Col: 77}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/links.templ`, Line: 264, Col: 72}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var122))
 		if templ_7745c5c3_Err != nil {
@@ -2010,7 +2010,7 @@ func linkToggle(l Locale, link craftclient.Product, csrf, next, target string) t
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if link.Status == craftclient.LinkStatusActive {
+		if link.Status == app.LinkStatusActive {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, "<button type=\"submit\" class=\"secondary small\" data-testid=\"toggle-status\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -2056,7 +2056,7 @@ func linkToggle(l Locale, link craftclient.Product, csrf, next, target string) t
 }
 
 // LinkStatusBadge shows ACTIVE or PASSIVE in the user's language.
-func LinkStatusBadge(l Locale, s craftclient.LinkStatus) templ.Component {
+func LinkStatusBadge(l Locale, s app.LinkStatus) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -85,9 +85,6 @@ func (l Locale) Tf(key string, args ...any) string {
 // show their ISO code.
 var currencySymbols = map[string]string{"TRY": "₺", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
-// currencyDecimals holds ISO 4217 minor units that differ from two.
-var currencyDecimals = map[string]int32{"JPY": 0, "IQD": 3, "KWD": 3, "BHD": 3}
-
 // Money formats an amount in the locale's style: Turkish "1.234,56 ₺"
 // (the suffix form Turkish shop software uses), English "₺1,234.56".
 func (l Locale) Money(amount decimal.Decimal, currency string) string {

@@ -6,16 +6,17 @@ var authMessages = map[string]msg{
 	"auth.password_long":  {"Parola en fazla 72 bayt olabilir.", "The password can be at most 72 bytes long."},
 
 	// Sign-in.
-	"auth.login_title":         {"Giriş yap", "Sign in"},
-	"auth.login_submit":        {"Giriş yap", "Sign in"},
-	"auth.email_required":      {"E-posta adresinizi girin.", "Enter your e-mail address."},
-	"auth.password_required":   {"Parolanızı girin.", "Enter your password."},
-	"auth.login_failed":        {"E-posta adresi ya da parola yanlış.", "The e-mail address or the password is wrong."},
-	"auth.login_disabled":      {"Bu hesap kapatılmış. Bir yöneticiye başvurun.", "This account is disabled. Ask an owner."},
-	"auth.login_throttled":     {"Çok fazla hatalı deneme. %d dakika sonra tekrar deneyin.", "Too many failed attempts. Try again in %d minutes."},
-	"auth.login_throttled_one": {"Çok fazla hatalı deneme. 1 dakika sonra tekrar deneyin.", "Too many failed attempts. Try again in 1 minute."},
-	"auth.logged_out":          {"Çıkış yaptınız.", "You have signed out."},
-	"auth.signed_in":           {"Hoş geldiniz, %s.", "Welcome, %s."},
+	"auth.login_title":           {"Giriş yap", "Sign in"},
+	"auth.login_submit":          {"Giriş yap", "Sign in"},
+	"auth.email_required":        {"E-posta adresinizi girin.", "Enter your e-mail address."},
+	"auth.password_required":     {"Parolanızı girin.", "Enter your password."},
+	"auth.login_failed":          {"E-posta adresi ya da parola yanlış.", "The e-mail address or the password is wrong."},
+	"auth.login_disabled":        {"Bu hesap kapatılmış. Bir yöneticiye başvurun.", "This account is disabled. Ask an owner."},
+	"auth.login_throttled":       {"Çok fazla hatalı deneme. %d dakika sonra tekrar deneyin.", "Too many failed attempts. Try again in %d minutes."},
+	"auth.login_throttled_one":   {"Çok fazla hatalı deneme. 1 dakika sonra tekrar deneyin.", "Too many failed attempts. Try again in 1 minute."},
+	"auth.logged_out":            {"Çıkış yaptınız.", "You have signed out."},
+	"auth.logged_out_everywhere": {"Tüm cihazlardaki oturumlarınız kapatıldı.", "You have been signed out on every device."},
+	"auth.signed_in":             {"Hoş geldiniz, %s.", "Welcome, %s."},
 
 	// First run.
 	"setup.title":  {"Linkdesk kurulumu", "Set up Linkdesk"},
@@ -43,6 +44,9 @@ var authMessages = map[string]msg{
 	// The wait is handlers.LoginWindow at most.
 	"account.current_throttled": {"Çok fazla hatalı parola girildi. En çok 15 dakika bekleyip tekrar deneyin.", "Too many wrong passwords. Wait up to 15 minutes, then try again."},
 	"account.title":             {"Hesabım", "My account"},
+	"account.sessions_title":    {"Oturumlar", "Sessions"},
+	"account.sessions_hint":     {"Bir telefonu kaybettiyseniz ya da ortak bir bilgisayarda açık bıraktıysanız, her yerde çıkış yapın. Bu tarayıcıda da çıkış yapılır.", "Lost a phone, or left a shared computer signed in? Sign out everywhere. This browser is signed out too."},
+	"account.logout_everywhere": {"Her yerde çıkış yap", "Sign out everywhere"},
 	"account.password_title":    {"Parolayı değiştir", "Change the password"},
 	"account.password_submit":   {"Parolayı değiştir", "Change the password"},
 	"account.password_changed":  {"Parolanız değişti. Diğer cihazlardaki oturumlarınız kapatıldı.", "Your password has changed. Your sessions on other devices were signed out."},

@@ -88,6 +88,9 @@ var linkMessages = map[string]msg{
 	"links.hint.channel":             {"Linkleri gruplamak için serbest metin, ör. mağaza ya da kampanya.", "Free text to group links, e.g. a shop or a campaign."},
 	"links.hint.orderId":             {"Sipariş no girilirse stok 1 olmalı.", "With an order number the stock must be 1."},
 	"links.hint.expiresAt":           {"Boş bırakılırsa link süresiz geçerlidir.", "Leave blank for a link that never expires."},
+	"links.hint.conversationId":      {"Ödemelerde geri döner; kendi sisteminizle eşleştirmek için.", "Returned with payments, to match them in your own system."},
+	"links.hint.externalId":          {"Kendi ürün ya da stok kodunuz; aranabilir.", "Your own product or stock code; searchable."},
+	"links.more":                     {"Diğer alanlar", "More fields"},
 
 	"links.err.name_required":         {"Bir ad girin.", "Enter a name."},
 	"links.err.name_long":             {"Ad en fazla 200 karakter olabilir.", "The name can be at most 200 characters."},
@@ -105,6 +108,10 @@ var linkMessages = map[string]msg{
 	"links.err.expires_past":          {"Son geçerlilik ileri bir zaman olmalı.", "The expiry must be in the future."},
 	"links.err.status":                {"Aktif ya da Pasif seçin.", "Choose Active or Passive."},
 	"links.err.rejected":              {"Ödeme sağlayıcısı bu değeri kabul etmedi.", "The payment provider did not accept this value."},
+	"links.err.description_long":      {"Açıklama en fazla 1000 karakter olabilir.", "The description can be at most 1000 characters."},
+	"links.err.channel_long":          {"Kanal en fazla 50 karakter olabilir.", "The channel can be at most 50 characters."},
+	"links.err.id_long":               {"Bu numara en fazla 100 karakter olabilir.", "This number can be at most 100 characters."},
+	"links.err.price_large":           {"Tutar çok büyük.", "The amount is too large."},
 
 	"links.provider_refused":  {"Ödeme sağlayıcısı isteği reddetti:", "The payment provider refused the request:"},
 	"links.form_kept":         {"Girdikleriniz duruyor; birazdan tekrar kaydedebilirsiniz.", "What you entered is kept; you can save again shortly."},

@@ -5,23 +5,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
-	"linkdesk/craftclient"
-	"linkdesk/store"
+	"linkdesk/app"
 )
 
 // MaxPaymentDescriptionLen is the longest payment description, in runes.
-const MaxPaymentDescriptionLen = 200
+const MaxPaymentDescriptionLen = app.MaxPaymentDescriptionLen
 
-// PaymentCurrencies are the currencies a QR payment can be taken in: the
-// ones Paywall's CurrencyId is confirmed for.
-var PaymentCurrencies = []string{"TRY", "USD", "EUR"}
-
-// maxPaymentAmount is the store's limit (amounts below 10^12).
-var maxPaymentAmount = decimal.New(1, 12)
+// PaymentCurrencies are the currencies a QR payment can be taken in.
+var PaymentCurrencies = app.PaymentCurrencies
 
 // PaymentForm starts a QR payment. Fields hold what was typed; Errors maps
 // a field name to a catalog key.
@@ -29,69 +23,18 @@ type PaymentForm struct {
 	Amount      string
 	Currency    string
 	Description string
-	Provider    string // the chosen connection's ConnectionId
+	Provider    string // the chosen wallet's connection id
 	Errors      map[string]string
 
-	// Providers are the choices for Currency; ProvidersFailed says the
-	// list could not be fetched (the field then offers a reload).
-	Providers       []craftclient.APMProvider
+	// Providers are the wallets for Currency; ProvidersFailed says the list
+	// could not be fetched (the field then offers a reload).
+	Providers       []app.Wallet
 	ProvidersFailed bool
-
-	amount   decimal.Decimal
-	provider craftclient.APMProvider
 }
 
-// PaymentInput is a validated PaymentForm.
-type PaymentInput struct {
-	Amount      decimal.Decimal
-	Currency    string
-	Description string
-	Provider    craftclient.APMProvider
-}
-
-// Validate checks every field against the rules and f.Providers.
-func (f *PaymentForm) Validate() bool {
-	f.Errors = nil
-	f.Description = strings.TrimSpace(f.Description)
-	if amount, key := checkAmount(f.Amount); key != "" {
-		addError(&f.Errors, "amount", "payment."+key)
-	} else {
-		f.amount = amount
-	}
-	if !validPaymentCurrency(f.Currency) {
-		addError(&f.Errors, "currency", "payment.currency_invalid")
-	}
-	switch n := utf8.RuneCountInString(f.Description); {
-	case n == 0:
-		addError(&f.Errors, "description", "payment.description_required")
-	case n > MaxPaymentDescriptionLen:
-		addError(&f.Errors, "description", "payment.description_too_long")
-	}
-	f.checkProvider()
-	return len(f.Errors) == 0
-}
-
-func (f *PaymentForm) checkProvider() {
-	if f.Provider == "" {
-		addError(&f.Errors, "provider", "payment.provider_required")
-		return
-	}
-	if f.ProvidersFailed {
-		addError(&f.Errors, "provider", "payment.providers_unavailable")
-		return
-	}
-	for _, p := range f.Providers {
-		if strconv.Itoa(p.ConnectionID) == f.Provider {
-			f.provider = p
-			return
-		}
-	}
-	addError(&f.Errors, "provider", "payment.provider_unavailable")
-}
-
-// Input returns the typed values; call it after Validate returned true.
-func (f PaymentForm) Input() PaymentInput {
-	return PaymentInput{Amount: f.amount, Currency: f.Currency, Description: f.Description, Provider: f.provider}
+// Draft is the payment as typed, for the core to check and start.
+func (f PaymentForm) Draft() app.PaymentDraft {
+	return app.PaymentDraft{Amount: f.Amount, Currency: f.Currency, Description: f.Description, Wallet: f.Provider}
 }
 
 // ErrorList orders the errors for the summary.
@@ -99,76 +42,26 @@ func (f PaymentForm) ErrorList() []FieldError {
 	return orderedErrors(f.Errors, "amount", "currency", "description", "provider")
 }
 
-// checkAmount parses a typed amount for Paywall, which takes at most two
-// decimals, and returns the problem as a catalog key suffix.
-func checkAmount(s string) (decimal.Decimal, string) {
-	d, err := ParseMoney(s)
-	switch {
-	case err != nil:
-		return d, "amount_invalid"
-	case d.Sign() <= 0:
-		return d, "amount_positive"
-	case d.Exponent() < -2 && !d.Equal(d.Truncate(2)):
-		return d, "amount_decimals"
-	case d.Cmp(maxPaymentAmount) >= 0:
-		return d, "amount_too_large"
-	}
-	// "12.500" is fine, but is sent as "12.50": Paywall refuses a third decimal.
-	return d.Truncate(2), ""
-}
-
-func validPaymentCurrency(c string) bool {
-	for _, v := range PaymentCurrencies {
-		if c == v {
-			return true
-		}
-	}
-	return false
-}
-
-// ProviderLabel names a provider connection in the select; connections of
+// ProviderLabel names a wallet connection in the select; connections of
 // one provider are told apart by their external id.
-func ProviderLabel(p craftclient.APMProvider) string {
-	if p.ExternalID != "" {
-		return p.ProviderName + " · " + p.ExternalID
+func ProviderLabel(w app.Wallet) string {
+	if w.ExternalID != "" {
+		return w.Name + " · " + w.ExternalID
 	}
-	return p.ProviderName
+	return w.Name
 }
 
 // RefundForm refunds part or all of a payment's remainder.
 type RefundForm struct {
 	Amount string
 	Errors map[string]string
-
-	amount decimal.Decimal
 }
 
-// NewRefundForm pre-fills the whole remainder in the invariant form, which
-// ParseMoney reads back in either language.
-func NewRefundForm(p *store.Payment) RefundForm {
-	return RefundForm{Amount: p.Remaining().StringFixed(2)}
+// NewRefundForm pre-fills the whole remainder written as the person's
+// language writes amounts, which the core reads back in either.
+func NewRefundForm(l Locale, p *app.Payment) RefundForm {
+	return RefundForm{Amount: l.Number(p.Remaining(), 2)}
 }
-
-// Validate checks the amount against what remains of p.
-func (f *RefundForm) Validate(p *store.Payment) bool {
-	f.Errors = nil
-	amount, key := checkAmount(f.Amount)
-	switch {
-	case key == "amount_too_large":
-		key = "amount_over"
-	case key == "" && amount.Cmp(p.Remaining()) > 0:
-		key = "amount_over"
-	}
-	if key != "" {
-		addError(&f.Errors, "amount", "refund."+key)
-		return false
-	}
-	f.amount = amount
-	return true
-}
-
-// Input is the validated refund amount.
-func (f RefundForm) Input() decimal.Decimal { return f.amount }
 
 // PaymentsPageSize is how many payments one list page shows.
 const PaymentsPageSize = 50
@@ -188,7 +81,7 @@ type PaymentFilterForm struct {
 	Page   string
 	Errors map[string]string
 
-	filter store.PaymentFilter
+	filter app.PaymentFilter
 	page   int
 }
 
@@ -202,9 +95,9 @@ func PaymentFilterFormFrom(q url.Values) PaymentFilterForm {
 
 // Validate parses the filters; days are in loc, the shop's time zone.
 func (f *PaymentFilterForm) Validate(loc *time.Location) bool {
-	f.Errors, f.filter = nil, store.PaymentFilter{}
+	f.Errors, f.filter = nil, app.PaymentFilter{}
 	if f.Status != "" {
-		if s, err := store.ParsePaymentStatus(f.Status); err != nil {
+		if s := app.PaymentStatus(f.Status); !s.Valid() {
 			addError(&f.Errors, "status", "payments.status_bad")
 		} else {
 			f.filter.Status = s
@@ -252,7 +145,7 @@ func (f *PaymentFilterForm) parseAmount(field, s string) *decimal.Decimal {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
-	d, err := ParseMoney(s)
+	d, err := app.ParseMoney(s)
 	if err != nil {
 		addError(&f.Errors, field, "payments.amount_bad")
 		return nil
@@ -267,10 +160,10 @@ func (f PaymentFilterForm) ErrorList() []FieldError {
 
 // Filter is the store query for every matching payment (no paging); call
 // it after Validate.
-func (f PaymentFilterForm) Filter() store.PaymentFilter { return f.filter }
+func (f PaymentFilterForm) Filter() app.PaymentFilter { return f.filter }
 
 // PageFilter is Filter limited to the page asked for.
-func (f PaymentFilterForm) PageFilter() store.PaymentFilter {
+func (f PaymentFilterForm) PageFilter() app.PaymentFilter {
 	pf := f.filter
 	pf.Limit, pf.Offset = PaymentsPageSize, (f.PageNumber()-1)*PaymentsPageSize
 	return pf

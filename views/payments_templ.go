@@ -13,13 +13,13 @@ import (
 	"strings"
 	"time"
 
-	"linkdesk/store"
+	"linkdesk/app"
 )
 
 // PaymentView is one payment as the counter screen shows it.
 type PaymentView struct {
-	Payment   store.Payment
-	Callbacks []store.CallbackRecord
+	Payment   app.Payment
+	Callbacks []app.Callback
 	CSRF      string
 	Staff     bool // the viewer may start, retry and check payments
 	Owner     bool // the viewer may refund
@@ -40,7 +40,7 @@ func (v PaymentView) StartProblem() (key, detail string) {
 // never started at the provider.
 func (v PaymentView) CanRetry() bool {
 	p := v.Payment
-	return v.Staff && p.Status == store.PaymentStatusPending && p.UniqueCode == "" && p.LastError != ""
+	return v.Staff && p.Status == app.PaymentStatusPending && p.UniqueCode == "" && p.LastError != ""
 }
 
 func (v PaymentView) at(t time.Time) time.Time { return inZone(t, v.Loc) }
@@ -170,9 +170,9 @@ func PaymentPanel(l Locale, v PaymentView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var6 string
-		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(v.Payment.Amount, v.Payment.Currency))
+		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(v.Payment.Amount, string(v.Payment.Currency)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 64, Col: 100}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 64, Col: 108}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
@@ -215,7 +215,7 @@ func PaymentPanel(l Locale, v PaymentView) templ.Component {
 	})
 }
 
-func paymentResult(l Locale, s store.PaymentStatus) templ.Component {
+func paymentResult(l Locale, s app.PaymentStatus) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -237,7 +237,7 @@ func paymentResult(l Locale, s store.PaymentStatus) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		switch s {
-		case store.PaymentStatusPaid:
+		case app.PaymentStatusPaid:
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<p class=\"result-big result-paid\" data-testid=\"payment-result\" data-result=\"paid\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -255,7 +255,7 @@ func paymentResult(l Locale, s store.PaymentStatus) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		case store.PaymentStatusFailed:
+		case app.PaymentStatusFailed:
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<p class=\"result-big result-failed\" data-testid=\"payment-result\" data-result=\"failed\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -273,7 +273,7 @@ func paymentResult(l Locale, s store.PaymentStatus) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		case store.PaymentStatusExpired:
+		case app.PaymentStatusExpired:
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<p class=\"result-big result-expired\" data-testid=\"payment-result\" data-result=\"expired\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -528,7 +528,7 @@ func paymentQR(l Locale, v PaymentView) templ.Component {
 // PaymentStatusLine polls every two seconds while the payment is pending
 // and its tab is shown (static/app.js pauses data-poll elements while the
 // tab is hidden). The settled line has no trigger, so polling stops with it.
-func PaymentStatusLine(l Locale, p store.Payment) templ.Component {
+func PaymentStatusLine(l Locale, p app.Payment) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -802,7 +802,7 @@ func paymentActions(l Locale, v PaymentView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if v.Staff && p.Status == store.PaymentStatusPending {
+		if v.Staff && p.Status == app.PaymentStatusPending {
 			templ_7745c5c3_Err = paymentPost(v.CSRF, PaymentCheckURL(p.MerchantUniqueCode), "payment-check", l.T("payment.check")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1131,9 +1131,9 @@ func paymentDetails(l Locale, v PaymentView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var63 string
-			templ_7745c5c3_Var63, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(p.RefundedAmount, p.Currency))
+			templ_7745c5c3_Var63, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(p.RefundedAmount, string(p.Currency)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 178, Col: 138}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 178, Col: 146}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var63))
 			if templ_7745c5c3_Err != nil {
@@ -1325,9 +1325,9 @@ func paymentDetails(l Locale, v PaymentView) templ.Component {
 // PaymentsListView is one page of the filtered payments list.
 type PaymentsListView struct {
 	Form     PaymentFilterForm
-	Payments []store.Payment
+	Payments []app.Payment
 	Total    int
-	Users    []store.User // for the staff filter
+	Users    []app.User // for the staff filter
 	Loc      *time.Location
 }
 
@@ -1854,9 +1854,9 @@ func paymentsFilter(l Locale, v PaymentsListView) templ.Component {
 	})
 }
 
-var paymentStatuses = []store.PaymentStatus{
-	store.PaymentStatusPending, store.PaymentStatusPaid, store.PaymentStatusFailed, store.PaymentStatusExpired,
-	store.PaymentStatusRefunded, store.PaymentStatusPartiallyRefunded,
+var paymentStatuses = []app.PaymentStatus{
+	app.PaymentStatusPending, app.PaymentStatusPaid, app.PaymentStatusFailed, app.PaymentStatusExpired,
+	app.PaymentStatusRefunded, app.PaymentStatusPartiallyRefunded,
 }
 
 // PaymentsResults is the table and its pager; the pager's htmx requests
@@ -2124,9 +2124,9 @@ func paymentsTable(l Locale, v PaymentsListView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var119 string
-			templ_7745c5c3_Var119, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(p.Amount, p.Currency))
+			templ_7745c5c3_Var119, templ_7745c5c3_Err = templ.JoinStringErrs(l.Money(p.Amount, string(p.Currency)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 323, Col: 90}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 323, Col: 98}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var119))
 			if templ_7745c5c3_Err != nil {
@@ -2273,7 +2273,7 @@ func paymentsTable(l Locale, v PaymentsListView) templ.Component {
 
 // RefundView is the refund confirmation page.
 type RefundView struct {
-	Payment store.Payment
+	Payment app.Payment
 	Form    RefundForm
 	Problem *ErrorInfo // the provider refused; nothing was recorded
 	// Unrecorded says the provider refunded but the store did not record
@@ -2361,9 +2361,9 @@ func PaymentRefundPage(m PageMeta, v RefundView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var135 string
-			templ_7745c5c3_Var135, templ_7745c5c3_Err = templ.JoinStringErrs(m.Locale.Money(p.Amount, p.Currency))
+			templ_7745c5c3_Var135, templ_7745c5c3_Err = templ.JoinStringErrs(m.Locale.Money(p.Amount, string(p.Currency)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 352, Col: 114}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 352, Col: 122}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var135))
 			if templ_7745c5c3_Err != nil {
@@ -2603,9 +2603,9 @@ func refundForm(m PageMeta, v RefundView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var147 string
-		templ_7745c5c3_Var147, templ_7745c5c3_Err = templ.JoinStringErrs(m.Locale.Tf("refund.remaining", m.Locale.Money(p.Remaining(), p.Currency)))
+		templ_7745c5c3_Var147, templ_7745c5c3_Err = templ.JoinStringErrs(m.Locale.Tf("refund.remaining", m.Locale.Money(p.Remaining(), string(p.Currency))))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 381, Col: 123}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/payments.templ`, Line: 381, Col: 131}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var147))
 		if templ_7745c5c3_Err != nil {

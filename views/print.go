@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strconv"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 )
 
 // Layouts of one link's print sheet (see the print anchors, §3).
@@ -30,7 +30,7 @@ const (
 // PrintProps is one link's print sheet.
 type PrintProps struct {
 	Layout string
-	Link   *craftclient.Product
+	Link   *app.Link
 }
 
 // LabelFailure is a requested link that got no label.
@@ -42,18 +42,18 @@ type LabelFailure struct {
 // LabelsProps is a label sheet: the links found, in the order asked (a link
 // asked twice gets two labels), and the ones that could not be loaded.
 type LabelsProps struct {
-	Links    []*craftclient.Product
+	Links    []*app.Link
 	Failures []LabelFailure
 }
 
 // Sheets splits the labels into pages of LabelsPerSheet.
-func (p LabelsProps) Sheets() [][]*craftclient.Product {
+func (p LabelsProps) Sheets() [][]*app.Link {
 	return slices.Collect(slices.Chunk(p.Links, LabelsPerSheet))
 }
 
 // installments is "12 taksit" for a link that allows more than one
 // installment, and "" for single payment only.
-func installments(l Locale, p *craftclient.Product) string {
+func installments(l Locale, p *app.Link) string {
 	if n := slices.Max(append([]int{1}, p.EnabledInstallments...)); n > 1 {
 		return l.Tf("print.installments", n)
 	}

@@ -1,18 +1,16 @@
 package web_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"linkdesk/app"
+
 	"github.com/labstack/echo/v4"
 
-	"linkdesk/store"
-	"linkdesk/web"
 	"linkdesk/web/webtest"
 )
 
@@ -22,9 +20,9 @@ const (
 	// setup, sign-in and -out, the language switch.
 	accessOpen = "open"
 	// The role names: the least role that may use the route.
-	accessViewer = string(store.RoleViewer)
-	accessStaff  = string(store.RoleStaff)
-	accessOwner  = string(store.RoleOwner)
+	accessViewer = string(app.RoleViewer)
+	accessStaff  = string(app.RoleStaff)
+	accessOwner  = string(app.RoleOwner)
 )
 
 // routeAccess is THE route × role table: every dashboard route registered
@@ -39,23 +37,26 @@ var routeAccess = map[string]string{
 	"GET /":           accessViewer,
 
 	// Accounts (#4).
-	"GET /setup":               accessOpen,
-	"POST /setup":              accessOpen,
-	"GET /login":               accessOpen,
-	"POST /login":              accessOpen,
-	"POST /logout":             accessOpen,
-	"GET /account":             accessViewer,
-	"POST /account/password":   accessViewer,
-	"GET /users":               accessOwner,
-	"GET /users/new":           accessOwner,
-	"POST /users":              accessOwner,
-	"GET /users/:id":           accessOwner,
-	"POST /users/:id/role":     accessOwner,
-	"POST /users/:id/password": accessOwner,
-	"POST /users/:id/disable":  accessOwner,
-	"POST /users/:id/enable":   accessOwner,
-	"GET /audit":               accessOwner,
-	"GET /audit/export.csv":    accessOwner,
+	"GET /setup":   accessOpen,
+	"POST /setup":  accessOpen,
+	"GET /login":   accessOpen,
+	"POST /login":  accessOpen,
+	"POST /logout": accessOpen,
+	// Signed in, it signs everyone out and sends them to /login, as
+	// logout does; signed out it needs sign-in like any viewer route.
+	"POST /account/logout-everywhere": accessOpen,
+	"GET /account":                    accessViewer,
+	"POST /account/password":          accessViewer,
+	"GET /users":                      accessOwner,
+	"GET /users/new":                  accessOwner,
+	"POST /users":                     accessOwner,
+	"GET /users/:id":                  accessOwner,
+	"POST /users/:id/role":            accessOwner,
+	"POST /users/:id/password":        accessOwner,
+	"POST /users/:id/disable":         accessOwner,
+	"POST /users/:id/enable":          accessOwner,
+	"GET /audit":                      accessOwner,
+	"GET /audit/export.csv":           accessOwner,
 
 	// Payment links (#3): viewers read, staff change.
 	"GET /links":                  accessViewer,
@@ -94,20 +95,22 @@ var routeAccess = map[string]string{
 
 // publicPrefixes are outside the dashboard by design (issue #4): no login,
 // no setup redirect, no CSRF. Routes under them need no table line.
-var publicPrefixes = []string{"/healthz", "/static/", "/sandbox/", "/callbacks/"}
+var publicPrefixes = []string{"/healthz", "/static/", "/sandbox/", "/callbacks/",
+	// The emulated providers at the real APIs' own paths (sandbox mode).
+	"/craftlink/", "/payment-reporting/", "/payment/v1/", "/api/paywall/"}
 
 func isPublic(path string) bool {
 	return slices.ContainsFunc(publicPrefixes, func(p string) bool { return strings.HasPrefix(path, p) })
 }
 
-// registeredRoutes lists the routes web.New registers, built with the same
-// wiring as the test app (a stand-in sandbox, so /sandbox/* is listed).
-func registeredRoutes(t *testing.T, app *webtest.App) []*echo.Route {
+// registeredRoutes lists the routes the test app's server registers (it
+// runs the sandbox, so /sandbox/* is listed).
+func registeredRoutes(t *testing.T, ta *webtest.App) []*echo.Route {
 	t.Helper()
-	e := web.New(app.Config, web.Deps{
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: app.Store,
-		Craftgate: app.Craftgate, Paywall: app.Paywall, Sandbox: http.NotFoundHandler(),
-	})
+	e, ok := ta.Server.Handler.(*echo.Echo)
+	if !ok {
+		t.Fatalf("the server's handler is a %T, want *echo.Echo", ta.Server.Handler)
+	}
 	var routes []*echo.Route
 	for _, r := range e.Routes() {
 		if r.Method != echo.RouteNotFound {
@@ -132,18 +135,18 @@ func roleRank(access string) int {
 
 func TestRouteRoleMatrix(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	people := map[string]*store.User{
-		accessViewer: acctUser(t, app, "viewer@shop.example", store.RoleViewer),
-		accessStaff:  acctUser(t, app, "staff@shop.example", store.RoleStaff),
-		accessOwner:  acctUser(t, app, "owner@shop.example", store.RoleOwner),
+	ta := webtest.New(t, webtest.Options{})
+	people := map[string]*app.User{
+		accessViewer: acctUser(t, ta, "viewer@shop.example", app.RoleViewer),
+		accessStaff:  acctUser(t, ta, "staff@shop.example", app.RoleStaff),
+		accessOwner:  acctUser(t, ta, "owner@shop.example", app.RoleOwner),
 	}
 
 	registered := map[string]bool{}
-	for _, r := range registeredRoutes(t, app) {
+	for _, r := range registeredRoutes(t, ta) {
 		key := r.Method + " " + r.Path
 		if isPublic(r.Path) {
-			checkPublicRoute(t, app, r)
+			checkPublicRoute(t, ta, r)
 			continue
 		}
 		registered[key] = true
@@ -154,7 +157,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		}
 		t.Run(key, func(t *testing.T) {
 			path := concretePath(r.Path)
-			resp := app.Anonymous(t).Do(t, r.Method, path, nil)
+			resp := ta.Anonymous(t).Do(t, r.Method, path, nil)
 			loc := resp.Header.Get("Location")
 			if access == accessOpen {
 				if resp.StatusCode == http.StatusForbidden {
@@ -164,7 +167,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 				t.Errorf("anonymous: %d → %q, want 303 to /login", resp.StatusCode, loc)
 			}
 			for _, role := range []string{accessViewer, accessStaff, accessOwner} {
-				resp := app.As(t, people[role]).Do(t, r.Method, path, nil)
+				resp := ta.As(t, people[role]).Do(t, r.Method, path, nil)
 				loc := resp.Header.Get("Location")
 				allowed := access == accessOpen || roleRank(role) >= roleRank(access)
 				// Open routes may send anyone to /login (logout does).
@@ -186,12 +189,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 }
 
 // checkPublicRoute: signed out, a public route answers by itself.
-func checkPublicRoute(t *testing.T, app *webtest.App, r *echo.Route) {
+func checkPublicRoute(t *testing.T, ta *webtest.App, r *echo.Route) {
 	t.Helper()
 	if r.Method == http.MethodConnect || r.Method == "PROPFIND" || r.Method == "REPORT" || r.Method == http.MethodTrace {
 		return // registered by Echo's Any; Go's client cannot send them plainly
 	}
-	resp := app.Anonymous(t).Do(t, r.Method, concretePath(r.Path), nil)
+	resp := ta.Anonymous(t).Do(t, r.Method, concretePath(r.Path), nil)
 	loc := resp.Header.Get("Location")
 	if strings.HasPrefix(loc, "/login") || strings.HasPrefix(loc, "/setup") || resp.StatusCode == http.StatusForbidden {
 		t.Errorf("public %s %s: %d → %q, want an answer without sign-in", r.Method, r.Path, resp.StatusCode, loc)

@@ -16,11 +16,11 @@ func acctByTestID(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="`
 // CSP and CSRF rules, which plain HTTP tests cannot.
 func TestBrowserFirstRunToAuditLog(t *testing.T) {
 	ctx := webtest.Browser(t)
-	app := webtest.New(t, webtest.Options{})
+	ta := webtest.New(t, webtest.Options{})
 	const email, pw = "owner@shop.example", "correct horse battery"
 
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(app.URL+"/"),
+		chromedp.Navigate(ta.URL+"/"),
 		chromedp.WaitVisible(acctByTestID("setup-form")),
 		chromedp.SendKeys(chromedp.ID("setup-email"), email),
 		chromedp.SendKeys(chromedp.ID("setup-name"), "Ayşe Demir"),
@@ -29,7 +29,7 @@ func TestBrowserFirstRunToAuditLog(t *testing.T) {
 		chromedp.Click(acctByTestID("setup-submit")),
 		chromedp.WaitVisible(acctByTestID("tile-links")),
 
-		chromedp.Navigate(app.URL+"/users/new"),
+		chromedp.Navigate(ta.URL+"/users/new"),
 		chromedp.WaitVisible(acctByTestID("user-form")),
 		chromedp.SendKeys(chromedp.ID("user-email"), "veli@shop.example"),
 		chromedp.SendKeys(chromedp.ID("user-name"), "Veli"),
@@ -60,7 +60,7 @@ func TestBrowserFirstRunToAuditLog(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("login-password"), pw),
 		chromedp.Click(acctByTestID("login-submit")),
 		chromedp.WaitVisible(acctByTestID("tile-links")),
-		chromedp.Navigate(app.URL+"/audit"),
+		chromedp.Navigate(ta.URL+"/audit"),
 		chromedp.WaitVisible(acctByTestID("audit-table")),
 	)
 	if err != nil {
@@ -85,7 +85,7 @@ func TestBrowserFirstRunToAuditLog(t *testing.T) {
 	// Disabling asks for confirmation first (data-confirm).
 	go webtest.AcceptDialogs(ctx)
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(app.URL+"/users"),
+		chromedp.Navigate(ta.URL+"/users"),
 		chromedp.Click(chromedp.CSS(`[data-email="veli@shop.example"] [data-testid="user-manage"]`)),
 		chromedp.WaitVisible(acctByTestID("role-form")),
 		chromedp.Click(acctByTestID("user-disable")),

@@ -10,17 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
+
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/crypto/bcrypt"
 
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
 // acctPassword is every test user's password. Fixture users get a
 // minimum-cost hash, computed once: a cost-12 hash or comparison takes
 // seconds under -race, and logins compare at the stored hash's cost.
-// Hashes the handlers make are checked to have handlers.BcryptCost.
+// Hashes the handlers make are checked to have app.BcryptCost.
 const acctPassword = "correct horse battery"
 
 var acctHash = sync.OnceValue(func() []byte {
@@ -32,19 +33,19 @@ var acctHash = sync.OnceValue(func() []byte {
 })
 
 // acctUser adds a user with acctPassword straight to the store.
-func acctUser(tb testing.TB, app *webtest.App, email string, role store.Role) *store.User {
+func acctUser(tb testing.TB, ta *webtest.App, email string, role app.Role) *app.User {
 	tb.Helper()
-	u := &store.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: acctHash()}
-	if err := app.Store.CreateUser(context.Background(), u); err != nil {
+	u := &app.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: acctHash()}
+	if err := ta.Store.CreateUser(context.Background(), u); err != nil {
 		tb.Fatalf("create user %s: %v", email, err)
 	}
 	return u
 }
 
 // acctReload reads a user again, e.g. to see a bumped session epoch.
-func acctReload(tb testing.TB, app *webtest.App, u *store.User) *store.User {
+func acctReload(tb testing.TB, ta *webtest.App, u *app.User) *app.User {
 	tb.Helper()
-	fresh, err := app.Store.UserByID(context.Background(), u.ID)
+	fresh, err := ta.Store.UserByID(context.Background(), u.ID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -74,10 +75,9 @@ func (c *acctClock) Advance(d time.Duration) {
 // before the first request, so the server never sees the swap.
 func acctClockApp(tb testing.TB) (*webtest.App, *acctClock) {
 	tb.Helper()
-	app := webtest.New(tb, webtest.Options{})
 	clock := &acctClock{t: time.Now()}
-	app.Store.Now = clock.Now
-	return app, clock
+	ta := webtest.New(tb, webtest.Options{Clock: clock.Now})
+	return ta, clock
 }
 
 // acctPatience bounds one request of the account tests. Setup, adding a
@@ -86,25 +86,25 @@ func acctClockApp(tb testing.TB) (*webtest.App, *acctClock) {
 const acctPatience = 3 * time.Minute
 
 // acctAnon is a signed-out browser with acctPatience.
-func acctAnon(tb testing.TB, app *webtest.App) *webtest.Client {
+func acctAnon(tb testing.TB, ta *webtest.App) *webtest.Client {
 	tb.Helper()
-	c := app.Anonymous(tb)
+	c := ta.Anonymous(tb)
 	c.Timeout = acctPatience
 	return c
 }
 
 // acctAs is a browser signed in as u, with acctPatience.
-func acctAs(tb testing.TB, app *webtest.App, u *store.User) *webtest.Client {
+func acctAs(tb testing.TB, ta *webtest.App, u *app.User) *webtest.Client {
 	tb.Helper()
-	c := app.As(tb, u)
+	c := ta.As(tb, u)
 	c.Timeout = acctPatience
 	return c
 }
 
 // acctSignIn signs in through the login form and returns the browser.
-func acctSignIn(tb testing.TB, app *webtest.App, email, password string) *webtest.Client {
+func acctSignIn(tb testing.TB, ta *webtest.App, email, password string) *webtest.Client {
 	tb.Helper()
-	c := acctAnon(tb, app)
+	c := acctAnon(tb, ta)
 	resp := c.PostForm(tb, "/login", url.Values{"email": {email}, "password": {password}})
 	if resp.StatusCode != http.StatusSeeOther {
 		tb.Fatalf("login %s: status %d, want 303", email, resp.StatusCode)
@@ -151,9 +151,9 @@ func acctExpectRedirect(tb testing.TB, resp *http.Response, want string) {
 }
 
 // acctAudit returns the audit rows with action, newest first.
-func acctAudit(tb testing.TB, app *webtest.App, action string) []store.AuditEvent {
+func acctAudit(tb testing.TB, ta *webtest.App, action string) []app.AuditEvent {
 	tb.Helper()
-	evs, _, err := app.Store.ListAudit(context.Background(), store.AuditFilter{Action: action})
+	evs, _, err := ta.Store.ListAudit(context.Background(), app.AuditFilter{Action: action})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -161,9 +161,9 @@ func acctAudit(tb testing.TB, app *webtest.App, action string) []store.AuditEven
 }
 
 // acctCookie returns the value of a browser's cookie for the app.
-func acctCookie(tb testing.TB, app *webtest.App, c *webtest.Client, name string) string {
+func acctCookie(tb testing.TB, ta *webtest.App, c *webtest.Client, name string) string {
 	tb.Helper()
-	base, _ := url.Parse(app.URL)
+	base, _ := url.Parse(ta.URL)
 	for _, ck := range c.Jar.Cookies(base) {
 		if ck.Name == name {
 			return ck.Value

@@ -11,39 +11,40 @@ import (
 	"testing"
 	"time"
 
-	"linkdesk/store"
+	"linkdesk/app"
+
 	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
 
 // seedAudit writes rows straight to the store: n "link.update" rows by
 // actor on 2026-03-10 (shop time) and one "user.role" row on 2026-03-12.
-func seedAudit(t *testing.T, app *webtest.App, actor *store.User, n int) {
+func seedAudit(t *testing.T, ta *webtest.App, actor *app.User, n int) {
 	t.Helper()
 	ctx := context.Background()
 	day := time.Date(2026, 3, 10, 9, 0, 0, 0, time.Local)
 	for i := range n {
-		ev := &store.AuditEvent{At: day.Add(time.Duration(i) * time.Minute), ActorID: &actor.ID, ActorEmail: actor.Email,
+		ev := &app.AuditEvent{At: day.Add(time.Duration(i) * time.Minute), ActorID: &actor.ID, ActorEmail: actor.Email,
 			IP: "192.0.2.1", Action: "link.update", TargetType: "link", TargetID: fmt.Sprint(100 + i),
 			Before: json.RawMessage(`{"name":"Çay"}`), After: json.RawMessage(`{"name":"Çay 2"}`)}
-		if err := app.Store.AppendAudit(ctx, ev); err != nil {
+		if err := ta.Store.AppendAudit(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ev := &store.AuditEvent{At: day.AddDate(0, 0, 2), IP: "192.0.2.9", Action: "auth.login_failed",
+	ev := &app.AuditEvent{At: day.AddDate(0, 0, 2), IP: "192.0.2.9", Action: "auth.login_failed",
 		TargetType: "user", TargetID: "=HYPERLINK(\"http://evil.example\")", After: json.RawMessage(`{"reason":"unknown_email"}`)}
-	if err := app.Store.AppendAudit(ctx, ev); err != nil {
+	if err := ta.Store.AppendAudit(ctx, ev); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestAuditPageFilters(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	seedAudit(t, app, staff, views.AuditPageSize+5)
-	c := acctAs(t, app, owner)
+	ta := webtest.New(t, webtest.Options{})
+	owner := acctUser(t, ta, "owner@shop.example", app.RoleOwner)
+	staff := acctUser(t, ta, "staff@shop.example", app.RoleStaff)
+	seedAudit(t, ta, staff, views.AuditPageSize+5)
+	c := acctAs(t, ta, owner)
 
 	tests := []struct {
 		name  string
@@ -92,11 +93,11 @@ func TestAuditPageFilters(t *testing.T) {
 
 func TestAuditExportCSV(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	seedAudit(t, app, staff, views.AuditPageSize+5) // more than a page: the export has them all
-	c := acctAs(t, app, owner)
+	ta := webtest.New(t, webtest.Options{})
+	owner := acctUser(t, ta, "owner@shop.example", app.RoleOwner)
+	staff := acctUser(t, ta, "staff@shop.example", app.RoleStaff)
+	seedAudit(t, ta, staff, views.AuditPageSize+5) // more than a page: the export has them all
+	c := acctAs(t, ta, owner)
 
 	read := func(query string) [][]string {
 		t.Helper()

@@ -11,9 +11,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/app"
 	"linkdesk/craftclient"
 	"linkdesk/handlers"
-	"linkdesk/store"
 	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
@@ -25,9 +25,9 @@ import (
 // and delete it from the list through the confirm dialog.
 func TestBrowserLinkLifecycle(t *testing.T) {
 	ctx := webtest.Browser(t)
-	app := webtest.New(t, webtest.Options{})
-	staff := &store.User{Email: "kasa@example.com", Name: "Kasa", Role: store.RoleStaff, PasswordHash: []byte("not-a-hash")}
-	if err := app.Store.CreateUser(context.Background(), staff); err != nil {
+	ta := webtest.New(t, webtest.Options{})
+	staff := &app.User{Email: "kasa@example.com", Name: "Kasa", Role: app.RoleStaff, PasswordHash: []byte("not-a-hash")}
+	if err := ta.Store.CreateUser(context.Background(), staff); err != nil {
 		t.Fatal(err)
 	}
 	// Another link, so the search visibly narrows the list.
@@ -35,15 +35,15 @@ func TestBrowserLinkLifecycle(t *testing.T) {
 		Name: "Ankara çayı", Price: craftclient.NewAmount(decimal.NewFromInt(20)),
 		Currency: craftclient.CurrencyTRY, EnabledInstallments: []int{1},
 	}
-	if _, err := app.Craftgate.Products.Create(context.Background(), other); err != nil {
+	if _, err := ta.Craftgate.Products.Create(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
-	ck := app.SessionCookie(t, staff)
-	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, URL: app.URL, HTTPOnly: new(true)}); err != nil {
+	ck := ta.SessionCookie(t, staff)
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, URL: ta.URL, HTTPOnly: new(true)}); err != nil {
 		t.Fatalf("set session cookie: %v", err)
 	}
 	// The shop's language: Turkish money and dates.
-	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: handlers.LangCookie, Value: "tr", URL: app.URL}); err != nil {
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: handlers.LangCookie, Value: "tr", URL: ta.URL}); err != nil {
 		t.Fatalf("set language cookie: %v", err)
 	}
 	// hx-confirm asks with window.confirm; accept every dialog.
@@ -58,7 +58,7 @@ func TestBrowserLinkLifecycle(t *testing.T) {
 	}()
 
 	// Create, with a wrong price first: inline validation flags it on blur.
-	open(t, ctx, app.URL+views.PathLinkNew)
+	open(t, ctx, ta.URL+views.PathLinkNew)
 	do(t, ctx, "fill the form",
 		chromedp.SendKeys(chromedp.ID("link-name"), "İstanbul Kahve"),
 		chromedp.SendKeys(chromedp.ID("link-price"), "12abc\t"),
@@ -85,7 +85,7 @@ func TestBrowserLinkLifecycle(t *testing.T) {
 	webtest.Screenshot(t, ctx, "links-02-created")
 
 	// Find it by typing, without Enter; the URL follows the search.
-	open(t, ctx, app.URL+views.PathLinks)
+	open(t, ctx, ta.URL+views.PathLinks)
 	waitFor(t, ctx, "two rows", `document.querySelectorAll('[data-testid="link-row"]').length === 2`)
 	do(t, ctx, "type in search", chromedp.SendKeys(chromedp.ID(views.IDLinkSearch), "istanbul"))
 	waitFor(t, ctx, "search narrowed the list", `document.querySelectorAll('[data-testid="link-row"]').length === 1 &&
@@ -106,29 +106,29 @@ func TestBrowserLinkLifecycle(t *testing.T) {
 
 	// The QR on the detail page and the poster print sheet load their images.
 	waitFor(t, ctx, "detail QR loaded", `document.querySelector('[data-testid="detail-qr"]').complete && document.querySelector('[data-testid="detail-qr"]').naturalWidth > 0`)
-	id := strings.TrimPrefix(detailURL, app.URL+"/links/")
+	id := strings.TrimPrefix(detailURL, ta.URL+"/links/")
 	posterHref := "/links/" + id + "/print?layout=poster"
 	if got := attr(t, ctx, `[data-testid="print-poster"]`, "href"); got != posterHref {
 		t.Errorf("poster link: got %q, want %q", got, posterHref)
 	}
 	// The print sheet has no app chrome (and no htmx): wait for its QR.
-	do(t, ctx, "open the poster", chromedp.Navigate(app.URL+posterHref))
+	do(t, ctx, "open the poster", chromedp.Navigate(ta.URL+posterHref))
 	waitFor(t, ctx, "print QR loaded", `[...document.images].some(i => i.complete && i.naturalWidth > 0)`)
 	webtest.Screenshot(t, ctx, "links-05-print-poster")
 
 	// Switch it back on from its list row: htmx swaps the row and the flash.
-	open(t, ctx, app.URL+"/links?name=istanbul")
+	open(t, ctx, ta.URL+"/links?name=istanbul")
 	waitFor(t, ctx, "the row", `document.querySelectorAll('[data-testid="link-row"]').length === 1`)
 	do(t, ctx, "activate from the row", chromedp.Click(chromedp.CSS(`[data-testid="link-row"] [data-testid="toggle-status"]`)))
 	waitFor(t, ctx, "ACTIVE badge in the row", `document.querySelector('[data-testid="link-row"] [data-testid="link-status"]')?.dataset.status === 'ACTIVE' &&
 		document.querySelector('#flash [data-testid="flash-success"]')?.textContent === 'Link etkinleştirildi.'`)
 	// Delete from the row, accepting the confirm dialog. A fresh page, so
 	// htmx has surely wired the swapped row up before the click.
-	open(t, ctx, app.URL+"/links?name=istanbul")
+	open(t, ctx, ta.URL+"/links?name=istanbul")
 	do(t, ctx, "delete", chromedp.Click(chromedp.CSS(`[data-testid="link-row"] [data-testid="delete-link"]`)))
 	waitFor(t, ctx, "row removed", `document.querySelectorAll('[data-testid="link-row"]').length === 0`)
 	webtest.Screenshot(t, ctx, "links-06-deleted")
-	found, err := app.Craftgate.Products.Search(context.Background(), craftclient.ProductSearchRequest{Name: "istanbul"})
+	found, err := ta.Craftgate.Products.Search(context.Background(), craftclient.ProductSearchRequest{Name: "istanbul"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,9 +200,9 @@ func attr(t *testing.T, ctx context.Context, css, name string) string {
 // The answer is simulated with htmx's own event, as htmx raises it.
 func TestBrowserStaleFieldAnswerIsDropped(t *testing.T) {
 	ctx := webtest.Browser(t)
-	app := webtest.New(t, webtest.Options{})
-	app.SignIn(t, ctx, acctUser(t, app, "kasa@shop.example", store.RoleStaff))
-	open(t, ctx, app.URL+views.PathLinkNew)
+	ta := webtest.New(t, webtest.Options{})
+	ta.SignIn(t, ctx, acctUser(t, ta, "kasa@shop.example", app.RoleStaff))
+	open(t, ctx, ta.URL+views.PathLinkNew)
 	swaps, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`(() => {
 		const field = document.getElementById("link-price").closest(".link-field");
 		const answer = sent => {

@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
+
 	"github.com/chromedp/chromedp"
 
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
@@ -20,8 +21,8 @@ func TestBrowserPaymentSettlesOnItsOwn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.result, func(t *testing.T) {
-			app := webtest.New(t, webtest.Options{})
-			counter, payment := startBrowserPayment(t, app)
+			ta := webtest.New(t, webtest.Options{})
+			counter, payment := startBrowserPayment(t, ta)
 			answerOnPhone(t, counter, payment, tt.wallet, "payment-wallet-"+tt.result)
 
 			// Polling every 2 s; a few polls at most.
@@ -40,17 +41,17 @@ func TestBrowserPaymentSettlesOnItsOwn(t *testing.T) {
 
 // startBrowserPayment signs staff in on a new browser, starts a payment
 // through the form and waits for the counter screen.
-func startBrowserPayment(t *testing.T, app *webtest.App) (context.Context, store.Payment) {
+func startBrowserPayment(t *testing.T, ta *webtest.App) (context.Context, app.Payment) {
 	t.Helper()
-	staff := &store.User{Email: "kasa@example.com", Role: store.RoleStaff, PasswordHash: []byte("signed in by cookie")}
-	if err := app.Store.CreateUser(context.Background(), staff); err != nil {
+	staff := &app.User{Email: "kasa@example.com", Role: app.RoleStaff, PasswordHash: []byte("signed in by cookie")}
+	if err := ta.Store.CreateUser(context.Background(), staff); err != nil {
 		t.Fatal(err)
 	}
 	counter := webtest.Browser(t)
-	app.SignIn(t, counter, staff)
+	ta.SignIn(t, counter, staff)
 
 	err := chromedp.Do(counter,
-		chromedp.Navigate(app.URL+"/payments/new"),
+		chromedp.Navigate(ta.URL+"/payments/new"),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=payment-form]")),
 		chromedp.SendKeys(chromedp.ID("payment-amount"), "1.234,56"),
 		chromedp.SendKeys(chromedp.ID("payment-description"), "Tarayıcı testi"),
@@ -68,7 +69,7 @@ func startBrowserPayment(t *testing.T, app *webtest.App) (context.Context, store
 		t.Fatalf("start a payment: %v", err)
 	}
 	webtest.Screenshot(t, counter, "payment-counter-pending")
-	payments, _, err := app.Store.ListPayments(context.Background(), store.PaymentFilter{})
+	payments, _, err := ta.Store.ListPayments(context.Background(), app.PaymentFilter{})
 	if err != nil || len(payments) != 1 {
 		t.Fatalf("payments %v %v, want one", payments, err)
 	}
@@ -77,7 +78,7 @@ func startBrowserPayment(t *testing.T, app *webtest.App) (context.Context, store
 
 // answerOnPhone opens the payment's wallet page in a second tab and presses
 // the button with testid wallet there.
-func answerOnPhone(t *testing.T, counter context.Context, p store.Payment, wallet, screenshot string) {
+func answerOnPhone(t *testing.T, counter context.Context, p app.Payment, wallet, screenshot string) {
 	t.Helper()
 	phone, closePhone := chromedp.NewContext(counter)
 	defer closePhone()
@@ -95,8 +96,8 @@ func answerOnPhone(t *testing.T, counter context.Context, p store.Payment, walle
 // The counter screen stops asking while its tab is hidden (a tab left in
 // the background) and asks at once when it is shown again.
 func TestBrowserCounterPausesWhileHidden(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	counter, payment := startBrowserPayment(t, app)
+	ta := webtest.New(t, webtest.Options{})
+	counter, payment := startBrowserPayment(t, ta)
 
 	// Record each poll the page attempts and whether it went out; this
 	// listener runs after app.js's, so it sees its decision. Then hide.
@@ -113,8 +114,8 @@ func TestBrowserCounterPausesWhileHidden(t *testing.T) {
 	waitFor(t, counter, "a poll while hidden", `window.polls.length >= 1`)
 
 	answerOnPhone(t, counter, payment, "wallet-pay", "payment-wallet-hidden")
-	paid, err := app.Store.PaymentByCode(context.Background(), payment.MerchantUniqueCode)
-	if err != nil || paid.Status != store.PaymentStatusPaid {
+	paid, err := ta.Store.PaymentByCode(context.Background(), payment.MerchantUniqueCode)
+	if err != nil || paid.Status != app.PaymentStatusPaid {
 		t.Fatalf("payment after the wallet: %+v %v, want paid", paid, err)
 	}
 	// Another poll comes due after the payment is paid: it must be held

@@ -14,7 +14,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"linkdesk/store"
+	"linkdesk/app"
 	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
@@ -133,8 +133,8 @@ func TestUpstreamFaults(t *testing.T) {
 		lang := []views.Lang{"tr", "en"}[i%2]
 		t.Run(f.name, func(t *testing.T) {
 			up := newFaultUpstream(t, f)
-			app := webtest.New(t, webtest.Options{CraftgateURL: up.URL, PaywallURL: up.URL, ClientTimeout: 300 * time.Millisecond})
-			staff := app.As(t, app.CreateUser(t, "kasa@example.com", store.RoleStaff, "kasa parolası 123"))
+			ta := webtest.New(t, webtest.Options{CraftgateURL: up.URL, PaywallURL: up.URL, ClientTimeout: 300 * time.Millisecond})
+			staff := ta.As(t, ta.CreateUser(t, "kasa@example.com", app.RoleStaff, "kasa parolası 123"))
 			l := views.NewLocale(lang)
 			hdr := []string{"Accept-Language", string(lang)}
 			wantMessage := l.T(fmt.Sprintf("error.%d", f.status))
@@ -175,20 +175,20 @@ func TestUpstreamFaults(t *testing.T) {
 			if got := doc.Find("[data-testid=payment-start-error]").Text(); !strings.Contains(got, l.T("payment.start_failed")) {
 				t.Errorf("payment: start error %q, want it to say %q", got, l.T("payment.start_failed"))
 			}
-			payments, _, err := app.Store.ListPayments(context.Background(), store.PaymentFilter{})
+			payments, _, err := ta.Store.ListPayments(context.Background(), app.PaymentFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(payments) != 1 {
 				t.Fatalf("payment: %d rows, want 1", len(payments))
 			}
-			if p := payments[0]; p.MerchantUniqueCode != code || p.Status != store.PaymentStatusPending || p.UniqueCode != "" || p.LastError == "" {
+			if p := payments[0]; p.MerchantUniqueCode != code || p.Status != app.PaymentStatusPending || p.UniqueCode != "" || p.LastError == "" {
 				t.Errorf("payment row: %s %s unique %q error %q, want %s pending, not started, with the error", p.MerchantUniqueCode, p.Status, p.UniqueCode, p.LastError, code)
 			}
 
 			// Healthy afterwards.
 			up.on.Store(false)
-			if resp := app.Anonymous(t).Get(t, "/healthz"); resp.StatusCode != http.StatusOK {
+			if resp := ta.Anonymous(t).Get(t, "/healthz"); resp.StatusCode != http.StatusOK {
 				t.Errorf("healthz: got %d, want 200", resp.StatusCode)
 			}
 			if resp := staff.PostForm(t, "/links", form, hdr...); resp.StatusCode != http.StatusSeeOther {

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"testing"
 
+	"linkdesk/app"
 	"linkdesk/handlers"
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
@@ -14,8 +14,8 @@ import (
 // beats Accept-Language, and the switch returns only to pages of this site.
 func TestLanguageSwitch(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	c := acctAs(t, app, acctUser(t, app, "lang@shop.example", store.RoleViewer))
+	ta := webtest.New(t, webtest.Options{})
+	c := acctAs(t, ta, acctUser(t, ta, "lang@shop.example", app.RoleViewer))
 
 	tests := []struct{ next, want string }{
 		{"/links?name=%C3%A7ay", "/links?name=%C3%A7ay"},

@@ -10,8 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/app"
 	"linkdesk/craftclient"
-	"linkdesk/store"
 	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
@@ -25,9 +25,9 @@ var pdfPage = regexp.MustCompile(`(?s)/Type /Page\n.*?/MediaBox \[0 0 ([\d.]+) (
 // A4 page in its orientation, and a label sheet takes a page per 21 labels.
 func TestPrintSheetsInBrowser(t *testing.T) {
 	ctx := webtest.Browser(t)
-	app := webtest.New(t, webtest.Options{})
+	ta := webtest.New(t, webtest.Options{})
 	stock := 1
-	link, err := app.Craftgate.Products.Create(context.Background(), craftclient.ProductRequest{
+	link, err := ta.Craftgate.Products.Create(context.Background(), craftclient.ProductRequest{
 		Name:                "Doğum günü pastası (3 kat, çikolatalı)",
 		Price:               craftclient.NewAmount(decimal.RequireFromString("1234.56")),
 		Currency:            craftclient.CurrencyTRY,
@@ -38,9 +38,9 @@ func TestPrintSheetsInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := app.CreateUser(t, "viewer@example.com", store.RoleViewer, "a long enough password")
-	ck := app.SessionCookie(t, u)
-	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, URL: app.URL}); err != nil {
+	u := ta.CreateUser(t, "viewer@example.com", app.RoleViewer, "a long enough password")
+	ck := ta.SessionCookie(t, u)
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, URL: ta.URL}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -62,7 +62,7 @@ func TestPrintSheetsInBrowser(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := chromedp.Do(ctx, chromedp.Navigate(app.URL+tt.path)); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate(ta.URL+tt.path)); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strings"
 	"time"
@@ -9,136 +10,152 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"linkdesk/app"
 	"linkdesk/handlers"
+	"linkdesk/routes"
 	"linkdesk/static"
-	"linkdesk/store"
-	"linkdesk/views"
 	"linkdesk/web/flash"
+	"linkdesk/web/qr"
 )
 
-// registerRoutes lists every route. Public routes come first; the dashboard
-// routes get flash messages, CSRF protection, the signed-in user and the
-// first-run redirect, and each role group adds its one authorisation check.
-func registerRoutes(e *echo.Echo, cfg Config, deps Deps, cookies sessions.Store) {
-	health := handlers.NewHealth(deps.Store, cfg.Upstreams)
-	e.GET("/healthz", health.Show)
+// registerRoutes registers every route of the routes table, each by its
+// name. Public routes come first; the dashboard routes get flash messages,
+// CSRF protection, the signed-in user and the first-run redirect, and each
+// role group adds its one authorisation check.
+func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.Store, codes *qr.Cache) {
+	r := router{e: e}
+	health := handlers.NewHealth(core, cfg.Upstreams)
+	r.public(routes.Health, health.Show)
 	e.GET(static.Prefix+"*", echo.WrapHandler(static.Handler()))
-	if deps.Sandbox != nil {
-		e.Any("/sandbox/*", echo.WrapHandler(deps.Sandbox))
+	if cfg.Metrics != nil && cfg.MetricsToken != "" {
+		e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()), bearer(cfg.MetricsToken))
 	}
-	// Accounts (#4): an unknown callback URL is a plain 404 for the
-	// provider, not the dashboard's setup or login redirect.
+	if cfg.Sandbox != nil {
+		// The emulators answer at /sandbox/… and at the real APIs' own
+		// paths, so any official client given this server as its base URL
+		// reaches them; none of those paths is a dashboard route.
+		h := echo.WrapHandler(cfg.Sandbox)
+		for _, prefix := range append([]string{"/sandbox/"}, cfg.SandboxPrefixes...) {
+			e.Any(prefix+"*", h)
+		}
+	}
+	// An unknown callback URL is a plain 404 for the provider, not the
+	// dashboard's setup or sign-in redirect.
 	e.RouteNotFound("/callbacks/*", func(echo.Context) error { return echo.ErrNotFound })
+	callbacks := handlers.NewCallbacks(cfg.Site, core.Payments)
+	r.public(routes.PaywallSuccess, callbacks.Success)
+	r.public(routes.PaywallFail, callbacks.Fail)
 
-	// The store's clock is the app's clock, so tests move sessions, login
-	// throttling and stored times together. It is read on every call.
-	now := func() time.Time { return deps.Store.Now() }
-	sess := handlers.NewSessions(cookies, deps.Store, now)
-	dash := e.Group("", noStore, flash.Middleware(cookies), csrf(cfg), sess.Load, sess.RequireSetup)
-	dash.GET("/lang/:lang", handlers.SetLang(cfg.SecureCookies()))
+	names := cfg.Cookies()
+	sess := handlers.NewSessions(cookies, core.Users, names)
+	r.dash = e.Group("", noStore, flash.Middleware(cookies, names.Flash), csrf(cfg), sess.Load, sess.RequireSetup)
+	r.dashboard(routes.Lang, handlers.SetLang(names))
 
-	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
-	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}
-	home := handlers.NewHome(cfg.Site)
-	viewer.GET("/", home.Index)
-
-	// Payment links (#3): viewers read, staff change.
-	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
-	linkService := handlers.NewSearchCache(deps.Craftgate.Products, cfg.ListCacheTTL, nil)
-	links := handlers.NewLinks(cfg.Site, linkService, deps.Store, time.Now)
-	viewer.GET("/links", links.Index)
-	viewer.GET("/links/export.csv", links.Export)
-	viewer.GET("/links/:id", links.Show)
-	staff.GET("/links/new", links.New)
-	staff.POST("/links", links.Create)
-	staff.POST("/links/validate/:field", links.Validate)
-	staff.GET("/links/:id/edit", links.Edit)
-	staff.POST("/links/:id", links.Update)
-	staff.POST("/links/:id/status", links.SetStatus)
-	staff.GET("/links/:id/delete", links.ConfirmDelete)
-	staff.POST("/links/:id/delete", links.Delete)
-
-	// Accounts (#4): first run, sign-in and -out are open to signed-out
+	// Accounts: first run, sign-in and -out are open to signed-out
 	// browsers; every signed-in person has their account page; owners
 	// manage users and read the audit log.
-	auth := handlers.NewAuth(cfg.Site, deps.Store, sess, now)
-	dash.GET("/setup", auth.SetupForm)
-	dash.POST("/setup", auth.Setup)
-	dash.GET("/login", auth.LoginForm)
-	dash.POST("/login", auth.Login)
-	dash.POST("/logout", auth.Logout)
-	users := handlers.NewUsers(cfg.Site, deps.Store, sess, now)
-	viewer.GET("/account", users.Account)
-	viewer.POST("/account/password", users.ChangeOwnPassword)
-	owner.GET("/users", users.Index)
-	owner.GET("/users/new", users.New)
-	owner.POST("/users", users.Create)
-	owner.GET("/users/:id", users.Show)
-	owner.POST("/users/:id/role", users.UpdateRole)
-	owner.POST("/users/:id/password", users.ResetPassword)
-	owner.POST("/users/:id/disable", users.Disable)
-	owner.POST("/users/:id/enable", users.Enable)
-	trail := handlers.NewAuditTrail(cfg.Site, deps.Store, time.Local, now)
-	owner.GET("/audit", trail.Index)
-	owner.GET("/audit/export.csv", trail.Export)
+	auth := handlers.NewAuth(cfg.Site, core.Users, sess)
+	r.dashboard(routes.Setup, auth.SetupForm)
+	r.dashboard(routes.SetupSubmit, auth.Setup)
+	r.dashboard(routes.Login, auth.LoginForm)
+	r.dashboard(routes.LoginSubmit, auth.Login)
+	r.dashboard(routes.Logout, auth.Logout)
+	r.as(app.RoleViewer, routes.LogoutAll, auth.LogoutEverywhere)
+	users := handlers.NewUsers(cfg.Site, core.Users)
+	r.as(app.RoleViewer, routes.Account, users.Account)
+	r.as(app.RoleViewer, routes.AccountPass, users.ChangeOwnPassword)
+	r.as(app.RoleOwner, routes.Users, users.Index)
+	r.as(app.RoleOwner, routes.UserNew, users.New)
+	r.as(app.RoleOwner, routes.UserCreate, users.Create)
+	r.as(app.RoleOwner, routes.UserShow, users.Show)
+	r.as(app.RoleOwner, routes.UserRole, users.UpdateRole)
+	r.as(app.RoleOwner, routes.UserPassword, users.ResetPassword)
+	r.as(app.RoleOwner, routes.UserDisable, users.Disable)
+	r.as(app.RoleOwner, routes.UserEnable, users.Enable)
+	trail := handlers.NewAuditTrail(cfg.Site, core.Audit, core.Users, time.Local, time.Now)
+	r.as(app.RoleOwner, routes.Audit, trail.Index)
+	r.as(app.RoleOwner, routes.AuditExport, trail.Export)
 
-	// QR codes and print sheets (issue #3). /links/labels is a static path,
-	// so Echo matches it before /links/:id.
-	qrs := handlers.NewQR(cfg.Site, linkService, deps.QR)
-	linkService.OnDelete(qrs.Forget)
-	linkService.OnRead(qrs.Remember)
-	viewer.GET("/links/:id/qr.png", qrs.PNG)
-	viewer.GET("/links/:id/qr.svg", qrs.SVG)
-	viewer.GET("/links/:id/print", qrs.Print)
-	viewer.GET(views.PathLinksLabels, qrs.Labels)
+	home := handlers.NewHome(cfg.Site)
+	r.as(app.RoleViewer, routes.Home, home.Index)
 
-	registerPaymentRoutes(e, dash, cfg, deps)
+	// Payment links: viewers read, staff change.
+	links := handlers.NewLinks(cfg.Site, core.Links, time.Now)
+	r.as(app.RoleViewer, routes.Links, links.Index)
+	r.as(app.RoleViewer, routes.LinksExport, links.Export)
+	r.as(app.RoleViewer, routes.LinkShow, links.Show)
+	r.as(app.RoleStaff, routes.LinkNew, links.New)
+	r.as(app.RoleStaff, routes.LinkCreate, links.Create)
+	r.as(app.RoleStaff, routes.LinkValidate, links.Validate)
+	r.as(app.RoleStaff, routes.LinkEdit, links.Edit)
+	r.as(app.RoleStaff, routes.LinkUpdate, links.Update)
+	r.as(app.RoleStaff, routes.LinkStatus, links.SetStatus)
+	r.as(app.RoleStaff, routes.LinkDeleteAsk, links.ConfirmDelete)
+	r.as(app.RoleStaff, routes.LinkDelete, links.Delete)
+	qrs := handlers.NewQR(cfg.Site, core.Links, codes)
+	r.as(app.RoleViewer, routes.LinkQRPNG, qrs.PNG)
+	r.as(app.RoleViewer, routes.LinkQRSVG, qrs.SVG)
+	r.as(app.RoleViewer, routes.LinkPrint, qrs.Print)
+	r.as(app.RoleViewer, routes.LinksLabels, qrs.Labels)
+
+	// QR payments.
+	payments := handlers.NewPayments(cfg.Site, core.Payments, core.Users, codes, time.Local, nil)
+	r.as(app.RoleViewer, routes.Payments, payments.Index)
+	r.as(app.RoleViewer, routes.PaymentsExport, payments.Export)
+	r.as(app.RoleStaff, routes.PaymentNew, payments.New)
+	r.as(app.RoleStaff, routes.PaymentWallets, payments.Providers)
+	r.as(app.RoleStaff, routes.PaymentCreate, payments.Create)
+	r.as(app.RoleViewer, routes.PaymentShow, payments.Show)
+	r.as(app.RoleViewer, routes.PaymentStatus, payments.Status)
+	r.as(app.RoleViewer, routes.PaymentQR, payments.QR)
+	r.as(app.RoleStaff, routes.PaymentRetry, payments.Retry)
+	r.as(app.RoleStaff, routes.PaymentCheck, payments.Check)
+	r.as(app.RoleOwner, routes.PaymentRefund, payments.RefundForm)
+	r.as(app.RoleOwner, routes.PaymentRefunds, payments.Refund)
 }
 
-// registerPaymentRoutes adds QR payments (#5). Paywall's callbacks are
-// public: no session, no CSRF token; the per-payment token, the hash and a
-// query to Paywall protect them.
-func registerPaymentRoutes(e *echo.Echo, dash *echo.Group, cfg Config, deps Deps) {
-	rec := deps.Reconciler
-	if rec == nil {
-		rec = handlers.NewReconciler(deps.Log, deps.Store, deps.Paywall.APM, handlers.ReconcilerConfig{Timeout: cfg.Payments.Timeout})
+// router registers routes by name from the routes table: the path and
+// method come from there, and the Echo route carries the name.
+type router struct {
+	e    *echo.Echo
+	dash *echo.Group
+}
+
+// public registers a route outside the dashboard group: no session, no
+// CSRF token (the health check, provider callbacks).
+func (r router) public(name routes.Name, h echo.HandlerFunc) {
+	rt := routes.Get(name)
+	r.e.Add(rt.Method, rt.Path, h).Name = string(name)
+}
+
+// dashboard registers a route open to signed-out browsers in the
+// dashboard group.
+func (r router) dashboard(name routes.Name, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	rt := routes.Get(name)
+	r.dash.Add(rt.Method, rt.Path, h, m...).Name = string(name)
+}
+
+// as registers a route for people with at least role min: one role check
+// per route. (Echo's own groups with middleware register a catch-all that
+// would answer unknown URLs with the last group's check instead of a 404.)
+func (r router) as(min app.Role, name routes.Name, h echo.HandlerFunc) {
+	r.dashboard(name, h, handlers.RequireRole(min))
+}
+
+// bearer lets through requests that carry token as a bearer token, and
+// answers 401 to the rest, comparing in constant time.
+func bearer(token string) echo.MiddlewareFunc {
+	want := []byte("Bearer " + token)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if subtle.ConstantTimeCompare([]byte(c.Request().Header.Get(echo.HeaderAuthorization)), want) != 1 {
+				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+				return echo.ErrUnauthorized
+			}
+			return next(c)
+		}
 	}
-	pc := cfg.Payments
-	if pc.PublicURL == "" {
-		pc.PublicURL = cfg.PublicURL
-	}
-	callbacks := handlers.NewCallbacks(cfg.Site, deps.Store, deps.Paywall.APM, rec, pc.HashKey)
-	e.POST("/callbacks/paywall/:token/success", callbacks.Success)
-	e.POST("/callbacks/paywall/:token/fail", callbacks.Fail)
-
-	payments := handlers.NewPayments(cfg.Site, deps.Store, deps.Paywall.APM, rec, deps.QR, pc.PublicURL, time.Local, deps.Store.Now)
-	viewer := roleGroup{dash, handlers.RequireRole(store.RoleViewer)}
-	staff := roleGroup{dash, handlers.RequireRole(store.RoleStaff)}
-	owner := roleGroup{dash, handlers.RequireRole(store.RoleOwner)}
-	viewer.GET("/payments", payments.Index)
-	viewer.GET("/payments/export.csv", payments.Export)
-	staff.GET("/payments/new", payments.New)
-	staff.GET("/payments/providers", payments.Providers)
-	staff.POST("/payments", payments.Create)
-	viewer.GET("/payments/:code", payments.Show)
-	viewer.GET("/payments/:code/status", payments.Status)
-	viewer.GET("/payments/:code/qr.png", payments.QR)
-	staff.POST("/payments/:code/retry", payments.Retry)
-	staff.POST("/payments/:code/check", payments.Check)
-	owner.GET("/payments/:code/refund", payments.RefundForm)
-	owner.POST("/payments/:code/refund", payments.Refund)
 }
-
-// roleGroup adds one role check to each route it registers. (Echo's own
-// groups with middleware register a catch-all that would answer unknown
-// URLs with the last group's check instead of a 404.)
-type roleGroup struct {
-	g     *echo.Group
-	check echo.MiddlewareFunc
-}
-
-func (r roleGroup) GET(path string, h echo.HandlerFunc)  { r.g.GET(path, h, r.check) }
-func (r roleGroup) POST(path string, h echo.HandlerFunc) { r.g.POST(path, h, r.check) }
 
 // isQRImage reports a request for a QR image. Images carry no form that
 // needs a token, and the middleware would otherwise answer every one with a
@@ -158,7 +175,7 @@ func csrf(cfg Config) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		ContextKey:     handlers.KeyCSRF,
-		CookieName:     handlers.CSRFCookie,
+		CookieName:     cfg.Cookies().CSRF,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   cfg.SecureCookies(),
@@ -168,7 +185,7 @@ func csrf(cfg Config) echo.MiddlewareFunc {
 			return strings.HasPrefix(p, "/callbacks/") || strings.HasPrefix(p, "/sandbox/") || isQRImage(c)
 		},
 		ErrorHandler: func(err error, c echo.Context) error {
-			return &handlers.Error{Code: handlers.CodeForbidden, Message: "error.403_csrf", Err: err}
+			return &app.Error{Code: app.CodeForbidden, Message: "error.403_csrf", Err: err}
 		},
 	})
 }

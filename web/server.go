@@ -4,17 +4,18 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"linkdesk/craftclient"
+	"linkdesk/app"
 	"linkdesk/handlers"
-	"linkdesk/store"
+	"linkdesk/metrics"
+	"linkdesk/routes"
 	"linkdesk/web/fragment"
 	"linkdesk/web/qr"
 )
@@ -29,64 +30,83 @@ type Config struct {
 	SessionKeys [][]byte
 	// Upstreams says for each API whether it is "sandbox" or "live".
 	Upstreams map[string]string
-	// ListCacheTTL is how long an identical link search may be answered
-	// from memory (see handlers.SearchCache); 0 keeps nothing.
-	ListCacheTTL time.Duration
-	// Payments configures QR payments: callback base URL, hash key, timeout.
-	Payments handlers.PaymentsConfig
+	// Sandbox serves the emulated providers when an API runs against it;
+	// nil otherwise. It is mounted at /sandbox/ and at SandboxPrefixes,
+	// the real APIs' own paths.
+	Sandbox         http.Handler
+	SandboxPrefixes []string
+	// TrustedProxies are the addresses of reverse proxies in front of
+	// Linkdesk: only from them is the client's address taken from
+	// X-Forwarded-For. Empty trusts nobody: the address is the
+	// connection's.
+	TrustedProxies []*net.IPNet
+	// Log receives one line per request and every error.
+	Log *slog.Logger
+	// Metrics, when set, counts every request; with MetricsToken set it is
+	// also served at /metrics to whoever sends that bearer token.
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
-// DefaultListCacheTTL keeps link lists for two seconds: long enough to
-// absorb refreshes and search-as-you-type, short enough that a sale made
-// elsewhere shows almost at once.
-const DefaultListCacheTTL = 2 * time.Second
-
-// SecureCookies reports whether cookies must carry the Secure flag.
+// SecureCookies reports whether cookies must carry the Secure flag: the
+// site is reached over https.
 func (c Config) SecureCookies() bool {
 	return strings.HasPrefix(strings.ToLower(c.PublicURL), "https://")
 }
 
-// Deps are the services the handlers call.
-type Deps struct {
-	Log       *slog.Logger
-	Store     *store.DB
-	Craftgate *craftclient.Craftgate
-	Paywall   *craftclient.Paywall
-	// Sandbox serves /sandbox/… when an API runs against the emulator; nil otherwise.
-	Sandbox http.Handler
-	// QR caches encoded QR codes for every feature that shows them; New
-	// creates it when nil.
-	QR *qr.Cache
-	// Reconciler settles pending QR payments; main runs its loop. When nil,
-	// one is made from Config.Payments for "check now" and callbacks.
-	Reconciler *handlers.Reconciler
+// clientIP is how a request's client address is found, for the sign-in
+// throttle and the audit log. X-Forwarded-For can be sent by anyone, so it
+// is read only when the connection comes from a configured proxy, and then
+// from the right, skipping the proxies, so an address the client wrote
+// there itself is never taken for its own.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// New builds the Echo server with every route.
-func New(cfg Config, deps Deps) *echo.Echo {
+// CSRFCookie is the CSRF cookie's name on a plain-http site, for clients
+// that sign in without a browser (the benchmarks).
+const CSRFCookie = handlers.CSRFCookie
+
+// Cookies names the site's cookies (the __Host- prefix over https).
+func (c Config) Cookies() handlers.Cookies { return handlers.CookiesFor(c.SecureCookies()) }
+
+// New builds the Echo server with every route over the core.
+func New(cfg Config, core *app.App) *echo.Echo {
 	if cfg.Site.Fragments == nil {
 		cfg.Site.Fragments = fragment.New(fragment.DefaultMaxBytes)
 	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.HTTPErrorHandler = errorHandler(deps.Log, cfg.Site)
-	// Linkdesk is reached directly, not through a proxy: never trust
-	// X-Forwarded-For, which anyone can send, for throttling or the audit log.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = errorHandler(cfg.Log, cfg.Site)
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 
 	cookies := sessions.NewCookieStore(cfg.SessionKeys...)
 	cookies.Options = &sessions.Options{
 		Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: cfg.SecureCookies(),
 	}
 
-	e.Use(requestLogger(deps.Log))
+	e.Use(requestLogger(cfg.Log, cfg.Metrics))
 	e.Use(middleware.Recover())
-	e.Use(securityHeaders)
-	e.Use(withLocale)
-	if deps.QR == nil {
-		deps.QR = qr.New(1024)
-	}
-	registerRoutes(e, cfg, deps, cookies)
+	e.Use(securityHeaders(cfg.SecureCookies()))
+	e.Use(limitBodies(cfg.SandboxPrefixes))
+	e.Use(withLocale(cfg.Cookies().Lang))
+	registerRoutes(e, cfg, core, cookies, qr.New(1024))
 	return e
+}
+
+// CallbackURLs builds the URLs Paywall posts a payment's result to, on
+// base (the public URL), from the route table.
+func CallbackURLs(base string) func(token string) (success, fail string) {
+	base = strings.TrimRight(base, "/")
+	return func(token string) (string, string) {
+		return base + routes.Path(routes.PaywallSuccess, token), base + routes.Path(routes.PaywallFail, token)
+	}
 }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"linkdesk/app"
 	"linkdesk/craftclient"
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
@@ -28,11 +28,11 @@ func TestSoak(t *testing.T) {
 		goroutineSlack = 10
 		heapBound      = 8 << 20
 	)
-	app := webtest.New(t, webtest.Options{})
-	staff := app.As(t, app.CreateUser(t, "kasa@example.com", store.RoleStaff, "kasa parolası 123"))
+	ta := webtest.New(t, webtest.Options{})
+	staff := ta.As(t, ta.CreateUser(t, "kasa@example.com", app.RoleStaff, "kasa parolası 123"))
 	var ids []string
 	for i := range 5 {
-		p, err := app.Craftgate.Products.Create(context.Background(), craftclient.ProductRequest{
+		p, err := ta.Craftgate.Products.Create(context.Background(), craftclient.ProductRequest{
 			Name: "Ürün " + strconv.Itoa(i), Price: craftclient.NewAmount(decimal.New(1250, -2)), Currency: craftclient.CurrencyTRY,
 			EnabledInstallments: []int{1},
 		})
@@ -48,7 +48,7 @@ func TestSoak(t *testing.T) {
 			wg.Go(func() {
 				for i := u; i < n; i += users {
 					path := paths[i%len(paths)]
-					resp, err := staff.Client.Get(app.URL + path)
+					resp, err := staff.Client.Get(ta.URL + path)
 					if err != nil {
 						t.Errorf("GET %s: %v", path, err)
 						return

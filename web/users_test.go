@@ -10,16 +10,16 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
+
+	"linkdesk/app"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"linkdesk/handlers"
-	"linkdesk/store"
 	"linkdesk/web/webtest"
 )
 
-func userPath(u *store.User, action string) string {
+func userPath(u *app.User, action string) string {
 	p := fmt.Sprintf("/users/%d", u.ID)
 	if action != "" {
 		p += "/" + action
@@ -28,9 +28,9 @@ func userPath(u *store.User, action string) string {
 }
 
 func TestUsersAddAndChange(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	c := acctAs(t, app, owner)
+	ta := webtest.New(t, webtest.Options{})
+	owner := acctUser(t, ta, "owner@shop.example", app.RoleOwner)
+	c := acctAs(t, ta, owner)
 	ctx := context.Background()
 
 	doc := acctDoc(t, c.Get(t, "/users"))
@@ -54,39 +54,39 @@ func TestUsersAddAndChange(t *testing.T) {
 	form.Set("email", "sam@shop.example")
 	form.Set("name", "Sam")
 	acctExpectRedirect(t, c.PostForm(t, "/users", form), "/users")
-	sam, err := app.Store.UserByEmail(ctx, "sam@shop.example")
-	if err != nil || sam.Role != store.RoleStaff {
+	sam, err := ta.Store.UserByEmail(ctx, "sam@shop.example")
+	if err != nil || sam.Role != app.RoleStaff {
 		t.Fatalf("added user: %+v, %v", sam, err)
 	}
-	if cost, err := bcrypt.Cost(sam.PasswordHash); err != nil || cost < handlers.BcryptCost {
-		t.Errorf("password hashed at cost %d (%v), want at least %d", cost, err, handlers.BcryptCost)
+	if cost, err := bcrypt.Cost(sam.PasswordHash); err != nil || cost < app.BcryptCost {
+		t.Errorf("password hashed at cost %d (%v), want at least %d", cost, err, app.BcryptCost)
 	}
-	checkAuditChange(t, app, "user.create", sam.Email, "", `"role":"staff"`)
+	checkAuditChange(t, ta, "user.create", sam.Email, "", `"role":"staff"`)
 
 	// Role change, audited before → after.
 	acctExpectRedirect(t, c.PostForm(t, userPath(sam, "role"), url.Values{"role": {"viewer"}}), userPath(sam, ""))
-	if got := acctReload(t, app, sam).Role; got != store.RoleViewer {
+	if got := acctReload(t, ta, sam).Role; got != app.RoleViewer {
 		t.Errorf("role after change: %s, want viewer", got)
 	}
-	checkAuditChange(t, app, "user.role", sam.Email, `{"role":"staff"}`, `{"role":"viewer"}`)
+	checkAuditChange(t, ta, "user.role", sam.Email, `{"role":"staff"}`, `{"role":"viewer"}`)
 	if resp := c.PostForm(t, userPath(sam, "role"), url.Values{"role": {"admin"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("unknown role: status %d, want 422", resp.StatusCode)
 	}
 
 	// Disable and enable, never delete.
 	acctExpectRedirect(t, c.PostForm(t, userPath(sam, "disable"), nil), userPath(sam, ""))
-	if !acctReload(t, app, sam).Disabled {
+	if !acctReload(t, ta, sam).Disabled {
 		t.Error("user not disabled")
 	}
 	if got := acctText(acctDoc(t, c.Get(t, userPath(sam, ""), "Accept-Language", "en")), "user-status"); got != "Disabled" {
 		t.Errorf("user page status %q, want Disabled", got)
 	}
-	checkAuditChange(t, app, "user.disable", sam.Email, `{"disabled":false}`, `{"disabled":true}`)
+	checkAuditChange(t, ta, "user.disable", sam.Email, `{"disabled":false}`, `{"disabled":true}`)
 	acctExpectRedirect(t, c.PostForm(t, userPath(sam, "enable"), nil), userPath(sam, ""))
-	if acctReload(t, app, sam).Disabled {
+	if acctReload(t, ta, sam).Disabled {
 		t.Error("user not enabled again")
 	}
-	checkAuditChange(t, app, "user.enable", sam.Email, `{"disabled":true}`, `{"disabled":false}`)
+	checkAuditChange(t, ta, "user.enable", sam.Email, `{"disabled":true}`, `{"disabled":false}`)
 
 	if resp := c.Get(t, "/users/999999"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown user: status %d, want 404", resp.StatusCode)
@@ -95,9 +95,9 @@ func TestUsersAddAndChange(t *testing.T) {
 
 func TestUsersLastOwnerIsKept(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	c := acctAs(t, app, owner)
+	ta := webtest.New(t, webtest.Options{})
+	owner := acctUser(t, ta, "owner@shop.example", app.RoleOwner)
+	c := acctAs(t, ta, owner)
 
 	resp := c.PostForm(t, userPath(owner, "role"), url.Values{"role": {"staff"}}, "Accept-Language", "en")
 	if resp.StatusCode != http.StatusConflict {
@@ -108,7 +108,7 @@ func TestUsersLastOwnerIsKept(t *testing.T) {
 	}
 	// Even with another owner to keep the shop running, nobody disables
 	// their own account (the last-owner rule alone would allow it).
-	acctUser(t, app, "second@shop.example", store.RoleOwner)
+	acctUser(t, ta, "second@shop.example", app.RoleOwner)
 	resp = c.PostForm(t, userPath(owner, "disable"), nil, "Accept-Language", "en")
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("disabling yourself: status %d, want 409", resp.StatusCode)
@@ -116,10 +116,10 @@ func TestUsersLastOwnerIsKept(t *testing.T) {
 	if msg := acctText(acctDoc(t, resp), "user-problem"); !strings.Contains(msg, "your own account") {
 		t.Errorf("self-disable message %q", msg)
 	}
-	if u := acctReload(t, app, owner); u.Role != store.RoleOwner || u.Disabled {
+	if u := acctReload(t, ta, owner); u.Role != app.RoleOwner || u.Disabled {
 		t.Errorf("owner changed anyway: %+v", u)
 	}
-	if n := len(acctAudit(t, app, "user.role")) + len(acctAudit(t, app, "user.disable")); n != 0 {
+	if n := len(acctAudit(t, ta, "user.role")) + len(acctAudit(t, ta, "user.disable")); n != 0 {
 		t.Errorf("%d audit rows for refused changes, want 0", n)
 	}
 }
@@ -128,11 +128,11 @@ func TestUsersLastOwnerIsKept(t *testing.T) {
 // person's other sessions, but people changing their own password stay
 // signed in where they did it.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	here, elsewhere := acctAs(t, app, owner), acctAs(t, app, owner)
-	staffHere, staffElsewhere := acctAs(t, app, staff), acctAs(t, app, staff)
+	ta := webtest.New(t, webtest.Options{})
+	owner := acctUser(t, ta, "owner@shop.example", app.RoleOwner)
+	staff := acctUser(t, ta, "staff@shop.example", app.RoleStaff)
+	here, elsewhere := acctAs(t, ta, owner), acctAs(t, ta, owner)
+	staffHere, staffElsewhere := acctAs(t, ta, staff), acctAs(t, ta, staff)
 	const newPassword = "a brand new password"
 
 	// Owners cannot reset their own password on their user page: that
@@ -145,16 +145,16 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	if msg := acctText(acctDoc(t, resp), "user-problem"); !strings.Contains(msg, "account page") {
 		t.Errorf("own-reset message %q", msg)
 	}
-	if !handlers.CheckPassword(acctReload(t, app, owner).PasswordHash, acctPassword) {
+	if !app.CheckPassword(acctReload(t, ta, owner).PasswordHash, acctPassword) {
 		t.Error("the owner's password changed through the user page")
 	}
 
 	// An owner resets staff's password: every staff session ends.
 	acctExpectRedirect(t, here.PostForm(t, userPath(staff, "password"), form), userPath(staff, ""))
-	checkAuditChange(t, app, "user.password", staff.Email, `{"session_epoch":1}`, `{"session_epoch":2}`)
+	checkAuditChange(t, ta, "user.password", staff.Email, "", `{"sessions_ended":true}`)
 	acctExpectRedirect(t, staffHere.Get(t, "/account"), "/login")
 	acctExpectRedirect(t, staffElsewhere.Get(t, "/account"), "/login")
-	if !handlers.CheckPassword(acctReload(t, app, staff).PasswordHash, newPassword) {
+	if !app.CheckPassword(acctReload(t, ta, staff).PasswordHash, newPassword) {
 		t.Error("staff's new password not stored")
 	}
 
@@ -170,11 +170,11 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		t.Errorf("owner's session after own change: status %d, want 200", resp.StatusCode)
 	}
 	acctExpectRedirect(t, elsewhere.Get(t, "/users"), "/login")
-	checkAuditChange(t, app, "user.password", owner.Email, `{"session_epoch":1}`, `{"session_epoch":2}`)
+	checkAuditChange(t, ta, "user.password", owner.Email, "", `{"sessions_ended":true}`)
 
 	// Staff signed in again with the new password; an owner disabling
 	// them ends that session too.
-	staffHere = acctAs(t, app, acctReload(t, app, staff))
+	staffHere = acctAs(t, ta, acctReload(t, ta, staff))
 	if resp := staffHere.Get(t, "/account"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("staff signed in again: status %d", resp.StatusCode)
 	}
@@ -188,12 +188,12 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 // faster a way to guess than the login form.
 func TestWrongCurrentPasswordsAreThrottled(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	staff := acctUser(t, app, "guessed@shop.example", store.RoleStaff)
-	c := acctAs(t, app, staff)
+	ta := webtest.New(t, webtest.Options{})
+	staff := acctUser(t, ta, "guessed@shop.example", app.RoleStaff)
+	c := acctAs(t, ta, staff)
 	const newPassword = "a brand new password"
 	bad := url.Values{"current_password": {"not it"}, "password": {newPassword}, "password_confirm": {newPassword}}
-	for i := range handlers.LoginMaxFailures {
+	for i := range app.LoginMaxFailures {
 		if resp := c.PostForm(t, "/account/password", bad); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong password %d: status %d, want 422", i+1, resp.StatusCode)
 		}
@@ -202,26 +202,26 @@ func TestWrongCurrentPasswordsAreThrottled(t *testing.T) {
 	good := url.Values{"current_password": {acctPassword}, "password": {newPassword}, "password_confirm": {newPassword}}
 	resp := c.PostForm(t, "/account/password", good)
 	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("after %d wrong passwords: status %d, want 429", handlers.LoginMaxFailures, resp.StatusCode)
+		t.Fatalf("after %d wrong passwords: status %d, want 429", app.LoginMaxFailures, resp.StatusCode)
 	}
 	if got := acctText(acctDoc(t, resp), "error-current_password"); !strings.Contains(got, "15 dakika") {
 		t.Errorf("field error %q, want the wait explained", got)
 	}
-	if !handlers.CheckPassword(acctReload(t, app, staff).PasswordHash, acctPassword) {
+	if !app.CheckPassword(acctReload(t, ta, staff).PasswordHash, acctPassword) {
 		t.Error("the password changed while throttled")
 	}
 	// The same guesses count at the login form, from the same address.
-	n, _, err := app.Store.LoginFailures(context.Background(), staff.Email, "127.0.0.1", time.Now().Add(-handlers.LoginWindow))
-	if err != nil || n != handlers.LoginMaxFailures {
-		t.Errorf("failures recorded: %d (%v), want %d", n, err, handlers.LoginMaxFailures)
+	login := acctAnon(t, ta).PostForm(t, "/login", url.Values{"email": {staff.Email}, "password": {acctPassword}})
+	if login.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("signing in after the guesses: status %d, want 429", login.StatusCode)
 	}
 }
 
 // checkAuditChange finds the newest row for action on target and checks its
 // before and after JSON contain the given fragments ("" skips a check).
-func checkAuditChange(t *testing.T, app *webtest.App, action, target, before, after string) {
+func checkAuditChange(t *testing.T, ta *webtest.App, action, target, before, after string) {
 	t.Helper()
-	evs, _, err := app.Store.ListAudit(context.Background(), store.AuditFilter{Action: action, TargetID: target})
+	evs, _, err := ta.Store.ListAudit(context.Background(), app.AuditFilter{Action: action, TargetID: target})
 	if err != nil || len(evs) == 0 {
 		t.Errorf("no %s audit row for %s (%v)", action, target, err)
 		return
@@ -245,9 +245,9 @@ func checkAuditChange(t *testing.T, app *webtest.App, action, target, before, af
 
 func TestForbiddenPageInUsersLanguage(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	viewer := acctUser(t, app, "viewer@shop.example", store.RoleViewer)
-	c := acctAs(t, app, viewer)
+	ta := webtest.New(t, webtest.Options{})
+	viewer := acctUser(t, ta, "viewer@shop.example", app.RoleViewer)
+	c := acctAs(t, ta, viewer)
 	tests := []struct{ lang, want string }{
 		{"tr", "Bu işlem için yetkiniz yok."},
 		{"en", "You are not allowed to do this."},
@@ -277,10 +277,10 @@ func TestForbiddenPageInUsersLanguage(t *testing.T) {
 // and change nothing.
 func TestCSRFRefusals(t *testing.T) {
 	t.Parallel()
-	app := webtest.New(t, webtest.Options{})
-	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
-	staff := acctUser(t, app, "staff@shop.example", store.RoleStaff)
-	c := acctAs(t, app, owner)
+	ta := webtest.New(t, webtest.Options{})
+	owner := acctUser(t, ta, "owner@shop.example", app.RoleOwner)
+	staff := acctUser(t, ta, "staff@shop.example", app.RoleStaff)
+	c := acctAs(t, ta, owner)
 
 	tests := []struct {
 		name string
@@ -306,10 +306,10 @@ func TestCSRFRefusals(t *testing.T) {
 			}
 		})
 	}
-	if _, err := app.Store.UserByEmail(context.Background(), "new@shop.example"); err == nil {
+	if _, err := ta.Store.UserByEmail(context.Background(), "new@shop.example"); err == nil {
 		t.Error("a refused form created a user")
 	}
-	if acctReload(t, app, staff).Disabled {
+	if acctReload(t, ta, staff).Disabled {
 		t.Error("a refused request disabled a user")
 	}
 	// The same form with the right token works, so the refusals were CSRF's.
@@ -319,20 +319,20 @@ func TestCSRFRefusals(t *testing.T) {
 // TestNoSecretsInLogs runs the account flows and checks the server log
 // holds no password, hash or session cookie.
 func TestNoSecretsInLogs(t *testing.T) {
-	app := webtest.New(t, webtest.Options{})
-	owner := acctUser(t, app, "owner@shop.example", store.RoleOwner)
+	ta := webtest.New(t, webtest.Options{})
+	owner := acctUser(t, ta, "owner@shop.example", app.RoleOwner)
 	const (
 		wrong   = "wrong-secret-attempt"
 		initial = "initial-secret-pw"
 		reset   = "reset-secret-pw-1"
 	)
-	c := acctAnon(t, app)
+	c := acctAnon(t, ta)
 	c.PostForm(t, "/login", url.Values{"email": {owner.Email}, "password": {wrong}})
 	c.PostForm(t, "/login", url.Values{"email": {"nobody@shop.example"}, "password": {wrong}})
-	c = acctSignIn(t, app, owner.Email, acctPassword)
-	sessionValue := acctCookie(t, app, c, handlers.SessionCookie)
+	c = acctSignIn(t, ta, owner.Email, acctPassword)
+	sessionValue := acctCookie(t, ta, c, handlers.SessionCookie)
 	c.PostForm(t, "/users", url.Values{"email": {"sam@shop.example"}, "name": {"Sam"}, "role": {"staff"}, "password": {initial}})
-	sam, err := app.Store.UserByEmail(context.Background(), "sam@shop.example")
+	sam, err := ta.Store.UserByEmail(context.Background(), "sam@shop.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,15 +340,13 @@ func TestNoSecretsInLogs(t *testing.T) {
 	c.PostForm(t, userPath(sam, "password"), url.Values{"password": {reset}, "password_confirm": {reset}})
 	c.PostForm(t, "/logout", nil)
 
-	logs := app.Logs.String()
+	logs := ta.Logs.String()
 	if logs == "" {
 		t.Fatal("no logs captured")
 	}
-	secrets := []string{acctPassword, wrong, initial, reset, "$2a$", string(acctReload(t, app, sam).PasswordHash)}
+	secrets := []string{acctPassword, wrong, initial, reset, "$2a$", string(acctReload(t, ta, sam).PasswordHash)}
 	secrets = append(secrets, sessionValue)
-	for _, key := range app.Config.SessionKeys {
-		secrets = append(secrets, hex.EncodeToString(key), base64.StdEncoding.EncodeToString(key))
-	}
+	secrets = append(secrets, hex.EncodeToString(ta.SessionSecret), base64.StdEncoding.EncodeToString(ta.SessionSecret))
 	for _, s := range secrets {
 		if strings.Contains(logs, s) {
 			t.Errorf("server log contains a secret %q", s)

@@ -7,32 +7,28 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
 
-	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/app"
 	"linkdesk/craftclient"
-	"linkdesk/handlers"
 	"linkdesk/sandbox"
+	"linkdesk/server"
 	"linkdesk/store"
 	"linkdesk/views"
 	"linkdesk/web"
@@ -115,45 +111,29 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 	// terminal would measure itself.
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 
-	db, err := store.Open(ctx, filepath.Join(dir, "linkdesk.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sdb, err := store.OpenSQLite(filepath.Join(dir, "sandbox.db"))
-	if err != nil {
-		return err
-	}
-	defer sdb.Close()
-
 	appLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	base := "http://" + appLn.Addr().String()
-	sb, err := sandbox.New(ctx, sandbox.Config{DB: sdb, PublicURL: base, Logger: log, PaywallHashKey: "bench-hash-key"})
+	// The same assembly main.go runs, in sandbox mode.
+	srv, err := server.New(ctx, server.Config{
+		DataDir:   dir,
+		SelfURL:   base,
+		Merchant:  "Bench Mağaza",
+		Paywall:   server.Paywall{HashKey: "bench-hash-key"},
+		SearchTTL: app.DefaultSearchTTL,
+		Log:       log,
+	})
 	if err != nil {
 		return err
 	}
-	// The same client main.go builds for production.
-	apiClient := &http.Client{Timeout: 15 * time.Second}
-	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey, craftclient.WithHTTPClient(apiClient))
-	pw := craftclient.NewPaywall(base+"/sandbox/paywall", sandbox.PaywallPublicKey, sandbox.PaywallPublicClient, craftclient.WithHTTPClient(apiClient))
-	keys := [][]byte{randomKey(), randomKey()}
-	app := web.New(web.Config{
-		Site:         handlers.Site{Merchant: "Bench Mağaza", Sandbox: true},
-		PublicURL:    base,
-		SessionKeys:  keys,
-		Upstreams:    map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
-		ListCacheTTL: web.DefaultListCacheTTL,
-		Payments:     handlers.PaymentsConfig{PublicURL: base, HashKey: "bench-hash-key", Timeout: handlers.DefaultPaymentTimeout},
-	}, web.Deps{Log: log, Store: db, Craftgate: cg, Paywall: pw, Sandbox: sb.Handler()})
-
-	viewer, err := benchUser(ctx, db, store.RoleViewer)
+	defer srv.Close()
+	viewer, err := benchUser(ctx, srv.Store, app.RoleViewer)
 	if err != nil {
 		return err
 	}
-	staff, err := benchUser(ctx, db, store.RoleStaff)
+	staff, err := benchUser(ctx, srv.Store, app.RoleStaff)
 	if err != nil {
 		return err
 	}
@@ -164,7 +144,7 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 	// session's cookie once a minute, which a browser keeps and wrk does
 	// not, so a cookie older than that would be rewritten on every request.
 	bare.GET("/cookie", func(c echo.Context) error {
-		cookie, err := browserCookie(keys, viewer)
+		cookie, err := browserCookie(ctx, srv, viewer)
 		if err != nil {
 			return err
 		}
@@ -188,21 +168,22 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 	for _, s := range []struct {
 		ln net.Listener
 		h  http.Handler
-	}{{appLn, app}, {bareLn, bare}} {
+	}{{appLn, srv.Handler}, {bareLn, bare}} {
 		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
 		go func() { errc <- srv.Serve(s.ln) }()
 		defer srv.Close()
 	}
 
+	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey)
 	ids, err := seedLinks(ctx, cg, nLinks)
 	if err != nil {
 		return err
 	}
-	cookie, err := browserCookie(keys, viewer)
+	cookie, err := browserCookie(ctx, srv, viewer)
 	if err != nil {
 		return err
 	}
-	staffCookie, err := browserCookie(keys, staff)
+	staffCookie, err := browserCookie(ctx, srv, staff)
 	if err != nil {
 		return err
 	}
@@ -256,38 +237,28 @@ func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) ([]int64, 
 	return ids, nil
 }
 
-// benchUser creates a signed-in-able user with role.
-func benchUser(ctx context.Context, db *store.DB, role store.Role) (*store.User, error) {
-	hash, err := handlers.HashPassword("bench password")
+// benchUser creates a user with role; the bench signs them in with
+// minted sessions, not the form.
+func benchUser(ctx context.Context, db *store.DB, role app.Role) (*app.User, error) {
+	hash, err := app.HashPassword("bench password")
 	if err != nil {
 		return nil, err
 	}
-	u := &store.User{Email: string(role) + "@bench.local", Name: string(role), Role: role, PasswordHash: hash}
+	u := &app.User{Email: string(role) + "@bench.example", Name: string(role), Role: role, PasswordHash: hash}
 	if err := db.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-// browserCookie mints u's sign-in cookie the way handlers.Sessions.Start
-// does (and web/webtest's SessionCookie, which needs a testing.TB), with
-// the CSRF cookie: the Cookie header of a browser that just signed in.
-func browserCookie(keys [][]byte, u *store.User) (string, error) {
-	cookies := sessions.NewCookieStore(keys...)
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	rec := httptest.NewRecorder()
-	sess, _ := cookies.New(req, handlers.SessionCookie)
-	now := time.Now().Unix()
-	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch, "created": now, "seen": now}
-	if err := sess.Save(req, rec); err != nil {
+// browserCookie opens a session for u and returns, with the CSRF cookie,
+// the Cookie header of a browser that just signed in.
+func browserCookie(ctx context.Context, srv *server.Server, u *app.User) (string, error) {
+	ck, err := srv.SignIn(ctx, u)
+	if err != nil {
 		return "", err
 	}
-	for _, ck := range rec.Result().Cookies() {
-		if ck.Name == handlers.SessionCookie {
-			return ck.Name + "=" + ck.Value + "; " + handlers.CSRFCookie + "=" + csrfToken, nil
-		}
-	}
-	return "", errors.New("no session cookie minted")
+	return ck.Name + "=" + ck.Value + "; " + web.CSRFCookie + "=" + csrfToken, nil
 }
 
 func get(ctx context.Context, url, cookie string) (int, error) {
@@ -303,10 +274,4 @@ func get(ctx context.Context, url, cookie string) (int, error) {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
-}
-
-func randomKey() []byte {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return b
 }

@@ -26,29 +26,36 @@ type Message struct {
 }
 
 const (
-	cookieName = "linkdesk_flash"
-	valuesKey  = "m"
-	storeKey   = "linkdesk.flash.store"
+	valuesKey = "m"
+	storeKey  = "linkdesk.flash.store"
 )
 
-// Middleware makes the cookie store available to Add, Peek and Clear.
-func Middleware(store sessions.Store) echo.MiddlewareFunc {
+// box is where a request's flashes are kept: the store and the cookie name.
+type box struct {
+	store sessions.Store
+	name  string
+}
+
+// Middleware makes the cookie store, with the cookie's name, available to
+// Add, Peek and Clear.
+func Middleware(store sessions.Store, cookieName string) echo.MiddlewareFunc {
+	b := box{store: store, name: cookieName}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(storeKey, store)
+			c.Set(storeKey, b)
 			return next(c)
 		}
 	}
 }
 
 func session(c echo.Context) *sessions.Session {
-	store, ok := c.Get(storeKey).(sessions.Store)
+	b, ok := c.Get(storeKey).(box)
 	if !ok {
 		return nil
 	}
 	// A tampered or expired cookie yields a fresh session: flashes are
 	// best-effort and must never fail a request.
-	s, _ := store.Get(c.Request(), cookieName)
+	s, _ := b.store.Get(c.Request(), b.name)
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/a-h/templ"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // DefaultMaxBytes bounds a cache's keys and HTML together: about four
@@ -21,19 +22,23 @@ import (
 const DefaultMaxBytes = 8 << 20
 
 // Cache is a bounded map from key to rendered HTML, safe for concurrent
-// use. When full it starts over: simpler than LRU bookkeeping on every hit,
-// and the parts in use are rendered again at once.
+// use. When full it forgets the least recently used parts, so the ones in
+// use stay.
 type Cache struct {
 	maxBytes int
 
-	mu    sync.RWMutex
-	html  map[string][]byte
+	mu    sync.Mutex
+	html  *simplelru.LRU[string, []byte]
 	bytes int
 }
 
 // New returns an empty cache holding at most maxBytes of keys and HTML.
 func New(maxBytes int) *Cache {
-	return &Cache{maxBytes: maxBytes, html: make(map[string][]byte)}
+	fc := &Cache{maxBytes: maxBytes}
+	// Bounded by bytes, not entries: the entry limit only has to be out of
+	// the way (each part takes at least one byte).
+	fc.html, _ = simplelru.NewLRU(max(maxBytes, 1), func(key string, html []byte) { fc.bytes -= len(key) + len(html) })
+	return fc
 }
 
 // Memo renders c once per key and then writes the remembered bytes. A
@@ -58,9 +63,9 @@ func (m memoized) Render(ctx context.Context, w io.Writer) error {
 }
 
 func (fc *Cache) get(ctx context.Context, key string, c templ.Component) ([]byte, error) {
-	fc.mu.RLock()
-	html, ok := fc.html[key]
-	fc.mu.RUnlock()
+	fc.mu.Lock()
+	html, ok := fc.html.Get(key)
+	fc.mu.Unlock()
 	if ok {
 		return html, nil
 	}
@@ -70,25 +75,25 @@ func (fc *Cache) get(ctx context.Context, key string, c templ.Component) ([]byte
 	}
 	html = buf.Bytes()
 	size := len(key) + len(html)
+	if size > fc.maxBytes {
+		return html, nil
+	}
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
-	if _, ok := fc.html[key]; ok {
+	if fc.html.Contains(key) {
 		return html, nil // another request rendered it meanwhile
 	}
-	if fc.bytes+size > fc.maxBytes {
-		clear(fc.html)
-		fc.bytes = 0
-	}
-	if size <= fc.maxBytes {
-		fc.html[key] = html
-		fc.bytes += size
+	fc.html.Add(key, html)
+	fc.bytes += size
+	for fc.bytes > fc.maxBytes {
+		fc.html.RemoveOldest()
 	}
 	return html, nil
 }
 
 // Len is the number of parts held.
 func (fc *Cache) Len() int {
-	fc.mu.RLock()
-	defer fc.mu.RUnlock()
-	return len(fc.html)
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	return fc.html.Len()
 }

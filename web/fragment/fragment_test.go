@@ -81,6 +81,16 @@ func TestMemoIsBounded(t *testing.T) {
 	if fc.Len() == 0 || fc.Len() > limit/90 {
 		t.Errorf("%d parts held, want between 1 and %d", fc.Len(), limit/90)
 	}
+	// Full, it forgets the least recently used part, not the one in use.
+	hot := "key99"
+	before := renders.Load()
+	for i := 100; i < 120; i++ {
+		render(t, fc.Memo(hot, counting(html, &renders)))
+		render(t, fc.Memo("key"+strconv.Itoa(i), counting(html, &renders)))
+	}
+	if got := renders.Load() - before; got != 20 {
+		t.Errorf("%d renders, want 20: the part used all along was forgotten", got)
+	}
 	// A part larger than the whole cache is served but never kept.
 	big := string(bytes.Repeat([]byte("y"), 2*limit))
 	if got := render(t, fc.Memo("big", counting(big, &renders))); got != big {

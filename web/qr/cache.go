@@ -1,28 +1,27 @@
 package qr
 
 import (
-	"container/list"
-	"sync"
+	"strconv"
 	"sync/atomic"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 )
 
 // Cache encodes codes on first request and keeps the most recently used
 // ones, so a repeated request costs a map lookup. It is safe for concurrent
-// use; concurrent misses for the same code wait for one encode.
+// use; concurrent misses for the same code share one encode.
 type Cache struct {
-	max int
 	enc *encoder
 	// encode renders one entry; tests replace it to count or block encodes.
 	encode func(k key) (Image, error)
 
-	mu     sync.Mutex
-	lru    *list.List // of *entry, most recent first
-	items  map[key]*list.Element
-	flight map[key]*call
+	codes  *lru.Cache[key, Image]
+	flight singleflight.Group
 
 	hits    atomic.Int64 // answered from the cache
+	misses  atomic.Int64 // callers that found nothing cached
 	encodes atomic.Int64 // encodes started
-	joins   atomic.Int64 // callers that waited for another caller's encode
 }
 
 type key struct {
@@ -31,27 +30,10 @@ type key struct {
 	content string
 }
 
-type entry struct {
-	k   key
-	img Image
-}
-
-// call is an encode in progress that other callers wait for.
-type call struct {
-	done chan struct{}
-	img  Image
-	err  error
-}
-
 // New returns a cache holding at most maxEntries encoded codes (at least 1).
 func New(maxEntries int) *Cache {
-	c := &Cache{
-		max:    max(1, maxEntries),
-		enc:    newEncoder(),
-		lru:    list.New(),
-		items:  make(map[key]*list.Element),
-		flight: make(map[key]*call),
-	}
+	codes, _ := lru.New[key, Image](max(1, maxEntries)) // only fails for a size below 1
+	c := &Cache{enc: newEncoder(), codes: codes}
 	c.encode = c.render
 	return c
 }
@@ -68,41 +50,30 @@ func (c *Cache) SVG(content string) (Image, error) {
 }
 
 func (c *Cache) get(k key) (Image, error) {
-	c.mu.Lock()
-	if el, ok := c.items[k]; ok {
-		c.lru.MoveToFront(el)
-		c.mu.Unlock()
+	if img, ok := c.codes.Get(k); ok {
 		c.hits.Add(1)
-		return el.Value.(*entry).img, nil
+		return img, nil
 	}
-	if cl, ok := c.flight[k]; ok {
-		c.mu.Unlock()
-		c.joins.Add(1)
-		<-cl.done
-		return cl.img, cl.err
-	}
-	cl := &call{done: make(chan struct{})}
-	c.flight[k] = cl
-	c.mu.Unlock()
-
-	c.encodes.Add(1)
-	cl.img, cl.err = c.encode(k)
-
-	c.mu.Lock()
-	delete(c.flight, k)
-	// Errors (content too long) are not kept: they are cheap to find again
-	// and must not push good entries out.
-	if cl.err == nil {
-		c.items[k] = c.lru.PushFront(&entry{k: k, img: cl.img})
-		for c.lru.Len() > c.max {
-			oldest := c.lru.Back()
-			c.lru.Remove(oldest)
-			delete(c.items, oldest.Value.(*entry).k)
+	c.misses.Add(1)
+	v, err, _ := c.flight.Do(k.kind+strconv.Itoa(k.size)+":"+k.content, func() (any, error) {
+		// A caller that missed just as another's encode finished finds
+		// the code here rather than encoding it again.
+		if img, ok := c.codes.Peek(k); ok {
+			return img, nil
 		}
+		c.encodes.Add(1)
+		img, err := c.encode(k)
+		// Errors (content too long) are not kept: they are cheap to find
+		// again and must not push good entries out.
+		if err == nil {
+			c.codes.Add(k, img)
+		}
+		return img, err
+	})
+	if err != nil {
+		return Image{}, err
 	}
-	c.mu.Unlock()
-	close(cl.done)
-	return cl.img, cl.err
+	return v.(Image), nil
 }
 
 // render is the real encode behind Cache.encode.

@@ -281,8 +281,8 @@ func TestConcurrentMissesEncodeOnce(t *testing.T) {
 	for i := 1; i < callers; i++ {
 		go get(i)
 	}
-	for c.joins.Load() < callers-1 {
-		runtime.Gosched() // wait for the others to queue on the encode
+	for c.misses.Load() < callers {
+		runtime.Gosched() // wait for the others to miss and join the encode
 	}
 	close(release)
 	wg.Wait()

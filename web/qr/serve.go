@@ -6,12 +6,14 @@ import (
 	"strings"
 )
 
-// CacheControl is how long a link's code may be kept: a day, by anyone. A
-// link's URL never changes, and if the encoded content did, its ETag would
-// change with it. The code only carries the link's URL, which is meant to
-// be shared, so shared caches may keep it too. Codes that carry anything
-// else (a payment's) are served with their own policy.
-const CacheControl = "public, max-age=86400"
+// CacheControl is how long a link's code may be kept: a day, by the
+// browser that asked. A link's URL never changes, and if the encoded
+// content did, its ETag would change with it. The image answers a
+// signed-in request, so shared caches must not keep it (a proxy would hand
+// it to whoever asks next without the sign-in), and Serve marks it as
+// varying with the cookie. Codes that carry anything else (a payment's)
+// are served with their own, stricter policy.
+const CacheControl = "private, max-age=86400"
 
 // Serve writes img with its validators and the given Cache-Control, or
 // 304 Not Modified with no body when the request's If-None-Match already
@@ -20,6 +22,7 @@ func Serve(w http.ResponseWriter, r *http.Request, img Image, cacheControl strin
 	h := w.Header()
 	h.Set("ETag", img.ETag)
 	h.Set("Cache-Control", cacheControl)
+	h.Add("Vary", "Cookie")
 	if noneMatch(r.Header.Values("If-None-Match"), img.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return

@@ -17,11 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"linkdesk/app"
+
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"linkdesk/store"
 )
 
 // chromiumPath finds Debian's chromium (or $CHROMIUM).
@@ -83,7 +83,7 @@ func Browser(tb testing.TB) context.Context {
 }
 
 // SignIn gives the browser the app's sign-in cookie for u.
-func (a *App) SignIn(tb testing.TB, ctx context.Context, u *store.User) {
+func (a *App) SignIn(tb testing.TB, ctx context.Context, u *app.User) {
 	tb.Helper()
 	ck := a.SessionCookie(tb, u)
 	httpOnly := true

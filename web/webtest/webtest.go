@@ -8,43 +8,44 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/gorilla/sessions"
-
+	"linkdesk/app"
 	"linkdesk/craftclient"
 	"linkdesk/handlers"
 	"linkdesk/sandbox"
+	"linkdesk/server"
 	"linkdesk/store"
-	"linkdesk/web"
 )
 
 // App is a running dashboard.
 type App struct {
-	URL       string
-	Store     *store.DB
+	URL string
+	// Server is the assembled app; Core its core and Store its database.
+	Server *server.Server
+	Core   *app.App
+	Store  *store.DB
+	// Craftgate and Paywall are clients of the same upstreams the app uses,
+	// for tests that seed or inspect provider data directly.
 	Craftgate *craftclient.Craftgate
 	Paywall   *craftclient.Paywall
-	Config    web.Config
-	// Reconciler settles pending payments; tests call RunOnce (no loop runs).
-	Reconciler *handlers.Reconciler
 	// Logs holds everything the server logged, for "no secret in logs" checks.
 	Logs *SyncBuffer
-
-	cookies *sessions.CookieStore
+	// SessionSecret signs and encrypts the app's cookies.
+	SessionSecret []byte
 }
 
 // Options change how the app is wired.
 type Options struct {
-	// CraftgateURL points the Craftgate client elsewhere (a fault-injecting
+	// CraftgateURL points Craftgate calls elsewhere (a fault-injecting
 	// httptest server); empty uses the embedded sandbox.
 	CraftgateURL string
 	// PaywallURL likewise for Paywall.
@@ -56,15 +57,25 @@ type Options struct {
 	// ListCacheTTL turns on the link-search cache (off in tests, so a link
 	// created behind the dashboard's back shows at once).
 	ListCacheTTL time.Duration
-
-	// Payments (#5).
-	// ReconcilerNow is the payment reconciler's clock (nil is time.Now), so
-	// a test can move past the payment timeout.
-	ReconcilerNow func() time.Time
+	// Clock is the core's and the database's clock (nil is time.Now), so
+	// a test can move past the payment timeout or a session's end; the
+	// reconciler's loop does not run, tests call Core.Payments.ReconcileOnce.
+	Clock func() time.Time
 	// CallbackURL replaces the app's URL in the callback URLs given to
 	// Paywall; an unreachable one makes callbacks get lost.
 	CallbackURL string
+	// MetricsToken serves /metrics to its bearer.
+	MetricsToken string
+	// TrustedProxies are the proxies whose X-Forwarded-For the app reads.
+	TrustedProxies []*net.IPNet
+	// PublicURL is how browsers reach the app (LINKDESK_PUBLIC_URL);
+	// empty is the test server's own URL. An https one turns on secure
+	// cookies and HSTS.
+	PublicURL string
 }
+
+// Merchant is the test shop's name, as pages and print sheets show it.
+const Merchant = "Test Mağaza"
 
 // SandboxHashKey signs the sandbox's Paywall callbacks in tests.
 const SandboxHashKey = "test-hash-key"
@@ -72,33 +83,38 @@ const SandboxHashKey = "test-hash-key"
 // New starts an app that stops when the test ends.
 func New(tb testing.TB, opts Options) *App {
 	tb.Helper()
-	ctx := context.Background()
-	dir := tb.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "linkdesk.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	sdb, err := store.OpenSQLite(filepath.Join(dir, "sandbox.db"))
-	if err != nil {
-		tb.Fatalf("open sandbox db: %v", err)
-	}
-	tb.Cleanup(func() { sdb.Close() })
-
 	logs := &SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sb, err := sandbox.New(ctx, sandbox.Config{DB: sdb, Now: opts.Now, Logger: log, PaywallHashKey: SandboxHashKey})
-	if err != nil {
-		tb.Fatalf("sandbox: %v", err)
-	}
-
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	timeout := opts.ClientTimeout
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
-	hc := &http.Client{Timeout: timeout}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	cfg := server.Config{
+		DataDir:        tb.TempDir(),
+		SelfURL:        base,
+		PublicURL:      opts.PublicURL,
+		TrustedProxies: opts.TrustedProxies,
+		MetricsToken:   opts.MetricsToken,
+		Merchant:       Merchant,
+		SessionSecrets: [][]byte{secret},
+		Paywall:        server.Paywall{HashKey: SandboxHashKey},
+		SearchTTL:      opts.ListCacheTTL,
+		CallbackURL:    opts.CallbackURL,
+		Now:            opts.Clock,
+		SandboxNow:     opts.Now,
+		ClientTimeout:  timeout,
+		Log:            log,
+	}
+	cfg.CraftgateVia, cfg.PaywallVia = opts.CraftgateURL, opts.PaywallURL
+	s, err := server.New(context.Background(), cfg)
+	if err != nil {
+		tb.Fatalf("assemble the app: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
 	cgURL, pwURL := opts.CraftgateURL, opts.PaywallURL
 	if cgURL == "" {
 		cgURL = base + "/sandbox/craftgate"
@@ -106,37 +122,16 @@ func New(tb testing.TB, opts Options) *App {
 	if pwURL == "" {
 		pwURL = base + "/sandbox/paywall"
 	}
-	app := &App{
-		URL:       base,
-		Store:     db,
+	hc := &http.Client{Timeout: timeout}
+	a := &App{
+		URL: base, Server: s, Core: s.App, Store: s.Store, Logs: logs, SessionSecret: secret,
 		Craftgate: craftclient.NewCraftgate(cgURL, sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey, craftclient.WithHTTPClient(hc)),
 		Paywall:   craftclient.NewPaywall(pwURL, sandbox.PaywallPublicKey, sandbox.PaywallPublicClient, craftclient.WithHTTPClient(hc)),
-		Logs:      logs,
 	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	enc := make([]byte, 32)
-	_, _ = rand.Read(enc)
-	app.Config = web.Config{
-		Site:         handlers.Site{Merchant: "Test Mağaza", Sandbox: true},
-		PublicURL:    base,
-		SessionKeys:  [][]byte{key, enc},
-		Upstreams:    map[string]string{"craftgate": "sandbox", "paywall": "sandbox"},
-		ListCacheTTL: opts.ListCacheTTL,
-	}
-	callbackURL := opts.CallbackURL
-	if callbackURL == "" {
-		callbackURL = base
-	}
-	app.Config.Payments = handlers.PaymentsConfig{PublicURL: callbackURL, HashKey: SandboxHashKey, Timeout: handlers.DefaultPaymentTimeout}
-	app.Reconciler = handlers.NewReconciler(log, db, app.Paywall.APM,
-		handlers.ReconcilerConfig{Timeout: app.Config.Payments.Timeout, Now: opts.ReconcilerNow})
-	app.cookies = sessions.NewCookieStore(app.Config.SessionKeys...)
-	e := web.New(app.Config, web.Deps{Log: log, Store: db, Craftgate: app.Craftgate, Paywall: app.Paywall, Sandbox: sb.Handler(), Reconciler: app.Reconciler})
-	srv.Config.Handler = e
+	srv.Config.Handler = s.Handler
 	srv.Start()
 	tb.Cleanup(srv.Close)
-	return app
+	return a
 }
 
 // SyncBuffer is a bytes.Buffer safe for the server's concurrent writes.
@@ -159,13 +154,13 @@ func (b *SyncBuffer) String() string {
 }
 
 // CreateUser adds a user with a password directly in the store.
-func (a *App) CreateUser(tb testing.TB, email string, role store.Role, password string) *store.User {
+func (a *App) CreateUser(tb testing.TB, email string, role app.Role, password string) *app.User {
 	tb.Helper()
-	hash, err := handlers.HashPassword(password)
+	hash, err := app.HashPassword(password)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	u := &store.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: hash}
+	u := &app.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: hash}
 	if err := a.Store.CreateUser(context.Background(), u); err != nil {
 		tb.Fatalf("create user %s: %v", email, err)
 	}
@@ -199,8 +194,9 @@ func (a *App) Anonymous(tb testing.TB) *Client {
 	}
 }
 
-// As returns a client signed in as u, so tests need not go through /login.
-func (a *App) As(tb testing.TB, u *store.User) *Client {
+// As returns a client signed in as u, so tests need not go through the
+// sign-in form.
+func (a *App) As(tb testing.TB, u *app.User) *Client {
 	tb.Helper()
 	c := a.Anonymous(tb)
 	base, _ := url.Parse(a.URL)
@@ -208,25 +204,15 @@ func (a *App) As(tb testing.TB, u *store.User) *Client {
 	return c
 }
 
-// SessionCookie mints the sign-in cookie for u the way the server mints it
-// (same keys); browser tests set it with network.SetCookie.
-func (a *App) SessionCookie(tb testing.TB, u *store.User) *http.Cookie {
+// SessionCookie opens a session for u and returns the sign-in cookie the
+// server would have set; browser tests set it with network.SetCookie.
+func (a *App) SessionCookie(tb testing.TB, u *app.User) *http.Cookie {
 	tb.Helper()
-	req := httptest.NewRequest(http.MethodGet, a.URL+"/", nil)
-	rec := httptest.NewRecorder()
-	sess, _ := a.cookies.New(req, handlers.SessionCookie)
-	now := time.Now().Unix()
-	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch, "created": now, "seen": now}
-	if err := sess.Save(req, rec); err != nil {
-		tb.Fatalf("mint session: %v", err)
+	ck, err := a.Server.SignIn(context.Background(), u)
+	if err != nil {
+		tb.Fatalf("sign in %s: %v", u.Email, err)
 	}
-	for _, ck := range rec.Result().Cookies() {
-		if ck.Name == handlers.SessionCookie {
-			return ck
-		}
-	}
-	tb.Fatal("mint session: no cookie")
-	return nil
+	return ck
 }
 
 // CSRF is the token a page would carry now: the cookie's. The server

@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Config is what the core is built from: its adapters and its settings.
+type Config struct {
+	Store    Store
+	Links    LinkProvider
+	Payments PaymentProvider
+
+	PaymentsConfig PaymentsConfig
+	// SearchTTL is how long an identical link search may be answered from
+	// memory; 0 keeps none (concurrent identical searches still share a call).
+	SearchTTL time.Duration
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Log receives what the core does on its own (settlements, the
+	// reconciler); nil discards.
+	Log *slog.Logger
+	// Observer is told of events worth counting (metrics); nil ignores them.
+	Observer Observer
+}
+
+// Observer is told of what the core does, for metrics.
+type Observer interface {
+	ReconcilePass(ok bool)
+	LoginRefused(reason string)
+}
+
+type noObserver struct{}
+
+func (noObserver) ReconcilePass(bool)  {}
+func (noObserver) LoginRefused(string) {}
+
+// App is the core, one service per area.
+type App struct {
+	Users    *Users
+	Links    *Links
+	Payments *Payments
+	Audit    *Audit
+
+	store Store
+	log   *slog.Logger
+}
+
+// New builds the core from its adapters.
+func New(cfg Config) *App {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
+	}
+	return &App{
+		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer),
+		Links:    newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now),
+		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
+		Audit:    &Audit{store: cfg.Store},
+		store:    cfg.Store,
+		log:      cfg.Log,
+	}
+}
+
+// Run does the core's background work until ctx is done: the payment
+// reconciler (which also picks up what a previous run left open) and the
+// pruning of ended sessions.
+func (a *App) Run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Payments.Run(ctx)
+	}()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := a.Users.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("pruning ended sessions failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			<-done
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Ping checks the database answers (the health check).
+func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
+
+// Setting returns the shared value stored under key, storing gen's result
+// first when there is none. When several instances start at once, all get
+// the one value stored first.
+func (a *App) Setting(ctx context.Context, key string, gen func() (string, error)) (string, error) {
+	v, err := a.store.Setting(ctx, key)
+	if !errors.Is(err, ErrNotFound) {
+		return v, err
+	}
+	generated, err := gen()
+	if err != nil {
+		return "", err
+	}
+	if err := a.store.InitSetting(ctx, key, generated); err != nil {
+		return "", err
+	}
+	return a.store.Setting(ctx, key)
+}

@@ -1,0 +1,248 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"golang.org/x/sync/singleflight"
+)
+
+// Cache sizes and lifetimes of the links service.
+const (
+	// DefaultSearchTTL keeps a link search for two seconds: long enough to
+	// absorb refreshes and search-as-you-type at several counters, short
+	// enough that a sale made elsewhere shows almost at once.
+	DefaultSearchTTL  = 2 * time.Second
+	maxCachedSearches = 256
+	// linkURLTTL bounds how long the URL of a link deleted outside
+	// Linkdesk (in Craftgate's panel) is still used for its QR code;
+	// deletes made here are forgotten at once. A link's URL never changes.
+	linkURLTTL  = 10 * time.Minute
+	maxLinkURLs = 4096
+)
+
+// Links runs Craftgate payment links: search, read, create, replace,
+// activate/deactivate and delete, each change audited. The list is the
+// dashboard's busiest page and each view costs a signed Craftgate call, so
+// identical searches share one call and are kept for a moment; any change
+// made through Linkdesk forgets them, so nobody sees their own edit missing.
+type Links struct {
+	store    Store
+	provider LinkProvider
+	now      func() time.Time
+
+	searches  *expirable.LRU[string, keptPage] // nil when searches are not kept
+	searchTTL time.Duration
+	calls     singleflight.Group
+	urls      *expirable.LRU[int64, string]
+
+	// mu orders changes and what searches keep: gen is bumped, and kept
+	// pages and URLs are added, only under it.
+	mu  sync.Mutex
+	gen uint64 // bumped by every change; a search from before one is not kept
+}
+
+// keptPage is a kept search and when it was kept, by the core's clock.
+type keptPage struct {
+	page *LinkPage
+	at   time.Time
+}
+
+func newLinks(st Store, p LinkProvider, searchTTL time.Duration, now func() time.Time) *Links {
+	l := &Links{store: st, provider: p, now: now, searchTTL: searchTTL,
+		urls: expirable.NewLRU[int64, string](maxLinkURLs, nil, linkURLTTL)}
+	if searchTTL > 0 {
+		l.searches = expirable.NewLRU[string, keptPage](maxCachedSearches, nil, searchTTL)
+	}
+	return l
+}
+
+func (s *Links) generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
+}
+
+// changed forgets every kept search; called around each change.
+func (s *Links) changed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	if s.searches != nil {
+		s.searches.Purge()
+	}
+}
+
+// Search returns one page of links. The page may be shared: callers must
+// not modify it. Concurrent identical searches share one provider call,
+// which one browser going away does not cancel for the others (the client's
+// timeout still bounds it); a search after a change never joins a call from
+// before it.
+func (s *Links) Search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
+	key := q.key()
+	if s.searches != nil {
+		if kept, ok := s.searches.Get(key); ok && s.now().Sub(kept.at) < s.searchTTL {
+			return kept.page, nil
+		}
+	}
+	gen := s.generation()
+	ch := s.calls.DoChan(strconv.FormatUint(gen, 10)+"|"+key, func() (any, error) {
+		page, err := s.provider.Search(context.WithoutCancel(ctx), q)
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gen == gen { // a deleted link must not be remembered again
+			s.remember(page.Links...)
+			if s.searches != nil {
+				s.searches.Add(key, keptPage{page: page, at: s.now()})
+			}
+		}
+		return page, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*LinkPage), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// remember keeps the URLs of links just read, so their QR codes need no
+// read of their own.
+func (s *Links) remember(links ...Link) {
+	for _, l := range links {
+		if l.URL != "" {
+			s.urls.Add(l.ID, l.URL)
+		}
+	}
+}
+
+// Get reads one link.
+func (s *Links) Get(ctx context.Context, id int64) (*Link, error) {
+	if id <= 0 {
+		return nil, ErrNotFound
+	}
+	gen := s.generation()
+	l, err := s.provider.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen == gen { // read before a delete, it must not be remembered after it
+		s.remember(*l)
+	}
+	return l, nil
+}
+
+// URL returns the URL a link's QR code encodes, from memory when the link
+// was read recently: a code is asked for far more often than links change.
+func (s *Links) URL(ctx context.Context, id int64) (string, error) {
+	if url, ok := s.urls.Get(id); ok {
+		return url, nil
+	}
+	l, err := s.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return l.URL, nil
+}
+
+// Create creates a link. A create that fails at the provider is not
+// retried: it may have happened, so the caller tells the person to check
+// the list first (unless the provider refused it).
+func (s *Links) Create(ctx context.Context, by Actor, in LinkInput) (*Link, error) {
+	in.Status = ""
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	defer s.changed()
+	l, err := s.provider.Create(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s.remember(*l)
+	return l, s.audit(ctx, by, change{Action: "link.create", After: l}, l.ID)
+}
+
+// Update replaces a link's fields with in. Craftgate's update is a full
+// replace, so what Linkdesk does not edit (multi-payment, basket) is read
+// fresh and sent back unchanged; an empty status keeps the current one.
+func (s *Links) Update(ctx context.Context, by Actor, id int64, in LinkInput) (*Link, error) {
+	before, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in.MultiPayment, in.BasketIdentifier = before.MultiPayment, before.BasketIdentifier
+	if in.Status == "" {
+		in.Status = before.Status
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return s.replace(ctx, by, "link.update", before, in)
+}
+
+// ErrToggleRefused says the provider would not change a link's status as
+// it stands (a link that breaks a rule now, e.g. sold out with stock 0).
+var ErrToggleRefused = &Error{Code: CodeConflict, Message: "links.toggle_refused"}
+
+// SetStatus activates or deactivates a link: a full replace with only the
+// status changed. Setting the status it has changes nothing.
+func (s *Links) SetStatus(ctx context.Context, by Actor, id int64, status LinkStatus) (*Link, error) {
+	before, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !status.Valid() || status == before.Status {
+		return before, nil
+	}
+	in := InputOf(*before)
+	in.Status = status
+	after, err := s.replace(ctx, by, "link.status", before, in)
+	if k, ok := providerKind(err); ok && k == ProviderRefused {
+		return nil, &Error{Code: ErrToggleRefused.Code, Message: ErrToggleRefused.Message, Err: err}
+	}
+	return after, err
+}
+
+func (s *Links) replace(ctx context.Context, by Actor, action string, before *Link, in LinkInput) (*Link, error) {
+	defer s.changed()
+	after, err := s.provider.Update(ctx, before.ID, in)
+	if err != nil {
+		return nil, err
+	}
+	return after, s.audit(ctx, by, change{Action: action, Before: before, After: after}, before.ID)
+}
+
+// Delete removes a link for good and forgets its URL, so no memory keeps
+// serving its QR code. It returns the link as it was.
+func (s *Links) Delete(ctx context.Context, by Actor, id int64) (*Link, error) {
+	before, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer s.changed()
+	if err := s.provider.Delete(ctx, id); err != nil {
+		return nil, err
+	}
+	s.changed() // before forgetting: a search answered meanwhile must not remember it again
+	s.urls.Remove(id)
+	return before, s.audit(ctx, by, change{Action: "link.delete", Before: before}, id)
+}
+
+func (s *Links) audit(ctx context.Context, by Actor, ch change, id int64) error {
+	ch.TargetType, ch.TargetID = "link", strconv.FormatInt(id, 10)
+	// The change happened at Craftgate: its record must not be lost to a
+	// person closing the tab.
+	ctx = context.WithoutCancel(ctx)
+	return s.store.InTx(ctx, func(tx Tx) error { return appendAudit(ctx, tx, by, ch) })
+}
