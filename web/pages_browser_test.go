@@ -42,3 +42,14 @@ func TestBrowserEveryPage(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserMenusAndKeyboard checks the phone menus (header, list rows)
+// and colour contrast in dark mode, then uses the dashboard with the
+// keyboard alone (issue #14).
+func TestBrowserMenusAndKeyboard(t *testing.T) {
+	ctx := webtest.Browser(t)
+	s := seedSite(t)
+	t.Run("menus", func(t *testing.T) { phoneMenus(t, ctx, s) })
+	t.Run("dark", func(t *testing.T) { darkContrast(t, ctx, s) })
+	t.Run("keyboard", func(t *testing.T) { keyboardOnly(t, ctx, s) })
+}

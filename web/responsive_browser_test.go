@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // Issue #14: every page fits a phone (no sideways scrolling) and its
@@ -91,4 +92,58 @@ func checkFits(t *testing.T, ctx context.Context, vp viewport) {
 	if len(fit.Small) > 0 {
 		t.Errorf("touch targets under 44 px on a %d px screen:\n  %s", vp.width, strings.Join(fit.Small, "\n  "))
 	}
+}
+
+// phoneMenus opens the header's menu and a list row's action menu on a
+// phone: open, they fit, are big enough to tap and pass axe, and Escape
+// closes them with focus back on their button. On a desktop screen both
+// are shown open, without their buttons.
+func phoneMenus(t *testing.T, ctx context.Context, s *site) {
+	s.setLang(t, ctx, "tr")
+	s.signIn(t, ctx)
+	setViewport(t, ctx, vpPhone)
+	load(t, ctx, s.app.URL+"/links")
+	hidden := `[...document.querySelectorAll(".menu-body a, [data-testid=logout]")].every(el => !el.checkVisibility())`
+	if !evalBool(t, ctx, hidden) {
+		t.Errorf("on a phone the menu's links show before the menu is opened")
+	}
+	do(t, ctx, "open the menu", chromedp.Click(chromedp.CSS("[data-testid=menu-toggle]")))
+	waitFor(t, ctx, "the open menu", `document.querySelector("[data-testid=menu]").open`)
+	inView := `[...document.querySelectorAll(".menu-body a, [data-testid=logout]")].every(el => {
+		const r = el.getBoundingClientRect(); return el.checkVisibility() && r.left >= 0 && r.right <= innerWidth; })`
+	if !evalBool(t, ctx, inView) {
+		t.Errorf("the open menu's links are not all on the screen")
+	}
+	checkFits(t, ctx, vpPhone)
+	checkAxe(t, ctx)
+	do(t, ctx, "Escape", chromedp.KeyEvent(kb.Escape))
+	if !evalBool(t, ctx, `!document.querySelector("[data-testid=menu]").open && document.activeElement.dataset.testid === "menu-toggle"`) {
+		t.Errorf("Escape did not close the menu and focus its button")
+	}
+
+	row := `[data-testid=link-row]:last-child `
+	do(t, ctx, "open a row's menu", chromedp.Click(chromedp.CSS(row+"[data-testid=row-menu]")))
+	if !evalBool(t, ctx, `["copy-link", "toggle-status", "edit-link", "delete-link"].every(id =>
+		{ const el = document.querySelector('`+row+`[data-testid="' + id + '"]'); return el.checkVisibility() && el.getBoundingClientRect().height >= 44 })`) {
+		t.Errorf("the row's open menu lacks its actions, or they are under 44 px")
+	}
+	checkFits(t, ctx, vpPhone)
+	checkAxe(t, ctx)
+
+	setViewport(t, ctx, vpDesktop)
+	load(t, ctx, s.app.URL+"/links")
+	if !evalBool(t, ctx, `!document.querySelector("[data-testid=menu-toggle]").checkVisibility() &&
+		!document.querySelector("[data-testid=row-menu]").checkVisibility() &&
+		[...document.querySelectorAll(".menu-body a, [data-testid=logout], [data-testid=link-row] [data-testid=edit-link]")].every(el => el.checkVisibility())`) {
+		t.Errorf("on a desktop screen the menu and row actions are not shown open")
+	}
+}
+
+func evalBool(t *testing.T, ctx context.Context, js string) bool {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
 }
