@@ -73,6 +73,23 @@
     if (sent !== null && sent !== input.value) d.shouldSwap = false;
   });
 
+  // Menus (the header's <details data-menu> and the list rows' .row-menu)
+  // open and close without JavaScript. With it, Escape closes the open one
+  // and gives focus back to its button, and a tap outside the header's
+  // menu closes it, as it covers the page below.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var el = document.activeElement, menu = el && el.closest && el.closest("details[open]");
+    if (!menu || !menu.matches("[data-menu], .row-menu")) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (!menu.contains(e.target)) menu.open = false;
+    });
+  });
+
   // Move focus to an error summary so screen readers and keyboards land on it.
   function focusSummary(root) {
     var s = (root || document).querySelector("[data-error-summary]");
