@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"time"
@@ -24,6 +25,12 @@ type Config struct {
 	Log *slog.Logger
 	// Observer is told of events worth counting (metrics); nil ignores them.
 	Observer Observer
+	// Instance names this process among the instances sharing the
+	// database: it owns the leases on the payments this one works on. A
+	// name kept across restarts lets a restarted instance take back at once
+	// what its previous run was working on; empty is a random name, whose
+	// leases others take over when they end (leaseFor).
+	Instance string
 }
 
 // Observer is told of what the core does, for metrics.
@@ -59,10 +66,13 @@ func New(cfg Config) *App {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
+	if cfg.Instance == "" {
+		cfg.Instance = "instance-" + rand.Text()
+	}
 	return &App{
 		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer),
 		Links:    newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now),
-		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
+		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Instance, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
 		Audit:    &Audit{store: cfg.Store},
 		store:    cfg.Store,
 		log:      cfg.Log,
