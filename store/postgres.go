@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,8 +45,16 @@ type ConnectError struct {
 	Err error
 }
 
+// Error is one line: pgx puts each address it tried on a line of its own,
+// often the same line twice (with and without TLS).
 func (e *ConnectError) Error() string {
-	return fmt.Sprintf("cannot reach the database at %s: %v", e.URL, e.Err)
+	var parts []string
+	for _, line := range strings.Split(e.Err.Error(), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !slices.Contains(parts, line) {
+			parts = append(parts, line)
+		}
+	}
+	return fmt.Sprintf("cannot reach the database at %s: %s", e.URL, strings.Join(parts, " "))
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
