@@ -95,6 +95,33 @@ func URL(tb testing.TB) string {
 	return u
 }
 
+// Private starts a throwaway server of tb's own, stopped when tb ends, for
+// a test that stops and starts it (Pause, Resume) without disturbing the
+// others. It skips, or fails under CI, like URL.
+func Private(tb testing.TB) *Server {
+	tb.Helper()
+	bin, err := binDir()
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			tb.Skip(err)
+		}
+		tb.Fatal(err)
+	}
+	s := &Server{bin: bin}
+	tb.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			tb.Error(err)
+		}
+	})
+	if err := s.start(); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := connect(s); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 // Start connects to LINKDESK_TEST_POSTGRES, or starts a throwaway server.
 func Start() (*Server, error) {
 	if raw := os.Getenv(EnvURL); raw != "" {
@@ -252,10 +279,12 @@ func (s *Server) Pause() error {
 }
 
 // Resume starts a paused server again on the same port. Durability is
-// not what tests measure: fsync off makes a database per test cheap.
+// not what tests measure: fsync off makes a database per test cheap
+// (a process crash loses nothing: the OS still holds what was written;
+// synchronous_commit stays on, so a stopped server keeps every commit).
 func (s *Server) Resume() error {
 	data := filepath.Join(s.dir, "data")
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %s -c unix_socket_directories=%s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %s -c unix_socket_directories=%s -c fsync=off -c full_page_writes=off -c max_connections=300",
 		s.admin.Port(), s.dir)
 	if out, err := s.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(s.dir, "log"), "-w", "-t", "60", "start"); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
