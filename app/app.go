@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	// what its previous run was working on; empty is a random name, whose
 	// leases others take over when they end (leaseFor).
 	Instance string
+	// Changes carries cache invalidations between instances; nil keeps
+	// them to this process.
+	Changes Changes
 }
 
 // Observer is told of what the core does, for metrics.
@@ -51,8 +55,9 @@ type App struct {
 	Payments *Payments
 	Audit    *Audit
 
-	store Store
-	log   *slog.Logger
+	store   Store
+	log     *slog.Logger
+	changes *broadcaster
 }
 
 // New builds the core from its adapters.
@@ -69,25 +74,25 @@ func New(cfg Config) *App {
 	if cfg.Instance == "" {
 		cfg.Instance = "instance-" + rand.Text()
 	}
+	changes := &broadcaster{changes: cfg.Changes, origin: cfg.Instance, log: cfg.Log}
 	return &App{
-		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer),
-		Links:    newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now),
+		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer, changes),
+		Links:    newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, changes),
 		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Instance, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
 		Audit:    &Audit{store: cfg.Store},
 		store:    cfg.Store,
 		log:      cfg.Log,
+		changes:  changes,
 	}
 }
 
 // Run does the core's background work until ctx is done: the payment
-// reconciler (which also picks up what a previous run left open) and the
-// pruning of ended sessions.
+// reconciler (which also picks up what a previous run left open), the
+// other instances' cache changes, and the pruning of ended sessions.
 func (a *App) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Payments.Run(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Payments.Run(ctx) })
+	wg.Go(func() { a.changes.listen(ctx, a.Links, a.Users) })
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -96,7 +101,7 @@ func (a *App) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			<-done
+			wg.Wait()
 			return
 		case <-t.C:
 		}

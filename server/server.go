@@ -178,6 +178,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Log:            cfg.Log,
 		Observer:       observer,
 		Instance:       cfg.Instance,
+		Changes:        db,
 	})
 	if s.secrets, err = SessionSecrets(ctx, s.App, cfg.SessionSecrets); err != nil {
 		return nil, err
