@@ -166,7 +166,14 @@ var readyLine = regexp.MustCompile(`Linkdesk is ready: open (http://[^"\s]+)`)
 
 func startChild(t *testing.T, env []string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	return startProcess(t, env, readyLine, os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+}
+
+// startProcess runs a program and waits for its stderr to show ready,
+// whose first group is its URL.
+func startProcess(t *testing.T, env []string, ready *regexp.Regexp, name string, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(name, args...)
 	cmd.Env = env
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -183,7 +190,7 @@ func startChild(t *testing.T, env []string) *child {
 			_ = cmd.Wait()
 		}
 	})
-	m := c.waitFor(t, readyLine)
+	m := c.waitFor(t, ready)
 	c.url = m[1]
 	return c
 }
