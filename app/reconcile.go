@@ -191,6 +191,9 @@ func (s *Payments) settleRefunded(ctx context.Context, p *Payment, status Provid
 	code := p.MerchantUniqueCode
 	changed := false
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.Lock(ctx, lockRefunds); err != nil { // it records a refund
+			return err
+		}
 		var err error
 		if changed, err = tx.SettlePayment(ctx, code, PaymentStatusPaid); err != nil || !changed {
 			return err

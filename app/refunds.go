@@ -9,7 +9,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// lockRefunds (Tx.Lock) orders the writing of refund intents.
+// lockRefunds (Tx.Lock) orders the transactions that write refund
+// intents or record refunds, so an intent is checked against a payment and
+// its intents as one consistent whole.
 const lockRefunds = "refunds"
 
 // ErrNotRefundable refuses a refund of a payment no money can go back from
@@ -66,8 +68,9 @@ func (s *Payments) Refund(ctx context.Context, by Actor, code, amountText string
 	}
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		// Without the lock, two instances on PostgreSQL could each read
-		// the other's intent as not there yet and together ask for more
-		// than remains; SQLite's write transactions take turns anyway.
+		// the other's intent as not there yet, or read the payment before
+		// a refund was recorded and its intent after, and together ask for
+		// more than remains; SQLite's write transactions take turns anyway.
 		if err := tx.Lock(ctx, lockRefunds); err != nil {
 			return err
 		}
@@ -131,6 +134,9 @@ func openRefundTotal(ctx context.Context, tx Tx, code string) (decimal.Decimal, 
 func (s *Payments) finishRefund(ctx context.Context, r *Refund, refunded decimal.Decimal, by Actor, source string) (*Payment, error) {
 	var after *Payment
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.Lock(ctx, lockRefunds); err != nil {
+			return err
+		}
 		r.Status, r.Refunded = RefundDone, refunded
 		ok, err := tx.FinishRefund(ctx, r)
 		if err != nil || !ok {
