@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"linkdesk/app"
 )
@@ -92,5 +93,41 @@ func TestInstances_Refund(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInstances_LeaseKeepsOthersOff: while another instance holds a
+// payment's lease (its start waiting for Paywall, or its reconciler
+// asking), "check now" here leaves it as it is without asking Paywall, a
+// retry is refused as busy, and the reconciler passes it over; once the
+// lease has ended, all of them may work on it again.
+func TestInstances_LeaseKeepsOthersOff(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	until := e.Clock.Now().Add(2 * time.Minute)
+	p := &app.Payment{MerchantUniqueCode: "leased-1", CallbackToken: "0123456789abcdef0123456789abcdef",
+		Amount: dec("30"), Currency: "TRY", Description: "Kahve", Provider: "papara", LeaseOwner: "instance-b", LeaseUntil: &until}
+	if err := e.DB.CreatePayment(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(time.Minute)
+	if got, changed, err := e.App.Payments.Check(ctx, app.System, p.MerchantUniqueCode); err != nil || changed || got.LastError != "" {
+		t.Errorf("check now under another's lease: got %+v, %t, %v; want it unchanged", got, changed, err)
+	}
+	if _, err := e.App.Payments.Retry(ctx, app.System, p.MerchantUniqueCode); !errors.Is(err, app.ErrPaymentBusy) {
+		t.Errorf("retry under another's lease: got %v, want %v", err, app.ErrPaymentBusy)
+	}
+	if err := e.App.Payments.ReconcileOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Paywall.Calls("Query"); n != 0 {
+		t.Errorf("Paywall asked %d times about a payment another instance holds, want 0", n)
+	}
+	e.Clock.Advance(time.Minute + time.Second) // the lease ended: instance-b is gone
+	if _, _, err := e.App.Payments.Check(ctx, app.System, p.MerchantUniqueCode); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustPayment(t, e, p.MerchantUniqueCode); got.LastError != "payment.start_lost" || e.Paywall.Calls("Query") != 1 {
+		t.Errorf("check now after the lease ended: got %q after %d queries, want payment.start_lost after 1", got.LastError, e.Paywall.Calls("Query"))
 	}
 }
