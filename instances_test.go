@@ -262,15 +262,19 @@ func freeAddr(t *testing.T) string {
 // as a balancer's health check would, since such a request never reached it.
 type roundRobin struct {
 	*httptest.Server
-	mu       sync.Mutex
-	backends []*url.URL
-	counts   []atomic.Int64
-	next     atomic.Int64
+	// transport dials anew for each request, so a dead instance is a
+	// refused connection (skipped), never a pooled one that breaks
+	// mid-request.
+	transport http.RoundTripper
+	mu        sync.Mutex
+	backends  []*url.URL
+	counts    []atomic.Int64
+	next      atomic.Int64
 }
 
 func newRoundRobin(t *testing.T) *roundRobin {
 	t.Helper()
-	rr := &roundRobin{}
+	rr := &roundRobin{transport: &http.Transport{DisableKeepAlives: true}}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL.Scheme, pr.Out.URL.Host = "http", "backend"
@@ -319,7 +323,7 @@ func (rr *roundRobin) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.URL.Host = backends[n].Host
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		var resp *http.Response
-		resp, err = http.DefaultTransport.RoundTrip(out)
+		resp, err = rr.transport.RoundTrip(out)
 		var op *net.OpError
 		if err == nil {
 			rr.counts[n].Add(1)
