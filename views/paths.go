@@ -15,6 +15,8 @@ var (
 	PathLinkNew          = routes.Path(routes.LinkNew)
 	PathLinksCSV         = routes.Path(routes.LinksExport)
 	PathLinksLabels      = routes.Path(routes.LinksLabels)
+	PathLinksImport      = routes.Path(routes.LinksImport)
+	PathLinksBulk        = routes.Path(routes.LinksBulk)
 	PathPayments         = routes.Path(routes.Payments)
 	PathPaymentNew       = routes.Path(routes.PaymentNew)
 	PathPaymentsCSV      = routes.Path(routes.PaymentsExport)
