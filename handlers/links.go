@@ -225,7 +225,7 @@ func (h *Links) Export(c echo.Context) error {
 	if !f.Validate() {
 		return app.Errorf(app.CodeInvalid, "links.filter_invalid")
 	}
-	links, err := h.searchAll(c.Request().Context(), f.Search())
+	links, err := h.exported(c, f)
 	if err != nil {
 		return err
 	}
@@ -240,9 +240,33 @@ func (h *Links) Export(c echo.Context) error {
 	})
 }
 
+// exported is what an export sends: the links ticked in the list's bulk
+// form, or every link the filter matches.
+func (h *Links) exported(c echo.Context, f views.LinkFilter) ([]app.Link, error) {
+	sel := views.LinkSelectionFrom(c.QueryParams())
+	if sel.All || len(sel.IDs) == 0 {
+		return searchAll(c.Request().Context(), h.links, f.Search())
+	}
+	if len(sel.IDs) > views.MaxSelectedLinks {
+		return nil, app.Errorf(app.CodeInvalid, "error.400")
+	}
+	links := make([]app.Link, 0, len(sel.IDs))
+	for _, id := range sel.IDs {
+		l, err := h.links.Get(c.Request().Context(), id)
+		if app.IsProviderNotFound(err) {
+			continue // deleted since it was ticked
+		}
+		if err != nil {
+			return nil, err
+		}
+		links = append(links, *l)
+	}
+	return links, nil
+}
+
 // searchAll walks every page of a search. Links created meanwhile shift the
 // newest-first pages, so a link seen twice is kept once.
-func (h *Links) searchAll(ctx context.Context, q app.LinkSearch) ([]app.Link, error) {
+func searchAll(ctx context.Context, links linkSearcher, q app.LinkSearch) ([]app.Link, error) {
 	q.Page, q.Size = 0, views.MaxLinksPageSize
 	seen := make(map[int64]bool)
 	var all []app.Link
@@ -252,7 +276,7 @@ func (h *Links) searchAll(ctx context.Context, q app.LinkSearch) ([]app.Link, er
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		page, err := h.links.Search(ctx, q)
+		page, err := links.Search(ctx, q)
 		if err != nil {
 			return nil, err
 		}

@@ -88,5 +88,6 @@ var importMessages = map[string]msg{
 	"bulk.done.delete":          {"%d link silindi.", "%d links deleted."},
 	"bulk.failed":               {"%d link değiştirilemedi: %s", "%d links could not be changed: %s"},
 	"bulk.undo":                 {"Geri al (yeniden etkinleştir)", "Undo (activate again)"},
+	"audit.type.import":         {"Tablo içe aktarma", "Spreadsheet import"},
 	"links.flash.deleted_named": {"“%s” silindi.", "“%s” deleted."},
 }

@@ -17,6 +17,7 @@ var (
 	PathLinksLabels      = routes.Path(routes.LinksLabels)
 	PathLinksImport      = routes.Path(routes.LinksImport)
 	PathLinksBulk        = routes.Path(routes.LinksBulk)
+	PathLinksBulkConfirm = routes.Path(routes.LinksBulkConfirm)
 	PathPayments         = routes.Path(routes.Payments)
 	PathPaymentNew       = routes.Path(routes.PaymentNew)
 	PathPaymentsCSV      = routes.Path(routes.PaymentsExport)
