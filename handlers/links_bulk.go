@@ -27,7 +27,9 @@ type LinksBulk struct {
 }
 
 // NewLinksBulk returns the bulk action handlers.
-func NewLinksBulk(site Site, links BulkService) *LinksBulk { return &LinksBulk{site: site, links: links} }
+func NewLinksBulk(site Site, links BulkService) *LinksBulk {
+	return &LinksBulk{site: site, links: links}
+}
 
 // linkSearcher searches links (*app.Links).
 type linkSearcher interface {
