@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -206,16 +207,38 @@ func (h *Links) Delete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.links.Delete(c.Request().Context(), actorOf(c), id); err != nil {
+	before, err := h.links.Delete(c.Request().Context(), actorOf(c), id)
+	if err != nil {
 		return err
 	}
 	LoggerFrom(c).Info("link deleted", "link_id", id)
+	l := LocaleFrom(c)
 	if hx := htmx.Parse(c.Request()); hx.Partial() && strings.HasPrefix(hx.Target, views.IDLinkRowPrefix) {
-		c.Response().Header().Add("Vary", htmx.HeaderRequest)
-		return c.NoContent(http.StatusOK)
+		// The row goes (an empty answer), and the list's count and the
+		// flash say what happened, replacing whatever they said before.
+		flash.Success(c, l.Tf("links.flash.deleted_named", before.Name))
+		return render(c, http.StatusOK, nil, views.LinksCountOOB(l, h.listTotal(c)))
 	}
-	flash.Success(c, LocaleFrom(c).T("links.flash.deleted"))
+	flash.Success(c, l.T("links.flash.deleted"))
 	return redirect(c, routes.Path(routes.Links))
+}
+
+// listTotal is how many links the list the person looks at (the page
+// htmx names in HX-Current-URL) holds now; -1 when that cannot be told.
+func (h *Links) listTotal(c echo.Context) int64 {
+	u, err := url.Parse(c.Request().Header.Get("HX-Current-URL"))
+	if err != nil {
+		return -1
+	}
+	f := views.LinkFilterFrom(u.Query())
+	if !f.Validate() {
+		return -1
+	}
+	page, err := h.links.Search(c.Request().Context(), f.Search())
+	if err != nil {
+		return -1
+	}
+	return page.Total
 }
 
 // Export sends the whole filtered list (every page) as CSV, UTF-8 with a
