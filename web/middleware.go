@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"linkdesk/app"
 	"linkdesk/handlers"
 	"linkdesk/metrics"
 	"linkdesk/routes"
@@ -200,8 +201,11 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 const maxFormBytes = 64 << 10
 
 // uploadLimits are the routes that take a file, and how large one may be;
-// only they accept multipart bodies.
-var uploadLimits = map[routes.Name]int64{}
+// only they accept multipart bodies. The import takes a sheet of up to
+// app.MaxImportBytes plus what multipart wraps it in.
+var uploadLimits = map[routes.Name]int64{
+	routes.LinksImportUpload: app.MaxImportBytes + maxFormBytes,
+}
 
 // limitBodies bounds every request body before anything reads it, so an
 // anonymous request cannot make the server read or store a large one (the
