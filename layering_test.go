@@ -25,11 +25,12 @@ var layers = map[string][]string{
 	"linkdesk/web/fragment": {"linkdesk/views"},
 	"linkdesk/web/qr":       nil,
 	"linkdesk/metrics":      nil,
+	"linkdesk/sheet":        nil,
 	"linkdesk/store":        {"linkdesk/app"},
 	"linkdesk/store/pgtest": nil, // a PostgreSQL for tests and benchmarks
 	"linkdesk/providers":    {"linkdesk/app", "linkdesk/craftclient"},
 	"linkdesk/views":        {"linkdesk/app", "linkdesk/routes", "linkdesk/static"},
-	"linkdesk/handlers":     {"linkdesk/app", "linkdesk/routes", "linkdesk/views", "linkdesk/web/flash", "linkdesk/web/htmx", "linkdesk/web/fragment", "linkdesk/web/qr"},
+	"linkdesk/handlers":     {"linkdesk/app", "linkdesk/routes", "linkdesk/sheet", "linkdesk/views", "linkdesk/web/flash", "linkdesk/web/htmx", "linkdesk/web/fragment", "linkdesk/web/qr"},
 	"linkdesk/web": {"linkdesk/app", "linkdesk/routes", "linkdesk/handlers", "linkdesk/views", "linkdesk/static", "linkdesk/metrics",
 		"linkdesk/web/flash", "linkdesk/web/htmx", "linkdesk/web/fragment", "linkdesk/web/qr"},
 	"linkdesk/server": {"linkdesk/app", "linkdesk/craftclient", "linkdesk/handlers", "linkdesk/metrics", "linkdesk/providers", "linkdesk/routes",

@@ -16,6 +16,7 @@ type Config struct {
 	Payments PaymentProvider
 
 	PaymentsConfig PaymentsConfig
+	ImportsConfig  ImportsConfig
 	// SearchTTL is how long an identical link search may be answered from
 	// memory; 0 keeps none (concurrent identical searches still share a call).
 	SearchTTL time.Duration
@@ -54,6 +55,7 @@ type App struct {
 	Links    *Links
 	Payments *Payments
 	Audit    *Audit
+	Imports  *Imports
 
 	store   Store
 	log     *slog.Logger
@@ -75,11 +77,13 @@ func New(cfg Config) *App {
 		cfg.Instance = "instance-" + rand.Text()
 	}
 	changes := &broadcaster{changes: cfg.Changes, origin: cfg.Instance, log: cfg.Log}
+	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, changes)
 	return &App{
 		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer, changes),
-		Links:    newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, changes),
+		Links:    links,
 		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Instance, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
 		Audit:    &Audit{store: cfg.Store},
+		Imports:  newImports(cfg.Store, links, cfg.ImportsConfig, cfg.Now, cfg.Log.With("component", "imports")),
 		store:    cfg.Store,
 		log:      cfg.Log,
 		changes:  changes,
@@ -88,10 +92,12 @@ func New(cfg Config) *App {
 
 // Run does the core's background work until ctx is done: the payment
 // reconciler (which also picks up what a previous run left open), the
-// other instances' cache changes, and the pruning of ended sessions.
+// import workers (likewise), the other instances' cache changes and the
+// pruning of ended sessions.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Payments.Run(ctx) })
+	wg.Go(func() { a.Imports.Run(ctx) })
 	wg.Go(func() { a.changes.listen(ctx, a.Links, a.Users) })
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()

@@ -232,12 +232,9 @@ type rowScanner interface {
 // queryEach runs query and calls fn with each scanned row, stopping at the
 // first error from the query, the scan or fn.
 func queryEach[T any](ctx context.Context, q queries, scan func(rowScanner) (T, error), fn func(T) error, query string, args ...any) error {
-	if err := checkArgs(args); err != nil {
-		return err
-	}
-	rows, err := q.x.QueryContext(ctx, q.d.rebind(query), args...)
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
-		return mapErr(err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -260,6 +257,15 @@ func queryAll[T any](ctx context.Context, q queries, scan func(rowScanner) (T, e
 		return nil
 	}, query, args...)
 	return all, err
+}
+
+// query runs a query returning rows and maps driver errors.
+func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
+	rows, err := q.x.QueryContext(ctx, q.d.rebind(query), args...)
+	return rows, mapErr(err)
 }
 
 // exec runs a write and maps driver errors.

@@ -27,3 +27,9 @@ const (
 	IDPaymentProvider = "payment-provider-field"
 	IDPaymentsResults = "payments-results"
 )
+
+// Bulk links (#15): an import's polled progress, the list's count.
+const (
+	IDImportProgress = "import-progress"
+	IDLinksCount     = "links-count"
+)

@@ -2,8 +2,6 @@ package views
 
 // dbMessages holds the entries about the database itself (issue #13).
 var dbMessages = map[string]msg{
-	"error.db_unavailable": {"Veritabanına şu anda ulaşılamıyor. Birkaç saniye sonra tekrar deneyin.",
-		"The database cannot be reached right now. Try again in a few seconds."},
 	"error.invalid_text": {"Metin saklanamayan karakterler içeriyor (geçersiz UTF-8 ya da NUL). Metni yeniden yazıp tekrar deneyin.",
 		"The text holds characters that cannot be stored (invalid UTF-8 or NUL). Type it again and retry."},
 	"payment.busy": {"Bu ödeme şu anda başlatılıyor ya da sağlayıcıya soruluyor. Birkaç saniye sonra sayfayı yenileyin.",
