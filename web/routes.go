@@ -72,7 +72,7 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	r.as(app.RoleOwner, routes.UserPassword, users.ResetPassword)
 	r.as(app.RoleOwner, routes.UserDisable, users.Disable)
 	r.as(app.RoleOwner, routes.UserEnable, users.Enable)
-	trail := handlers.NewAuditTrail(cfg.Site, core.Audit, core.Users, time.Local, time.Now)
+	trail := handlers.NewAuditTrail(cfg.Site, core.Audit, core.Users, core.Payments, time.Local, time.Now)
 	r.as(app.RoleOwner, routes.Audit, trail.Index)
 	r.as(app.RoleOwner, routes.AuditExport, trail.Export)
 
