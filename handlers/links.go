@@ -83,9 +83,22 @@ func (h *Links) Show(c echo.Context) error {
 	return render(c, http.StatusOK, views.LinkPage(m, p), views.LinkDetail(m.Locale, p))
 }
 
-// New is the empty create form.
+// New is the empty create form or, with ?from=ID ("Duplicate"), the form
+// pre-filled from that link.
 func (h *Links) New(c echo.Context) error {
-	return h.renderForm(c, http.StatusOK, views.NewLinkForm())
+	from := c.QueryParam("from")
+	if from == "" {
+		return h.renderForm(c, http.StatusOK, views.NewLinkForm())
+	}
+	id, err := parseLinkID(from)
+	if err != nil {
+		return err
+	}
+	link, err := h.links.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return h.renderForm(c, http.StatusOK, views.DuplicateLinkForm(LocaleFrom(c), *link, h.now()))
 }
 
 // Create makes a link. A create that fails upstream is never retried: it

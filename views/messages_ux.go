@@ -56,4 +56,10 @@ var uxMessages = map[string]msg{
 	"audit.reason.unknown_email":          {"bilinmeyen e-posta", "unknown e-mail"},
 	"audit.reason.wrong_password":         {"yanlış parola", "wrong password"},
 	"audit.reason.disabled":               {"hesap devre dışı", "account disabled"},
+
+	// The link detail's extras.
+	"links.qr_png_short": {"PNG indir", "Download PNG"},
+	"links.qr_svg_short": {"SVG indir", "Download SVG"},
+	"links.duplicate":    {"Kopyasını oluştur", "Duplicate"},
+	"links.copy_suffix":  {" (kopya)", " (copy)"},
 }
