@@ -27,3 +27,7 @@ const (
 	IDPaymentProvider = "payment-provider-field"
 	IDPaymentsResults = "payments-results"
 )
+
+// The counter's customer screen (#14): its panel, swapped when the payment
+// settles and when the next one starts.
+const IDCustomerPanel = "customer-panel"

@@ -62,4 +62,20 @@ var uxMessages = map[string]msg{
 	"links.qr_svg_short": {"SVG indir", "Download SVG"},
 	"links.duplicate":    {"Kopyasını oluştur", "Duplicate"},
 	"links.copy_suffix":  {" (kopya)", " (copy)"},
+
+	// The counter's customer screen and taking a payment again.
+	"customer.title":        {"Müşteri ekranı", "Customer screen"},
+	"customer.open":         {"Müşteri ekranı", "Customer screen"},
+	"customer.open_hint":    {"Yeni sekmede açılır: ikinci ekrana ya da müşteriye dönük tablete taşıyın.", "Opens in a new tab: move it to a second display or a tablet facing the customer."},
+	"customer.fullscreen":   {"Tam ekran", "Full screen"},
+	"customer.scan":         {"Ödemek için okutun", "Scan to pay"},
+	"customer.wait":         {"Lütfen bekleyin", "Please wait"},
+	"customer.paid":         {"Ödendi", "Paid"},
+	"customer.failed":       {"Ödeme başarısız", "Payment failed"},
+	"customer.expired":      {"Süresi doldu", "Expired"},
+	"payment.again":         {"Tekrar dene", "Try again"},
+	"payment.again_hint":    {"Aynı tutar ve açıklamayla yeni bir ödeme başlatır; bu ödeme kayıtlarda kalır.", "Starts a new payment with the same amount and description; this one stays on record."},
+	"payment.again_refused": {"Yalnızca başarısız ya da süresi dolmuş bir ödeme yeniden alınabilir.", "Only a failed or expired payment can be taken again."},
+	"poll.paused":           {"Durum denetimi duraklatıldı: bu sekme arka planda. Sekme öne gelince yeniden denetlenir.", "Status checks paused: this tab is in the background. They resume when it is shown."},
+	"poll.resuming":         {"Durum yeniden denetleniyor…", "Checking the status again…"},
 }

@@ -112,6 +112,9 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	r.as(app.RoleStaff, routes.PaymentCheck, payments.Check)
 	r.as(app.RoleOwner, routes.PaymentRefund, payments.RefundForm)
 	r.as(app.RoleOwner, routes.PaymentRefunds, payments.Refund)
+	r.as(app.RoleViewer, routes.PaymentCustomer, payments.Customer)
+	r.as(app.RoleViewer, routes.PaymentCustomerStatus, payments.CustomerStatus)
+	r.as(app.RoleStaff, routes.PaymentAgain, payments.Again)
 }
 
 // router registers routes by name from the routes table: the path and
