@@ -39,11 +39,21 @@ func TestBrowserCustomerScreen(t *testing.T) {
 	if n, _ := chromedp.Run(screen, chromedp.Evaluate[int](`document.querySelectorAll("header, nav").length`)); n != 0 {
 		t.Errorf("the customer screen has %d header or nav elements", n)
 	}
-	// The code is as large as the screen allows: most of the height.
-	side, err := chromedp.Run(screen, chromedp.Evaluate[float64](`document.querySelector("[data-testid=customer-qr]").getBoundingClientRect().height / innerHeight`))
-	if err != nil || side < 0.6 {
-		t.Errorf("the QR fills %.2f of the screen's height (%v), want at least 0.6", side, err)
+	// The code is as large as the screen allows, without scrolling: most
+	// of a landscape screen's height, most of a phone's width.
+	for _, tt := range []struct {
+		vp   viewport
+		side string
+	}{{vpDesktop, "innerHeight"}, {viewport{1024, 600, true}, "innerHeight"}, {vpPhone, "innerWidth"}, {vpTablet, "innerWidth"}} {
+		setViewport(t, screen, tt.vp)
+		got, err := chromedp.Run(screen, chromedp.Evaluate[[]float64](`(q => [Math.min(q.width, q.height) / `+tt.side+`,
+			document.documentElement.scrollHeight - innerHeight])(document.querySelector("[data-testid=customer-qr]").getBoundingClientRect())`))
+		if err != nil || got[0] < 0.5 || got[1] > 0 {
+			t.Errorf("%dx%d: the QR's side is %.2f of %s and the page scrolls %.0f px (%v); want at least 0.5 and no scrolling",
+				tt.vp.width, tt.vp.height, got[0], tt.side, got[1], err)
+		}
 	}
+	setViewport(t, screen, vpDesktop)
 	webtest.Screenshot(t, screen, "customer-pending")
 
 	// Hidden (a tab in the background): the screen says its checks are
