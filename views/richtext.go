@@ -23,8 +23,10 @@ func RichText(s string) templ.Component {
 
 // walkRich reads a description into its pieces: text (as typed), bold
 // text and line breaks. A "**" closes at the next "**" on its line; an
-// empty pair ("****") and a lone "**" are text.
+// empty pair ("****") and a lone "**" are text. NUL characters, which
+// browsers drop, are dropped first, so "**\x00**" is no empty bold.
 func walkRich(s string, text, bold func(string), br func()) {
+	s = strings.ReplaceAll(s, "\x00", "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, `\n`, "\n")
 	for i, line := range strings.Split(s, "\n") {
