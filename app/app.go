@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -14,6 +15,7 @@ type Config struct {
 	Payments PaymentProvider
 
 	PaymentsConfig PaymentsConfig
+	ImportsConfig  ImportsConfig
 	// SearchTTL is how long an identical link search may be answered from
 	// memory; 0 keeps none (concurrent identical searches still share a call).
 	SearchTTL time.Duration
@@ -43,6 +45,7 @@ type App struct {
 	Links    *Links
 	Payments *Payments
 	Audit    *Audit
+	Imports  *Imports
 
 	store Store
 	log   *slog.Logger
@@ -59,25 +62,25 @@ func New(cfg Config) *App {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
+	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now)
 	return &App{
 		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer),
-		Links:    newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now),
+		Links:    links,
 		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
 		Audit:    &Audit{store: cfg.Store},
+		Imports:  newImports(cfg.Store, links, cfg.ImportsConfig, cfg.Now, cfg.Log.With("component", "imports")),
 		store:    cfg.Store,
 		log:      cfg.Log,
 	}
 }
 
 // Run does the core's background work until ctx is done: the payment
-// reconciler (which also picks up what a previous run left open) and the
-// pruning of ended sessions.
+// reconciler (which also picks up what a previous run left open), the
+// import workers (likewise) and the pruning of ended sessions.
 func (a *App) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Payments.Run(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Payments.Run(ctx) })
+	wg.Go(func() { a.Imports.Run(ctx) })
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -86,7 +89,7 @@ func (a *App) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			<-done
+			wg.Wait()
 			return
 		case <-t.C:
 		}

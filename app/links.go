@@ -320,6 +320,7 @@ func InputOf(l Link) LinkInput {
 // LinkSearch filters links; zero values do not filter. Page is zero-based.
 type LinkSearch struct {
 	Name               string
+	ExternalID         string // exact match
 	Currency           Currency
 	Channel            string
 	MinPrice, MaxPrice *decimal.Decimal
@@ -329,7 +330,7 @@ type LinkSearch struct {
 // key is a stable text form of the search, for caches.
 func (q LinkSearch) key() string {
 	var b strings.Builder
-	for _, s := range []string{q.Name, string(q.Currency), q.Channel, decString(q.MinPrice), decString(q.MaxPrice),
+	for _, s := range []string{q.Name, q.ExternalID, string(q.Currency), q.Channel, decString(q.MinPrice), decString(q.MaxPrice),
 		strconv.Itoa(q.Page), strconv.Itoa(q.Size)} {
 		b.WriteString(strconv.Itoa(len(s)))
 		b.WriteByte(':')

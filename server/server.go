@@ -54,6 +54,8 @@ type Config struct {
 	// PaymentTimeout expires a QR payment still unpaid after it; 0 is the
 	// default.
 	PaymentTimeout time.Duration
+	// Imports tunes the spreadsheet import's workers; zero takes defaults.
+	Imports app.ImportsConfig
 	// SearchTTL keeps identical link searches; zero keeps none.
 	SearchTTL time.Duration
 	// CallbackURL replaces PublicURL in the callback URLs given to
@@ -168,6 +170,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Links:          providers.NewLinks(cg),
 		Payments:       providers.NewPayments(pw, cfg.Paywall.HashKey),
 		PaymentsConfig: app.PaymentsConfig{CallbackURLs: web.CallbackURLs(callbackURL), Timeout: cfg.PaymentTimeout},
+		ImportsConfig:  cfg.Imports,
 		SearchTTL:      cfg.SearchTTL,
 		Now:            cfg.Now,
 		Log:            cfg.Log,
@@ -345,8 +348,8 @@ func SessionCookie(secrets [][]byte, secure bool, token string) (*http.Cookie, e
 	return nil, errors.New("server: no session cookie minted")
 }
 
-// Run does the background work (the payment reconciler, session pruning)
-// until ctx is done.
+// Run does the background work (the payment reconciler, the import
+// workers, session pruning) until ctx is done.
 func (s *Server) Run(ctx context.Context) { s.App.Run(ctx) }
 
 // Close releases the databases.

@@ -88,6 +88,10 @@ var contract = []struct {
 	{"RecordCallbackRepeat", testRecordCallbackRepeat},
 	{"RecordCallbackRefused", testRecordCallbackRefused},
 	{"RecordStrayCallback", testRecordStrayCallback},
+
+	{"ImportJobLifecycle", testImportJobLifecycle},
+	{"ImportRowLeaseConcurrent", testImportRowLeaseConcurrent},
+	{"ImportRowKeyHeldOnce", testImportRowKeyHeldOnce},
 }
 
 func TestContract(t *testing.T) {
