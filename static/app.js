@@ -97,10 +97,16 @@
       note.textContent = note.getAttribute("data-resuming");
     }
   }
-  document.addEventListener("htmx:afterRequest", function (e) {
+  // A poll's answer clears the note. An answer that replaced the polling
+  // element itself (the counter's status line, hx-swap="outerHTML") fires
+  // afterRequest on the detached element, which never reaches document;
+  // afterSettle fires on what replaced it, naming the same requester.
+  function pollAnswered(e) {
     var note = document.querySelector("[data-poll-state]");
     if (note && !document.hidden && e.detail && e.detail.elt && e.detail.elt.hasAttribute("data-poll")) note.textContent = "";
-  });
+  }
+  document.addEventListener("htmx:afterRequest", pollAnswered);
+  document.addEventListener("htmx:afterSettle", pollAnswered);
 
   // The customer screen keeps the display awake while it is shown (where
   // the browser offers a wake lock), and offers full screen where it can.

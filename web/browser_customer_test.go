@@ -22,6 +22,7 @@ import (
 func TestBrowserCustomerScreen(t *testing.T) {
 	ta := webtest.New(t, webtest.Options{})
 	counter, payment := startBrowserPayment(t, ta)
+	pausesVisibly(t, counter) // the cashier's screen too, while it is the tab in front
 	link, err := chromedp.Run(counter, chromedp.Evaluate[[]string](
 		`(a => [a.getAttribute("href"), a.target])(document.querySelector("[data-testid=payment-customer]"))`))
 	if err != nil {
@@ -57,25 +58,8 @@ func TestBrowserCustomerScreen(t *testing.T) {
 	webtest.Screenshot(t, screen, "customer-pending")
 
 	// Hidden (a tab in the background): the screen says its checks are
-	// paused, on the page and in the title; shown, they resume.
-	_, err = chromedp.Run(screen, chromedp.Evaluate[chromedp.Void](`
-		Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
-		document.dispatchEvent(new Event("visibilitychange"));`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	note := text(t, screen, "[data-testid=poll-state]")
-	title, _ := chromedp.Run(screen, chromedp.Title())
-	if !strings.Contains(note, "paused") && !strings.Contains(note, "duraklatıldı") || !strings.HasPrefix(title, "⏸") {
-		t.Errorf("hidden: note %q, title %q; want both to say paused", note, title)
-	}
-	_, err = chromedp.Run(screen, chromedp.Evaluate[chromedp.Void](`
-		delete document.hidden;
-		document.dispatchEvent(new Event("visibilitychange"));`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, screen, "the note to clear after a poll", `document.querySelector("[data-testid=poll-state]").textContent === "" && !document.title.startsWith("⏸")`)
+	// paused; shown, they resume.
+	pausesVisibly(t, screen)
 
 	answerOnPhone(t, counter, payment, "wallet-pay", "customer-wallet-paid")
 	wait, cancel := context.WithTimeout(screen, 30*time.Second)
@@ -113,4 +97,29 @@ func TestBrowserCustomerScreen(t *testing.T) {
 	if n, _ := chromedp.Run(counter, chromedp.Evaluate[int](`document.querySelectorAll("header.site-header").length`)); n != 1 {
 		t.Error("the cashier's screen lost its navigation")
 	}
+}
+
+// pausesVisibly hides the tab of a polling screen: it must say its checks
+// are paused, on the page and in the title; shown again, it checks at once
+// and the note goes.
+func pausesVisibly(t *testing.T, tab context.Context) {
+	t.Helper()
+	_, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`
+		Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+		document.dispatchEvent(new Event("visibilitychange"));`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := text(t, tab, "[data-testid=poll-state]")
+	title, _ := chromedp.Run(tab, chromedp.Title())
+	if !strings.Contains(note, "paused") && !strings.Contains(note, "duraklatıldı") || !strings.HasPrefix(title, "⏸") {
+		t.Errorf("hidden: note %q, title %q; want both to say paused", note, title)
+	}
+	_, err = chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`
+		delete document.hidden;
+		document.dispatchEvent(new Event("visibilitychange"));`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, tab, "the note to clear after a poll", `document.querySelector("[data-testid=poll-state]").textContent === "" && !document.title.startsWith("⏸")`)
 }
