@@ -55,6 +55,8 @@ type Config struct {
 	MetricsAddr string
 	// MetricsToken serves /metrics on the main listener to its bearer.
 	MetricsToken Secret
+	// Demo seeds the sandbox with a demo shop before serving (-demo).
+	Demo bool
 
 	Craftgate CraftgateConfig
 	Paywall   PaywallConfig
@@ -117,6 +119,7 @@ const serveUsage = `usage:
   linkdesk sandbox …                       run the provider emulators alone (linkdesk sandbox -h)
   linkdesk backup -to FILE                 copy the SQLite database while the server runs
   linkdesk migrate-to -database URL        copy this SQLite deployment into PostgreSQL
+  linkdesk demo                            fill the sandbox with a demo shop (linkdesk demo -h)
 
 Every other setting is an environment variable; README.md lists them.
 
@@ -162,12 +165,13 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&cfg.Addr, "addr", env("LINKDESK_ADDR", "127.0.0.1:8080"), "listen address (LINKDESK_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", defaultDataDir), "data directory for the SQLite files (LINKDESK_DATA)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LINKDESK_METRICS_ADDR", ""), "serve Prometheus metrics on this address (LINKDESK_METRICS_ADDR)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "first fill the sandbox with a demo shop's links and payments (linkdesk demo -h)")
 	database := databaseFlag(fs, getenv)
 	if err := parseFlags(fs, args, serveUsage, out); err != nil {
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, configErrorf("unexpected argument %q (commands: user, sandbox, backup, migrate-to)", fs.Arg(0))
+		return Config{}, configErrorf("unexpected argument %q (commands: user, sandbox, backup, migrate-to, demo)", fs.Arg(0))
 	}
 	var err error
 	if cfg.Database, err = checkDatabase(*database); err != nil {

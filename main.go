@@ -56,13 +56,21 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 			return runBackupCommand(ctx, args[1:], getenv, stdout)
 		case "migrate-to":
 			return runMigrateToCommand(ctx, args[1:], getenv, stdout)
+		case "demo":
+			return runDemoCommand(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
 	cfg, err := LoadConfig(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, newLogger(cfg, stderr), nil)
+	log := newLogger(cfg, stderr)
+	if cfg.Demo {
+		if err := seedDemo(ctx, cfg, log, stdout); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, cfg, log, nil)
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {

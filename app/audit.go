@@ -27,6 +27,7 @@ const (
 	ActorCLI       = "cli"                // the linkdesk user command
 	ActorPaywall   = "provider:paywall"   // a verified Paywall callback
 	ActorCraftgate = "provider:craftgate" // a verified Craftgate webhook
+	ActorDemo      = "demo"               // the demo data of linkdesk demo
 )
 
 // Actor is who makes a change: a signed-in person, or nobody (the system:

@@ -30,6 +30,9 @@ type BulkFailure struct {
 type BulkResult struct {
 	Done   []int64
 	Failed []BulkFailure
+	// Changed is Done without the links that were already as wanted: what
+	// an undo puts back (reactivating them after a deactivation).
+	Changed []int64
 }
 
 // bulkParallel is how many links a bulk action changes at once: a few, so
@@ -53,13 +56,16 @@ func (s *Links) Bulk(ctx context.Context, by Actor, action LinkBulkAction, ids [
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := s.bulkOne(ctx, by, action, id)
+			changed, err := s.bulkOne(ctx, by, action, id)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				res.Failed = append(res.Failed, BulkFailure{ID: id, Err: err})
-			} else {
-				res.Done = append(res.Done, id)
+				return
+			}
+			res.Done = append(res.Done, id)
+			if changed {
+				res.Changed = append(res.Changed, id)
 			}
 		}()
 	}
@@ -67,19 +73,21 @@ func (s *Links) Bulk(ctx context.Context, by Actor, action LinkBulkAction, ids [
 	return res
 }
 
-func (s *Links) bulkOne(ctx context.Context, by Actor, action LinkBulkAction, id int64) error {
-	var err error
+// bulkOne applies action to one link and reports whether it changed it.
+func (s *Links) bulkOne(ctx context.Context, by Actor, action LinkBulkAction, id int64) (bool, error) {
 	switch action {
 	case BulkActivate:
-		_, err = s.SetStatus(ctx, by, id, LinkStatusActive)
+		_, changed, err := s.setStatus(ctx, by, id, LinkStatusActive)
+		return changed, err
 	case BulkDeactivate:
-		_, err = s.SetStatus(ctx, by, id, LinkStatusPassive)
+		_, changed, err := s.setStatus(ctx, by, id, LinkStatusPassive)
+		return changed, err
 	case BulkDelete:
-		if _, err = s.Delete(ctx, by, id); IsProviderNotFound(err) {
-			err = nil // gone already: what was asked for
+		_, err := s.Delete(ctx, by, id)
+		if IsProviderNotFound(err) {
+			return false, nil // gone already: what was asked for
 		}
-	default:
-		err = Errorf(CodeInvalid, "error.400")
+		return err == nil, err
 	}
-	return err
+	return false, Errorf(CodeInvalid, "error.400")
 }

@@ -218,20 +218,27 @@ var ErrToggleRefused = &Error{Code: CodeConflict, Message: "links.toggle_refused
 // SetStatus activates or deactivates a link: a full replace with only the
 // status changed. Setting the status it has changes nothing.
 func (s *Links) SetStatus(ctx context.Context, by Actor, id int64, status LinkStatus) (*Link, error) {
+	after, _, err := s.setStatus(ctx, by, id, status)
+	return after, err
+}
+
+// setStatus is SetStatus, also saying whether the link changed (it did not
+// when it already had status).
+func (s *Links) setStatus(ctx context.Context, by Actor, id int64, status LinkStatus) (*Link, bool, error) {
 	before, err := s.Get(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !status.Valid() || status == before.Status {
-		return before, nil
+		return before, false, nil
 	}
 	in := InputOf(*before)
 	in.Status = status
 	after, err := s.replace(ctx, by, "link.status", before, in)
 	if k, ok := providerKind(err); ok && k == ProviderRefused {
-		return nil, &Error{Code: ErrToggleRefused.Code, Message: ErrToggleRefused.Message, Err: err}
+		return nil, false, &Error{Code: ErrToggleRefused.Code, Message: ErrToggleRefused.Message, Err: err}
 	}
-	return after, err
+	return after, err == nil, err
 }
 
 func (s *Links) replace(ctx context.Context, by Actor, action string, before *Link, in LinkInput) (*Link, error) {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -23,11 +24,18 @@ type UserLister interface {
 	List(ctx context.Context) ([]app.User, error)
 }
 
+// PaymentGetter reads one QR payment (the audit log names payments by
+// their description and amount).
+type PaymentGetter interface {
+	Get(ctx context.Context, code string) (*app.Payment, error)
+}
+
 // AuditTrail shows owners the audit log and exports it as CSV.
 type AuditTrail struct {
-	site  Site
-	audit AuditReader
-	users UserLister
+	site     Site
+	audit    AuditReader
+	users    UserLister
+	payments PaymentGetter
 	// loc is the shop's time zone: filter days start at its midnight and
 	// times are shown in it.
 	loc *time.Location
@@ -36,14 +44,14 @@ type AuditTrail struct {
 
 // NewAuditTrail returns the audit log handlers; loc nil means the server's
 // zone, now nil means time.Now.
-func NewAuditTrail(site Site, audit AuditReader, users UserLister, loc *time.Location, now func() time.Time) *AuditTrail {
+func NewAuditTrail(site Site, audit AuditReader, users UserLister, payments PaymentGetter, loc *time.Location, now func() time.Time) *AuditTrail {
 	if loc == nil {
 		loc = time.Local
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &AuditTrail{site: site, audit: audit, users: users, loc: loc, now: now}
+	return &AuditTrail{site: site, audit: audit, users: users, payments: payments, loc: loc, now: now}
 }
 
 // Index shows one page of the filtered log; htmx filter and paging
@@ -69,8 +77,35 @@ func (h *AuditTrail) Index(c echo.Context) error {
 	if p.Users, err = h.users.List(ctx); err != nil {
 		return err
 	}
+	if p.Payments, err = h.paymentsOf(ctx, p.Events); err != nil {
+		return err
+	}
 	page := views.AuditPage(h.site.Meta(c, "audit", "audit.title"), p)
 	return render(c, status, page, views.AuditResults(LocaleFrom(c), p))
+}
+
+// paymentsOf reads the payments a page of events names (at most a page of
+// distinct ones), so rows can show them by description and amount. A
+// payment that is gone is simply not named.
+func (h *AuditTrail) paymentsOf(ctx context.Context, events []app.AuditEvent) (map[string]app.Payment, error) {
+	out := map[string]app.Payment{}
+	for _, e := range events {
+		if e.TargetType != "payment" {
+			continue
+		}
+		if _, seen := out[e.TargetID]; seen {
+			continue
+		}
+		p, err := h.payments.Get(ctx, e.TargetID)
+		switch {
+		case errors.Is(err, app.ErrNotFound):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		out[e.TargetID] = *p
+	}
+	return out, nil
 }
 
 // auditCSVHeader names the export's columns; they stay English so scripts and

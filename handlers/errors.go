@@ -85,7 +85,13 @@ func Explain(err error) Problem {
 	}
 	if pe, ok := app.AsProviderError(err); ok {
 		status := statusByKind[pe.Kind]
-		return Problem{Status: status, Message: fmt.Sprintf("error.%d", status), Detail: pe.Code}
+		p := Problem{Status: status, Message: fmt.Sprintf("error.%d", status), Detail: pe.Code}
+		if pe.Kind == app.ProviderNotFound {
+			// A missing record is the person's answer, not a fault to
+			// quote to support: the provider's code would only puzzle.
+			p.Detail = ""
+		}
+		return p
 	}
 	return Problem{Status: http.StatusInternalServerError, Message: "error.500"}
 }

@@ -27,7 +27,7 @@ func TestExplain(t *testing.T) {
 		{"database away", fmt.Errorf("store: ping: %w", app.ErrUnavailable), http.StatusServiceUnavailable, "error.db_unavailable", ""},
 		{"echo error", echo.NewHTTPError(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed, "error.405", ""},
 		{"provider error", fmt.Errorf("wrapped: %w", &app.ProviderError{Kind: app.ProviderFailedCall, Code: "1099"}), http.StatusBadGateway, "error.502", "1099"},
-		{"provider not found", &app.ProviderError{Kind: app.ProviderNotFound, Code: "5001"}, http.StatusNotFound, "error.404", "5001"},
+		{"provider not found", &app.ProviderError{Kind: app.ProviderNotFound, Code: "5001"}, http.StatusNotFound, "error.404", ""},
 		{"timeout", &app.ProviderError{Kind: app.ProviderTimeout, Err: context.DeadlineExceeded}, http.StatusGatewayTimeout, "error.504", ""},
 		{"unreadable answer", &app.ProviderError{Kind: app.ProviderBadAnswer}, http.StatusBadGateway, "error.502", ""},
 		{"connection refused", &app.ProviderError{Kind: app.ProviderUnreachable, Err: errors.New("connection refused")}, http.StatusServiceUnavailable, "error.503", ""},

@@ -84,9 +84,22 @@ func (h *Links) Show(c echo.Context) error {
 	return render(c, http.StatusOK, views.LinkPage(m, p), views.LinkDetail(m.Locale, p))
 }
 
-// New is the empty create form.
+// New is the empty create form or, with ?from=ID ("Duplicate"), the form
+// pre-filled from that link.
 func (h *Links) New(c echo.Context) error {
-	return h.renderForm(c, http.StatusOK, views.NewLinkForm())
+	from := c.QueryParam("from")
+	if from == "" {
+		return h.renderForm(c, http.StatusOK, views.NewLinkForm())
+	}
+	id, err := parseLinkID(from)
+	if err != nil {
+		return err
+	}
+	link, err := h.links.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return h.renderForm(c, http.StatusOK, views.DuplicateLinkForm(LocaleFrom(c), *link, h.now()))
 }
 
 // Create makes a link. A create that fails upstream is never retried: it
@@ -157,27 +170,33 @@ func (h *Links) Validate(c echo.Context) error {
 
 // SetStatus switches a link to the posted status (or the other one). htmx
 // gets the updated row or detail back; a plain form returns to where it
-// came from.
+// came from. A deactivation's message offers to undo it (#14).
 func (h *Links) SetStatus(c echo.Context) error {
 	id, err := linkID(c)
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	before, err := h.links.Get(ctx, id)
+	if err != nil {
+		return err
+	}
 	want := app.LinkStatus(c.FormValue("status"))
 	if !want.Valid() {
-		before, err := h.links.Get(c.Request().Context(), id)
-		if err != nil {
-			return err
-		}
 		want = before.Status.Other()
 	}
-	after, err := h.links.SetStatus(c.Request().Context(), actorOf(c), id, want)
+	after, err := h.links.SetStatus(ctx, actorOf(c), id, want)
 	if err != nil {
 		return err
 	}
 	l := LocaleFrom(c)
-	flash.Success(c, l.T(statusFlash(after.Status)))
+	next := SafeNext(c.FormValue("next"), routes.Path(routes.LinkShow, after.ID))
 	hx := htmx.Parse(c.Request())
+	if before.Status == app.LinkStatusActive && after.Status == app.LinkStatusPassive {
+		flash.SuccessUndo(c, l.T(statusFlash(after.Status)), flash.Undo{Links: []int64{id}, Next: shownPage(c, next)})
+	} else {
+		flash.Success(c, l.T(statusFlash(after.Status)))
+	}
 	switch {
 	case hx.Partial() && hx.Target == views.IDLinkDetail:
 		return render(c, http.StatusOK, nil, views.LinkDetail(l, h.linkProps(c, after)))
@@ -185,7 +204,20 @@ func (h *Links) SetStatus(c echo.Context) error {
 		row := views.LinkRowProps{Link: *after, CanChange: true, CSRF: CSRFToken(c), Next: SafeNext(c.FormValue("next"), routes.Path(routes.Links))}
 		return render(c, http.StatusOK, nil, views.LinkRow(l, row))
 	}
-	return redirect(c, SafeNext(c.FormValue("next"), routes.Path(routes.LinkShow, after.ID)))
+	return redirect(c, next)
+}
+
+// shownPage is the page the person sees after this request: for htmx the
+// one it was sent from (HX-Current-URL), otherwise next.
+func shownPage(c echo.Context, next string) string {
+	if !htmx.Parse(c.Request()).Partial() {
+		return next
+	}
+	u, err := url.Parse(c.Request().Header.Get("HX-Current-URL"))
+	if err != nil {
+		return next
+	}
+	return SafeNext(u.RequestURI(), next)
 }
 
 // ConfirmDelete asks before deleting, offering deactivation instead; it is

@@ -119,7 +119,12 @@ func (h *LinksBulk) Apply(c echo.Context) error {
 	res := h.links.Bulk(c.Request().Context(), actorOf(c), action, ids)
 	LoggerFrom(c).Info("links changed in bulk", "action", action, "done", len(res.Done), "failed", len(res.Failed))
 	l := LocaleFrom(c)
-	if len(res.Done) > 0 {
+	switch {
+	case action == app.BulkDeactivate && len(res.Done) > 0:
+		// Only the links this changed come back with an undo: one that was
+		// passive before stays so.
+		flash.SuccessUndo(c, l.Tf("bulk.done."+string(action), len(res.Done)), flash.Undo{Links: res.Changed, Next: bulkNext(c)})
+	case len(res.Done) > 0:
 		flash.Success(c, l.Tf("bulk.done."+string(action), len(res.Done)))
 	}
 	if len(res.Failed) > 0 {

@@ -229,7 +229,7 @@ func TestLinksShow(t *testing.T) {
 	if got, _ := doc.Find(testid("detail-qr")).Attr("src"); got != linkPath(link.ID, "/qr.png?size=320") {
 		t.Errorf("QR: got %q", got)
 	}
-	if got, _ := doc.Find(testid("qr-svg")).Attr("href"); got != linkPath(link.ID, "/qr.svg") {
+	if got, _ := doc.Find(testid("qr-svg")).Attr("href"); got != linkPath(link.ID, "/qr.svg?download=1") {
 		t.Errorf("SVG: got %q", got)
 	}
 	for _, layout := range []string{"poster", "card", "tent"} {
@@ -243,7 +243,7 @@ func TestLinksShow(t *testing.T) {
 
 	doc, _ = page(t, env.staff.Get(t, linkPath(link.ID, "")), http.StatusOK)
 	actions := doc.Find(testid("detail-actions"))
-	for _, id := range []string{"edit-link", "toggle-status", "delete-link"} {
+	for _, id := range []string{"edit-link", "duplicate-link", "toggle-status", "delete-link"} {
 		if actions.Find(testid(id)).Length() != 1 {
 			t.Errorf("staff detail lacks %s", id)
 		}

@@ -31,6 +31,8 @@ type PaymentService interface {
 	Each(ctx context.Context, f app.PaymentFilter, fn func(app.Payment) error) error
 	Callbacks(ctx context.Context, code string) ([]app.Callback, error)
 	QRImage(p *app.Payment) ([]byte, string, bool)
+	StartAgain(ctx context.Context, by app.Actor, code string) (*app.Payment, error)
+	Next(ctx context.Context, p *app.Payment) (*app.Payment, bool, error)
 }
 
 // Payments serves the QR payment pages: start at the counter, watch it

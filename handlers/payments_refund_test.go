@@ -177,3 +177,29 @@ func TestRefundOutlivesClosedTab(t *testing.T) {
 		})
 	}
 }
+
+// TestRefundFormRoundTripsInEitherLanguage: the form offers the remainder
+// written the way the page's language writes money (#14: "75.00" on a
+// Turkish page read as a mistake), and sending it back unchanged refunds
+// exactly that remainder.
+func TestRefundFormRoundTripsInEitherLanguage(t *testing.T) {
+	env := newPayEnv(t, webtest.Options{})
+	for _, tt := range []struct{ lang, want string }{
+		{"tr-TR,tr;q=0.9", "1.075,50"},
+		{"en-GB,en;q=0.9", "1,075.50"},
+	} {
+		code := env.paidPayment(t, "1075.50").MerchantUniqueCode
+		doc := parseResp(t, env.owner.Get(t, "/payments/"+code+"/refund", "Accept-Language", tt.lang))
+		got, _ := testID(doc, "field-amount").Attr("value")
+		if got != tt.want {
+			t.Errorf("%s: refund form pre-fills %q, want %q", tt.lang, got, tt.want)
+		}
+		resp := env.owner.PostForm(t, "/payments/"+code+"/refund", url.Values{"amount": {got}}, "Accept-Language", tt.lang)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: refunding the pre-filled %q: got %d\n%s", tt.lang, got, resp.StatusCode, body(t, resp))
+		}
+		if p := env.payment(t, code); p.Status != app.PaymentStatusRefunded || !p.RefundedAmount.Equal(decimal.RequireFromString("1075.50")) {
+			t.Errorf("%s: after refunding %q: %s refunded %s, want refunded 1075.50", tt.lang, got, p.Status, p.RefundedAmount)
+		}
+	}
+}

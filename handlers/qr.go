@@ -39,7 +39,8 @@ func NewQR(site Site, links LinkReader, cache *qr.Cache) *QR {
 	return &QR{site: site, links: links, cache: cache}
 }
 
-// PNG serves GET /links/:id/qr.png?size=N. A size that is not a number is
+// PNG serves GET /links/:id/qr.png?size=N (?download=1: as a file to
+// save). A size that is not a number is
 // refused (400); a number out of range is clamped to 64..2048 px, so an
 // old bookmark with a size we no longer allow still gets a code.
 func (h *QR) PNG(c echo.Context) error {
@@ -55,8 +56,19 @@ func (h *QR) PNG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	asDownload(c, "png")
 	qr.Serve(c.Response(), c.Request(), img, qr.CacheControl)
 	return nil
+}
+
+// asDownload makes a code asked for with ?download=1 a file to save
+// ("link-7-qr.png") rather than an image to show.
+func asDownload(c echo.Context, ext string) {
+	if c.QueryParam("download") != "1" {
+		return
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition,
+		`attachment; filename="link-`+c.Param("id")+`-qr.`+ext+`"`)
 }
 
 // qrSize reads a code's ?size= (links' and payments' alike): absent is
@@ -74,7 +86,8 @@ func qrSize(c echo.Context) (int, error) {
 	return n, nil
 }
 
-// SVG serves GET /links/:id/qr.svg, the code for print.
+// SVG serves GET /links/:id/qr.svg, the code for print; ?download=1 as a
+// file to save.
 func (h *QR) SVG(c echo.Context) error {
 	url, err := h.linkURL(c)
 	if err != nil {
@@ -84,6 +97,7 @@ func (h *QR) SVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	asDownload(c, "svg")
 	qr.Serve(c.Response(), c.Request(), img, qr.CacheControl)
 	return nil
 }

@@ -33,7 +33,7 @@ func render(c echo.Context, status int, page, fragment templ.Component) error {
 			return err
 		}
 		if msgs := flash.Peek(c); len(msgs) > 0 {
-			if err := views.FlashStackOOB(viewFlashes(msgs)).Render(ctx, buf); err != nil {
+			if err := views.FlashStackOOB(viewFlashes(c, msgs)).Render(ctx, buf); err != nil {
 				return err
 			}
 		}
@@ -59,10 +59,16 @@ func redirect(c echo.Context, url string) error {
 	return c.Redirect(http.StatusSeeOther, url)
 }
 
-func viewFlashes(msgs []flash.Message) []views.Flash {
+// viewFlashes readies queued messages for the page; an undo gets its label
+// and the CSRF token now, as it is shown.
+func viewFlashes(c echo.Context, msgs []flash.Message) []views.Flash {
 	out := make([]views.Flash, len(msgs))
 	for i, m := range msgs {
 		out[i] = views.Flash{Kind: string(m.Kind), Text: m.Text}
+		if u := m.Undo; u != nil {
+			out[i].Undo = &views.FlashUndo{Links: u.Links, Next: SafeNext(u.Next, views.PathLinks),
+				CSRF: CSRFToken(c), Label: LocaleFrom(c).T("bulk.undo")}
+		}
 	}
 	return out
 }

@@ -35,7 +35,7 @@ func (s Site) Meta(c echo.Context, nav, titleKey string) views.PageMeta {
 		Nav:      nav,
 		Path:     c.Request().URL.RequestURI(),
 		CSRF:     CSRFToken(c),
-		Flashes:  viewFlashes(flash.Peek(c)),
+		Flashes:  viewFlashes(c, flash.Peek(c)),
 		Sandbox:  s.Sandbox,
 		Merchant: s.Merchant,
 		Memo:     s.memo(),

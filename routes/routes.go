@@ -70,6 +70,13 @@ const (
 	PaywallFail    Name = "callbacks.paywall.fail"
 )
 
+// The counter's customer screen and taking a payment again (#14).
+const (
+	PaymentCustomer       Name = "payments.customer"
+	PaymentCustomerStatus Name = "payments.customer_status"
+	PaymentAgain          Name = "payments.again"
+)
+
 // Bulk links (#15): import from a sheet, change many at once.
 const (
 	LinksImport         Name = "links.import"
@@ -155,6 +162,11 @@ var All = []Route{
 	{PaymentCheck, http.MethodPost, "/payments/:code/check"},
 	{PaymentRefund, http.MethodGet, "/payments/:code/refund"},
 	{PaymentRefunds, http.MethodPost, "/payments/:code/refund"},
+
+	// The counter's customer screen and taking a payment again (#14).
+	{PaymentCustomer, http.MethodGet, "/payments/:code/customer"},
+	{PaymentCustomerStatus, http.MethodGet, "/payments/:code/customer/status"},
+	{PaymentAgain, http.MethodPost, "/payments/:code/again"},
 
 	{PaywallSuccess, http.MethodPost, "/callbacks/paywall/:token/success"},
 	{PaywallFail, http.MethodPost, "/callbacks/paywall/:token/fail"},

@@ -73,7 +73,56 @@
     if (document.hidden && e.detail && e.detail.elt && e.detail.elt.hasAttribute("data-poll")) e.preventDefault();
   });
   document.addEventListener("visibilitychange", function () {
+    pollState(document.hidden);
+    keepAwake();
     if (!document.hidden) document.dispatchEvent(new Event("pagevisible"));
+  });
+
+  // A polling screen says when it is paused, on the page and in the tab's
+  // title (what shows while the tab is in the background); shown again,
+  // it says it is checking until the first answer arrives.
+  var titleBeforePause = null;
+  function pollState(hidden) {
+    var note = document.querySelector("[data-poll-state]");
+    if (!note || (hidden && !document.querySelector("[data-poll]"))) return;
+    if (hidden) {
+      note.textContent = note.getAttribute("data-paused");
+      note.classList.add("paused");
+      if (titleBeforePause === null) { titleBeforePause = document.title; document.title = "⏸ " + document.title; }
+      return;
+    }
+    if (titleBeforePause !== null) { document.title = titleBeforePause; titleBeforePause = null; }
+    if (note.classList.contains("paused")) {
+      note.classList.remove("paused");
+      note.textContent = note.getAttribute("data-resuming");
+    }
+  }
+  // A poll's answer clears the note. An answer that replaced the polling
+  // element itself (the counter's status line, hx-swap="outerHTML") fires
+  // afterRequest on the detached element, which never reaches document;
+  // afterSettle fires on what replaced it, naming the same requester.
+  function pollAnswered(e) {
+    var note = document.querySelector("[data-poll-state]");
+    if (note && !document.hidden && e.detail && e.detail.elt && e.detail.elt.hasAttribute("data-poll")) note.textContent = "";
+  }
+  document.addEventListener("htmx:afterRequest", pollAnswered);
+  document.addEventListener("htmx:afterSettle", pollAnswered);
+
+  // The customer screen keeps the display awake while it is shown (where
+  // the browser offers a wake lock), and offers full screen where it can.
+  function keepAwake() {
+    if (document.hidden || !navigator.wakeLock || !document.querySelector("[data-wake-lock]")) return;
+    navigator.wakeLock.request("screen").catch(function () {});
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    keepAwake();
+    var full = document.querySelector("[data-fullscreen]");
+    if (full && document.fullscreenEnabled) full.hidden = false;
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest("[data-fullscreen]")) return;
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen().catch(function () {});
   });
 
   // Inline validation answers with the whole field, input included. An

@@ -28,6 +28,10 @@ const (
 	IDPaymentsResults = "payments-results"
 )
 
+// The counter's customer screen (#14): its panel, swapped when the payment
+// settles and when the next one starts.
+const IDCustomerPanel = "customer-panel"
+
 // Bulk links (#15): an import's polled progress, the list's count.
 const (
 	IDImportProgress = "import-progress"

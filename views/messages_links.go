@@ -20,7 +20,6 @@ var linkMessages = map[string]msg{
 	"links.url":                {"Ödeme linki adresi", "Payment link address"},
 	"links.qr":                 {"QR", "QR"},
 	"links.qr_alt":             {"%s için QR kod", "QR code for %s"},
-	"links.qr_svg":             {"QR kodu SVG olarak indir", "Download the QR code as SVG"},
 	"links.print.poster":       {"A4 afiş yazdır", "Print A4 poster"},
 	"links.print.card":         {"Tezgâh kartı yazdır", "Print counter cards"},
 	"links.print.tent":         {"Masa üstü kart yazdır", "Print table tent"},

@@ -10,6 +10,16 @@ type Viewer struct {
 type Flash struct {
 	Kind string // success, info, warning, error
 	Text string
+	Undo *FlashUndo
+}
+
+// FlashUndo is the button beside a message that reactivates the links it
+// deactivated: a form posting the list's bulk activate.
+type FlashUndo struct {
+	Links []int64
+	Next  string
+	CSRF  string
+	Label string
 }
 
 // PageMeta is what the layout needs around every full page.

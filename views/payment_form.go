@@ -42,13 +42,14 @@ func (f PaymentForm) ErrorList() []FieldError {
 	return orderedErrors(f.Errors, "amount", "currency", "description", "provider")
 }
 
-// ProviderLabel names a wallet connection in the select; connections of
-// one provider are told apart by their external id.
+// ProviderLabel names a wallet connection in the select as the lists name
+// its payments; connections of one provider are told apart by their
+// external id.
 func ProviderLabel(w app.Wallet) string {
 	if w.ExternalID != "" {
-		return w.Name + " · " + w.ExternalID
+		return ProviderName(w.Key) + " · " + w.ExternalID
 	}
-	return w.Name
+	return ProviderName(w.Key)
 }
 
 // RefundForm refunds part or all of a payment's remainder.

@@ -209,7 +209,7 @@ func keyboardOnly(t *testing.T, ctx context.Context, s *site) {
 
 // darkPages between them show every kind of button, badge and muted text.
 var darkPages = map[string]bool{"links": true, "link-detail": true, "link-delete": true, "payments": true,
-	"user-detail": true, "not-found": true}
+	"user-detail": true, "not-found": true, "customer-failed": true, "customer-paid": true, "audit": true}
 
 // darkContrast loads pages in dark mode (the layout follows the system's
 // colour scheme) and checks colour contrast alone: buttons, badges and

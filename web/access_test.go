@@ -102,6 +102,12 @@ var routeAccess = map[string]string{
 	"POST /payments/:code/check":  accessStaff,
 	"GET /payments/:code/refund":  accessOwner,
 	"POST /payments/:code/refund": accessOwner,
+
+	// The counter's customer screen (#14): a display signed in as anyone
+	// shows it; taking a payment again is taking a payment.
+	"GET /payments/:code/customer":        accessViewer,
+	"GET /payments/:code/customer/status": accessViewer,
+	"POST /payments/:code/again":          accessStaff,
 }
 
 // publicPrefixes are outside the dashboard by design (issue #4): no login,

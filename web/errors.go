@@ -41,7 +41,11 @@ func errorHandler(log *slog.Logger, site handlers.Site) echo.HTTPErrorHandler {
 			h.Set(htmx.HeaderReswap, "innerHTML")
 			werr = renderComponent(c, p.Status, views.ErrorAlert(info))
 		default:
-			werr = renderComponent(c, p.Status, views.ErrorPage(site.Meta(c, "", "error.title"), info))
+			title := "error.title"
+			if p.Status == http.StatusNotFound {
+				title = "notfound.title"
+			}
+			werr = renderComponent(c, p.Status, views.ErrorPage(site.Meta(c, "", title), info))
 		}
 		if werr != nil {
 			log.Error("writing error response failed", "err", werr)

@@ -72,7 +72,7 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	r.as(app.RoleOwner, routes.UserPassword, users.ResetPassword)
 	r.as(app.RoleOwner, routes.UserDisable, users.Disable)
 	r.as(app.RoleOwner, routes.UserEnable, users.Enable)
-	trail := handlers.NewAuditTrail(cfg.Site, core.Audit, core.Users, time.Local, time.Now)
+	trail := handlers.NewAuditTrail(cfg.Site, core.Audit, core.Users, core.Payments, time.Local, time.Now)
 	r.as(app.RoleOwner, routes.Audit, trail.Index)
 	r.as(app.RoleOwner, routes.AuditExport, trail.Export)
 
@@ -123,6 +123,9 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	r.as(app.RoleStaff, routes.PaymentCheck, payments.Check)
 	r.as(app.RoleOwner, routes.PaymentRefund, payments.RefundForm)
 	r.as(app.RoleOwner, routes.PaymentRefunds, payments.Refund)
+	r.as(app.RoleViewer, routes.PaymentCustomer, payments.Customer)
+	r.as(app.RoleViewer, routes.PaymentCustomerStatus, payments.CustomerStatus)
+	r.as(app.RoleStaff, routes.PaymentAgain, payments.Again)
 }
 
 // router registers routes by name from the routes table: the path and

@@ -4,7 +4,7 @@
 //
 //	go run ./bench/screens -out DIR
 //
-// writes DIR/{lang}-{width}-{page}.png (84 files; DIR defaults to the
+// writes DIR/{lang}-{width}-{page}.png (104 files; DIR defaults to the
 // git-ignored bench/out/screens). It runs the browser test
 // web.TestBrowserScreenshots, which seeds the same app the page checks
 // use (links, payments, users, an audit log) and needs Chromium, as the

@@ -23,7 +23,21 @@ const (
 type Message struct {
 	Kind Kind   `json:"k"`
 	Text string `json:"t"`
+	Undo *Undo  `json:"u,omitempty"`
 }
+
+// Undo is what a message offers to put back: the links a deactivation
+// changed, reactivated by one button beside the message, and the page to
+// return to afterwards.
+type Undo struct {
+	Links []int64 `json:"l"`
+	Next  string  `json:"n"`
+}
+
+// MaxUndoLinks bounds the links one undo names: messages travel in a
+// cookie (4 kB with its signature), and a thousand ids would not fit.
+// Beyond it the message offers no undo; the list's bulk activate remains.
+const MaxUndoLinks = 100
 
 const (
 	valuesKey = "m"
@@ -79,12 +93,24 @@ func save(c echo.Context, s *sessions.Session) {
 }
 
 // Add queues a message for the next page shown to this browser.
-func Add(c echo.Context, kind Kind, text string) {
+func Add(c echo.Context, kind Kind, text string) { add(c, Message{Kind: kind, Text: text}) }
+
+// SuccessUndo queues a success message offering u; with no links, or more
+// than MaxUndoLinks, it is a plain success message.
+func SuccessUndo(c echo.Context, text string, u Undo) {
+	m := Message{Kind: KindSuccess, Text: text}
+	if len(u.Links) > 0 && len(u.Links) <= MaxUndoLinks {
+		m.Undo = &u
+	}
+	add(c, m)
+}
+
+func add(c echo.Context, m Message) {
 	s := session(c)
 	if s == nil {
 		return
 	}
-	msgs := append(read(s), Message{Kind: kind, Text: text})
+	msgs := append(read(s), m)
 	b, _ := json.Marshal(msgs)
 	s.Values[valuesKey] = string(b)
 	save(c, s)
