@@ -64,6 +64,8 @@ type Targets struct {
 func main() {
 	lifetime := flag.Duration("lifetime", 3*time.Minute, "stop after this long")
 	links := flag.Int("links", 30, "payment links to create in the sandbox")
+	searchTTL := flag.Duration("search-ttl", app.DefaultSearchTTL, "how long identical link searches are kept (0: not at all, every list is a Craftgate call)")
+	payments := flag.Int("payments", 0, "QR payments to write straight into the store (for bench/scale's export)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the server's whole life to this file (to see where a MISS goes)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -78,7 +80,7 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *lifetime)
 	defer cancel()
-	if err := run(ctx, *links, os.Stdout); err != nil {
+	if err := run(ctx, *links, *payments, *searchTTL, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench server:", err)
 		os.Exit(1)
 	}
@@ -101,7 +103,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-func run(ctx context.Context, nLinks int, out io.Writer) error {
+func run(ctx context.Context, nLinks, nPayments int, searchTTL time.Duration, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "linkdesk-bench-")
 	if err != nil {
 		return err
@@ -122,7 +124,7 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 		SelfURL:   base,
 		Merchant:  "Bench Mağaza",
 		Paywall:   server.Paywall{HashKey: "bench-hash-key"},
-		SearchTTL: app.DefaultSearchTTL,
+		SearchTTL: searchTTL,
 		Log:       log,
 	})
 	if err != nil {
@@ -135,6 +137,9 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 	}
 	staff, err := benchUser(ctx, srv.Store, app.RoleStaff)
 	if err != nil {
+		return err
+	}
+	if err := seedPayments(ctx, srv.Store, staff, nPayments); err != nil {
 		return err
 	}
 
@@ -235,6 +240,40 @@ func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) ([]int64, 
 		ids = append(ids, p.ID)
 	}
 	return ids, nil
+}
+
+// seedPayments writes n QR payments by staff straight into the store, a
+// thousand to a transaction, every other one settled as paid: starting them
+// through Paywall's sandbox would take minutes at 100 000, and the export
+// reads only the store.
+func seedPayments(ctx context.Context, db *store.DB, staff *app.User, n int) error {
+	const batch = 1000
+	for from := 0; from < n; from += batch {
+		err := db.InTx(ctx, func(tx app.Tx) error {
+			for i := from; i < min(from+batch, n); i++ {
+				code := fmt.Sprintf("bench-%08d", i)
+				p := &app.Payment{
+					MerchantUniqueCode: code, CallbackToken: "bench-token-" + code,
+					Amount: decimal.New(int64(100+i%90000), -2), Currency: "TRY",
+					Description: "Çay ve simit " + strconv.Itoa(i), Provider: "papara",
+					StaffID: &staff.ID, StaffEmail: staff.Email,
+				}
+				if err := tx.CreatePayment(ctx, p); err != nil {
+					return err
+				}
+				if i%2 == 0 {
+					if _, err := tx.SettlePayment(ctx, code, app.PaymentStatusPaid); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("seed payments: %w", err)
+		}
+	}
+	return nil
 }
 
 // benchUser creates a user with role; the bench signs them in with
