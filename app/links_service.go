@@ -115,6 +115,45 @@ func (s *Links) Search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 	}
 }
 
+// Each calls fn with every link q matches, newest first, one provider page
+// at a time (q's Page and Size are ignored): an export of 100 000 links
+// holds one page of them, never the list. The pages are asked for directly,
+// not through the search cache, so a long walk neither fills the cache with
+// pages nobody will list nor stops a moment on pages kept from before; and
+// each call ends as soon as ctx does, so a download given up stops the walk.
+//
+// Craftgate pages by offset only. A link created meanwhile shifts the later
+// pages of a newest-first list by one, so a link already seen is skipped
+// (the ids seen are the walk's only memory, about 40 bytes a link); a link
+// deleted meanwhile shifts them the other way, and the link that moves
+// across the page boundary is missed, as any offset walk would miss it.
+func (s *Links) Each(ctx context.Context, q LinkSearch, fn func(Link) error) error {
+	q.Page, q.Size = 0, MaxLinkPageSize
+	seen := make(map[int64]struct{})
+	for {
+		page, err := s.provider.Search(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, l := range page.Links {
+			if _, dup := seen[l.ID]; dup {
+				continue
+			}
+			seen[l.ID] = struct{}{}
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
+		if len(page.Links) < q.Size || int64(q.Page+1)*int64(q.Size) >= page.Total {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		q.Page++
+	}
+}
+
 // remember keeps the URLs of links just read, so their QR codes need no
 // read of their own.
 func (s *Links) remember(links ...Link) {
