@@ -42,6 +42,10 @@ type Problem struct {
 	Detail  string // the provider's error code, if any
 }
 
+// Error lets a Problem be returned where the refusal is known before any
+// handler runs, such as a body over its route's limit.
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s", p.Status, p.Message) }
+
 // Info is p as the person reads it: the message in their language and the
 // provider's code to quote to support.
 func (p Problem) Info(l views.Locale) views.ErrorInfo {
@@ -59,10 +63,13 @@ func Explain(err error) Problem {
 	var (
 		appErr  *app.Error
 		httpErr *echo.HTTPError
+		problem *Problem
 	)
 	// The core's own error names the problem first: it may wrap the
 	// provider's refusal that caused it.
 	switch {
+	case errors.As(err, &problem):
+		return *problem
 	case errors.As(err, &appErr):
 		status, ok := statusByCode[appErr.Code]
 		if !ok {

@@ -61,10 +61,11 @@ func (h *Imports) renderIndex(c echo.Context, status int, problem string) error 
 func (h *Imports) Upload(c echo.Context) error {
 	l := LocaleFrom(c)
 	fh, err := c.FormFile("file")
-	if err != nil {
+	var tooLarge *http.MaxBytesError // a body of unstated length cut off at the limit
+	if err != nil && !errors.As(err, &tooLarge) {
 		return h.renderIndex(c, http.StatusUnprocessableEntity, l.T("import.err.file_missing"))
 	}
-	if fh.Size > app.MaxImportBytes {
+	if tooLarge != nil || fh.Size > app.MaxImportBytes {
 		return h.renderIndex(c, http.StatusRequestEntityTooLarge, l.T("import.err.too_large"))
 	}
 	f, err := fh.Open()

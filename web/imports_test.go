@@ -72,13 +72,19 @@ func importCSV(n int) []byte {
 // upload posts a file to the import form and returns the response.
 func upload(t *testing.T, c *webtest.Client, name string, data []byte) *http.Response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
+	body, ctype := uploadForm(c, name, data)
+	return c.Do(t, http.MethodPost, "/links/import", strings.NewReader(body), "Content-Type", ctype)
+}
+
+// uploadForm is the import form's multipart body with a file and its type.
+func uploadForm(c *webtest.Client, name string, data []byte) (body, contentType string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
 	_ = w.WriteField("_csrf", c.CSRF())
 	part, _ := w.CreateFormFile("file", name)
 	_, _ = part.Write(data)
 	_ = w.Close()
-	return c.Do(t, http.MethodPost, "/links/import", strings.NewReader(body.String()), "Content-Type", w.FormDataContentType())
+	return b.String(), w.FormDataContentType()
 }
 
 // previewOf uploads a file and follows the redirect to its preview.
@@ -228,6 +234,20 @@ func TestImportRefusesBadFiles(t *testing.T) {
 	big := &http.Client{Jar: c.Jar, Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
 	if resp, err := big.Do(req); err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("an 11 MB file: got %v %v, want 413", resp, err)
+	} else if msg := acctDoc(t, resp).Find("main").Text(); !strings.Contains(msg, "10 MB'tan büyük") {
+		t.Errorf("an 11 MB file: the page says %q, want the import's own message", msg)
+	}
+	// Sent without a length (as a script might; browsers state it), the
+	// same file is cut off where it passes the limit, and the import page
+	// says why. The token goes in the header: the cut-off form has none.
+	form, ctype := uploadForm(c, "big.csv", make([]byte, app.MaxImportBytes+maxFormSlack))
+	req, _ = http.NewRequest(http.MethodPost, ta.URL+"/links/import", io.MultiReader(strings.NewReader(form)))
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("X-CSRF-Token", c.CSRF())
+	if resp, err := (&http.Client{Jar: c.Jar}).Do(req); err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("an 11 MB file of unstated length: got %v %v, want 413", resp, err)
+	} else if msg := acctDoc(t, resp).Find("[data-testid=import-error]").Text(); !strings.Contains(msg, "10 MB'tan büyük") {
+		t.Errorf("an 11 MB file of unstated length: the page says %q", msg)
 	}
 	jobs, _ := ta.Core.Imports.Jobs(context.Background(), 10)
 	if len(jobs) != 0 || countLinks(t, ta) != 0 {

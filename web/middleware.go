@@ -202,9 +202,15 @@ const maxFormBytes = 64 << 10
 
 // uploadLimits are the routes that take a file, and how large one may be;
 // only they accept multipart bodies. The import takes a sheet of up to
-// app.MaxImportBytes plus what multipart wraps it in.
-var uploadLimits = map[routes.Name]int64{
-	routes.LinksImportUpload: app.MaxImportBytes + maxFormBytes,
+// app.MaxImportBytes plus what multipart wraps it in, and the message
+// that says so when a file is larger.
+var uploadLimits = map[routes.Name]upload{
+	routes.LinksImportUpload: {app.MaxImportBytes + maxFormBytes, "import.err.too_large"},
+}
+
+type upload struct {
+	limit    int64
+	tooLarge string // catalog key
 }
 
 // limitBodies bounds every request body before anything reads it, so an
@@ -214,9 +220,9 @@ var uploadLimits = map[routes.Name]int64{
 // it, and a multipart body is refused (415) except where a route takes a
 // file. The emulated providers keep their own limits.
 func limitBodies(sandboxPrefixes []string) echo.MiddlewareFunc {
-	uploads := make(map[string]int64, len(uploadLimits))
-	for name, limit := range uploadLimits {
-		uploads[routes.Get(name).Path] = limit
+	uploads := make(map[string]upload, len(uploadLimits))
+	for name, u := range uploadLimits {
+		uploads[routes.Get(name).Path] = u
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -224,17 +230,17 @@ func limitBodies(sandboxPrefixes []string) echo.MiddlewareFunc {
 			if r.Body == nil || r.Body == http.NoBody || isSandboxPath(r.URL.Path, sandboxPrefixes) {
 				return next(c)
 			}
-			limit, upload := uploads[c.Path()]
-			if !upload {
-				limit = maxFormBytes
+			u, isUpload := uploads[c.Path()]
+			if !isUpload {
+				u = upload{limit: maxFormBytes, tooLarge: "error.413"}
 				if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); strings.HasPrefix(mt, "multipart/") {
-					return refuseBody(c, http.StatusUnsupportedMediaType)
+					return refuseBody(c, http.StatusUnsupportedMediaType, "error.415")
 				}
 			}
-			if r.ContentLength > limit {
-				return refuseBody(c, http.StatusRequestEntityTooLarge)
+			if r.ContentLength > u.limit {
+				return refuseBody(c, http.StatusRequestEntityTooLarge, u.tooLarge)
 			}
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, u.limit)
 			return next(c)
 		}
 	}
@@ -243,9 +249,9 @@ func limitBodies(sandboxPrefixes []string) echo.MiddlewareFunc {
 // refuseBody answers a body refused unread and closes the connection
 // after the answer: otherwise net/http would read on, to keep the
 // connection for the next request, the very body that was refused.
-func refuseBody(c echo.Context, status int) error {
+func refuseBody(c echo.Context, status int, message string) error {
 	c.Response().Header().Set(echo.HeaderConnection, "close")
-	return echo.NewHTTPError(status)
+	return &handlers.Problem{Status: status, Message: message}
 }
 
 func isSandboxPath(path string, prefixes []string) bool {
