@@ -109,6 +109,10 @@ func (b *linkBook) search(_ context.Context, q app.LinkSearch) (*app.LinkPage, e
 	}
 	slices.SortFunc(page.Links, func(a, b app.Link) int { return int(a.ID - b.ID) })
 	page.Total = int64(len(page.Links))
+	if q.Size > 0 { // a search without a size gets everything
+		from := min(q.Page*q.Size, len(page.Links))
+		page.Links = page.Links[from:min(from+q.Size, len(page.Links))]
+	}
 	return page, nil
 }
 

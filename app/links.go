@@ -62,6 +62,10 @@ type LinkPage struct {
 	Total int64
 }
 
+// MaxLinkPageSize is the largest page of a link search: Craftgate refuses
+// larger ones.
+const MaxLinkPageSize = 100
+
 // Limits of a link's texts, in characters. Craftgate publishes none; these
 // are generous for what shops type and keep every stored text bounded.
 const (

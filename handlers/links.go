@@ -21,6 +21,7 @@ import (
 // LinkService is what the links pages need of the core.
 type LinkService interface {
 	Search(ctx context.Context, q app.LinkSearch) (*app.LinkPage, error)
+	linkWalker
 	Get(ctx context.Context, id int64) (*app.Link, error)
 	Create(ctx context.Context, by app.Actor, in app.LinkInput) (*app.Link, error)
 	Update(ctx context.Context, by app.Actor, id int64, in app.LinkInput) (*app.Link, error)
@@ -274,20 +275,27 @@ func (h *Links) listTotal(c echo.Context) int64 {
 }
 
 // Export sends the whole filtered list (every page) as CSV, UTF-8 with a
-// byte-order mark so spreadsheet programs read Turkish letters right.
+// byte-order mark so spreadsheet programs read Turkish letters right. Every
+// matching link is streamed as its page arrives, so the download starts at
+// once and the server holds one page however many links there are.
 func (h *Links) Export(c echo.Context) error {
 	f := views.LinkFilterFrom(c.QueryParams())
 	if !f.Validate() {
 		return app.Errorf(app.CodeInvalid, "links.filter_invalid")
 	}
-	links, err := h.exported(c, f)
+	ctx := c.Request().Context()
+	ticked, err := h.ticked(c)
 	if err != nil {
 		return err
 	}
 	name := "payment-links-" + h.now().Format("2006-01-02") + ".csv"
 	return csvDownload(c, name, linkCSVHeader, func(write func([]string) error) error {
-		for _, l := range links {
-			if err := write(linkCSVRow(l)); err != nil {
+		row := func(l app.Link) error { return write(linkCSVRow(l)) }
+		if ticked == nil {
+			return h.links.Each(ctx, f.Search(), row)
+		}
+		for _, l := range ticked {
+			if err := row(l); err != nil {
 				return err
 			}
 		}
@@ -295,12 +303,13 @@ func (h *Links) Export(c echo.Context) error {
 	})
 }
 
-// exported is what an export sends: the links ticked in the list's bulk
-// form, or every link the filter matches.
-func (h *Links) exported(c echo.Context, f views.LinkFilter) ([]app.Link, error) {
+// ticked reads the links ticked in the list's bulk form, before the
+// download starts, so a failure still shows a page; nil when the export is
+// of every link the filter matches.
+func (h *Links) ticked(c echo.Context) ([]app.Link, error) {
 	sel := views.LinkSelectionFrom(c.QueryParams())
 	if sel.All || len(sel.IDs) == 0 {
-		return searchAll(c.Request().Context(), h.links, f.Search())
+		return nil, nil
 	}
 	if len(sel.IDs) > views.MaxSelectedLinks {
 		return nil, app.Errorf(app.CodeInvalid, "error.400")
@@ -319,33 +328,23 @@ func (h *Links) exported(c echo.Context, f views.LinkFilter) ([]app.Link, error)
 	return links, nil
 }
 
-// searchAll walks every page of a search. Links created meanwhile shift the
-// newest-first pages, so a link seen twice is kept once.
-func searchAll(ctx context.Context, links linkSearcher, q app.LinkSearch) ([]app.Link, error) {
-	q.Page, q.Size = 0, views.MaxLinksPageSize
-	seen := make(map[int64]bool)
+// linkWalker walks every link a search matches (*app.Links).
+type linkWalker interface {
+	Each(ctx context.Context, q app.LinkSearch, fn func(app.Link) error) error
+}
+
+// searchAll reads every link a search matches, for pages that show or
+// change them all at once (labels, bulk actions).
+func searchAll(ctx context.Context, links linkWalker, q app.LinkSearch) ([]app.Link, error) {
 	var all []app.Link
-	for {
-		// Each page is a shared, uncancellable call: stop walking once the
-		// person has given up on the download.
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		page, err := links.Search(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range page.Links {
-			if !seen[l.ID] {
-				seen[l.ID] = true
-				all = append(all, l)
-			}
-		}
-		if len(page.Links) < q.Size || int64((q.Page+1)*q.Size) >= page.Total {
-			return all, nil
-		}
-		q.Page++
+	err := links.Each(ctx, q, func(l app.Link) error {
+		all = append(all, l)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return all, nil
 }
 
 var linkCSVHeader = []string{"id", "name", "description", "price", "currency", "status", "stock", "soldCount", "channel", "orderId", "expiresAt", "url"}

@@ -16,7 +16,7 @@ import (
 
 // BulkService is what bulk actions need of the core (*app.Links).
 type BulkService interface {
-	linkSearcher
+	linkWalker
 	Bulk(ctx context.Context, by app.Actor, action app.LinkBulkAction, ids []int64) app.BulkResult
 }
 
@@ -29,11 +29,6 @@ type LinksBulk struct {
 // NewLinksBulk returns the bulk action handlers.
 func NewLinksBulk(site Site, links BulkService) *LinksBulk {
 	return &LinksBulk{site: site, links: links}
-}
-
-// linkSearcher searches links (*app.Links).
-type linkSearcher interface {
-	Search(ctx context.Context, q app.LinkSearch) (*app.LinkPage, error)
 }
 
 // selection reads a bulk selection from the query or form. Nothing
@@ -64,7 +59,7 @@ func bulkNext(c echo.Context) string {
 
 // selectedIDs resolves a selection to link ids: the ticked ones, or every
 // link the filter matches (all pages, read now).
-func selectedIDs(ctx context.Context, links linkSearcher, sel views.LinkSelection) ([]int64, []string, error) {
+func selectedIDs(ctx context.Context, links linkWalker, sel views.LinkSelection) ([]int64, []string, error) {
 	if !sel.All {
 		return sel.IDs, nil, nil
 	}

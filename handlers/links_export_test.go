@@ -1,72 +1,126 @@
 package handlers
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"linkdesk/app"
 )
 
-// endlessLinks answers every search with a full page of a huge list and
-// cancels the export's context on its first call.
-type endlessLinks struct {
+// pagedLinks walks pages of 100 links with a 1 kB description each, so a
+// page is more than any buffer between the handler and the client. Before
+// page 1 it calls beforeSecond, and it stops after pages pages or when ctx
+// ends, as app.Links.Each does; what it returned goes to done.
+type pagedLinks struct {
 	LinkService
-	cancel   context.CancelFunc
-	searches int
+	pages        int
+	beforeSecond func()
+	done         chan error
 }
 
-func (e *endlessLinks) Search(_ context.Context, req app.LinkSearch) (*app.LinkPage, error) {
-	e.searches++
-	e.cancel()
-	items := make([]app.Link, req.Size)
-	for i := range items {
-		items[i].ID = int64(req.Page*req.Size + i + 1)
+func (p *pagedLinks) Each(ctx context.Context, _ app.LinkSearch, fn func(app.Link) error) (err error) {
+	defer func() { p.done <- err }()
+	for page := range p.pages {
+		if page == 1 {
+			p.beforeSecond()
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := range app.MaxLinkPageSize {
+			l := app.Link{ID: int64(page*app.MaxLinkPageSize + i + 1), Name: "Kahve", Description: strings.Repeat("ç", 500)}
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
 	}
-	return &app.LinkPage{Links: items, Total: 1 << 20}, nil
+	return nil
 }
 
-func TestSearchAllStopsWhenCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	up := &endlessLinks{cancel: cancel}
-	_, err := searchAll(ctx, up, app.LinkSearch{})
-	if !errors.Is(err, context.Canceled) || up.searches != 1 {
-		t.Errorf("got %v after %d searches, want context.Canceled after 1", err, up.searches)
+func exportServer(t *testing.T, links LinkService) *httptest.Server {
+	e := echo.New()
+	h := NewLinks(Site{}, links, time.Now)
+	e.GET("/links/export.csv", h.Export)
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// waitFor fails the test when ch gives nothing for a long while: a hang,
+// not a slow machine.
+func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no %s", what)
+		panic("unreachable")
 	}
 }
 
-// shiftingLinks serves a newest-first list of links 200 down to 53 while
-// a new link arrives after the first page, so the second page starts with
-// the first page's last link again.
-type shiftingLinks struct{ LinkService }
+// The first page reaches the client before the second is read: nothing
+// waits for the whole list.
+func TestLinksExportStreamsPageByPage(t *testing.T) {
+	release := make(chan struct{})
+	links := &pagedLinks{pages: 3, beforeSecond: func() { <-release }, done: make(chan error, 1)}
+	srv := exportServer(t, links)
 
-func (shiftingLinks) Search(_ context.Context, req app.LinkSearch) (*app.LinkPage, error) {
-	first := int64(200) // page 0: 200…101
-	if req.Page == 1 {
-		first = 101 // shifted by one: 101…53
-	}
-	n := req.Size
-	if req.Page == 1 {
-		n = 49
-	}
-	items := make([]app.Link, n)
-	for i := range items {
-		items[i].ID = first - int64(i)
-	}
-	return &app.LinkPage{Links: items, Total: 149}, nil
-}
-
-func TestSearchAllKeepsEachLinkOnce(t *testing.T) {
-	got, err := searchAll(context.Background(), shiftingLinks{}, app.LinkSearch{})
+	resp, err := http.Get(srv.URL + "/links/export.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[int64]int{}
-	for _, p := range got {
-		seen[p.ID]++
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	lines := make(chan string, 1)
+	go func() {
+		var got strings.Builder
+		for range 2 { // the header and the first link, while page 1 waits
+			line, _ := r.ReadString('\n')
+			got.WriteString(line)
+		}
+		lines <- got.String()
+	}()
+	if got := waitFor(t, lines, "first row before the second page was read"); !strings.Contains(got, "\n1,Kahve,") {
+		t.Fatalf("got %q, want the header and link 1", got)
 	}
-	if len(got) != 148 || seen[101] != 1 || got[0].ID != 200 || got[len(got)-1].ID != 53 {
-		t.Errorf("exported %d links (101 %d times, %d…%d), want 148 from 200 to 53, each once",
-			len(got), seen[101], got[0].ID, got[len(got)-1].ID)
+	close(release)
+	if err := waitFor(t, links.done, "end of the walk"); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := r.ReadString(0)
+	if !errors.Is(err, io.EOF) {
+		t.Fatal(err)
+	}
+	if n := 1 + strings.Count(rest, "\n"); n != 3*app.MaxLinkPageSize {
+		t.Errorf("got %d rows, want %d", n, 3*app.MaxLinkPageSize)
+	}
+}
+
+// A person who gives up on a download stops the walk: no more pages are
+// asked of Craftgate for nobody.
+func TestLinksExportStopsWhenTheClientLeaves(t *testing.T) {
+	links := &pagedLinks{pages: 1 << 20, beforeSecond: func() {}, done: make(chan error, 1)}
+	srv := exportServer(t, links)
+
+	resp, err := http.Get(srv.URL + "/links/export.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close() // mid-download: the transport drops the connection
+	if err := waitFor(t, links.done, "end of the walk after the client left"); err == nil {
+		t.Error("the walk ended as complete, want the failed write or the cancelled request")
 	}
 }

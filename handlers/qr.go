@@ -18,7 +18,7 @@ import (
 
 // LinkReader reads links and the URLs their codes encode (*app.Links).
 type LinkReader interface {
-	linkSearcher
+	linkWalker
 	Get(ctx context.Context, id int64) (*app.Link, error)
 	// URL is what a link's QR code encodes, from memory when it was read
 	// recently: a code is asked for far more often than links change.

@@ -15,7 +15,7 @@ import (
 // Page sizes of the links list.
 const (
 	DefaultLinksPageSize = 25
-	MaxLinksPageSize     = 100 // the API refuses larger pages
+	MaxLinksPageSize     = app.MaxLinkPageSize
 )
 
 // LinksPageSizes are the sizes the list offers.

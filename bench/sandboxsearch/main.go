@@ -16,16 +16,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -36,15 +30,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"linkdesk/bench/internal/linkseed"
 	"linkdesk/sandbox"
 	"linkdesk/store"
 )
-
-const productsPath = "/sandbox/craftgate/craftlink/v1/products"
 
 func main() {
 	sizes := flag.String("links", "1000,10000,100000", "comma-separated link counts")
@@ -94,21 +85,21 @@ func run(n, rounds, requests, writers int, only string) error {
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed after Close
 	defer srv.Close()
-	c := &client{
-		base: "http://" + ln.Addr().String(),
-		http: &http.Client{
+	c := &client{Client: &linkseed.Client{
+		Base: "http://" + ln.Addr().String(),
+		HTTP: &http.Client{
 			Timeout:   time.Minute,
 			Transport: &http.Transport{MaxIdleConnsPerHost: writers + 1},
 		},
-	}
+	}}
 
 	start := time.Now()
-	if err := seed(c, n, writers); err != nil {
+	if err := linkseed.Seed(c.Client, n, writers); err != nil {
 		return err
 	}
 	took := time.Since(start)
 	// The link that cold searches rewrite unchanged; no search below matches it.
-	body, err := c.do(http.MethodPost, productsPath, markerBody)
+	body, err := c.Do(http.MethodPost, linkseed.ProductsPath, markerBody)
 	if err != nil {
 		return err
 	}
@@ -116,7 +107,7 @@ func run(n, rounds, requests, writers int, only string) error {
 	if err := json.Unmarshal(body, &marker); err != nil {
 		return fmt.Errorf("decode %s: %w", body, err)
 	}
-	c.touch = fmt.Sprintf("%s/%d", productsPath, marker.Data.ID)
+	c.touch = fmt.Sprintf("%s/%d", linkseed.ProductsPath, marker.Data.ID)
 
 	fmt.Printf("\n%d links: created through the API in %.1f s (%.0f links/s, %d clients); load average %s\n",
 		n, took.Seconds(), float64(n)/took.Seconds(), writers, loadAverage())
@@ -151,76 +142,6 @@ func loadAverage() string {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// The links: half are named for coffee ("kahve"), one in 500 is "nadir" (rare);
-// prices run from 1.00 to 999.99; every tenth has an orderId; every other one has
-// an externalId shared by 200 links and an expiry in 2030 or 2031.
-var (
-	adjectives = []string{"Türk", "Filtre", "Sıcak", "Soğuk", "İri", "Organik", "Yöresel", "Taze"}
-	nouns      = []string{"Kahve", "Çay", "Kupa", "Lokum", "Simit", "Boza", "Salep", "Ayran"}
-	channels   = []string{"web", "shop", "app", "pos"}
-)
-
-func linkBody(i int) string {
-	rng := mathrand.New(mathrand.NewPCG(uint64(i), 16))
-	noun := nouns[1+rng.IntN(len(nouns)-1)] // anything but Kahve
-	if i%2 == 0 {
-		noun = nouns[0]
-	}
-	name := adjectives[rng.IntN(len(adjectives))] + " " + noun + " " + strconv.Itoa(i)
-	if i%500 == 0 {
-		name += " nadir"
-	}
-	fields := map[string]any{
-		"name":                name,
-		"price":               json.Number(fmt.Sprintf("%d.%02d", 1+rng.IntN(999), rng.IntN(100))),
-		"currency":            []string{"TRY", "TRY", "TRY", "USD", "EUR"}[rng.IntN(5)],
-		"channel":             channels[rng.IntN(len(channels))],
-		"enabledInstallments": []int{1, 3, 6},
-	}
-	if i%10 == 0 {
-		fields["orderId"], fields["stock"] = fmt.Sprintf("ORD-%d", i), 1
-	}
-	if i%2 == 1 {
-		fields["externalId"] = fmt.Sprintf("EXT-%d", i%200)
-		fields["expiresAt"] = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).
-			Add(time.Duration(rng.IntN(2*365*24)) * time.Hour).Format("2006-01-02T15:04:05")
-	}
-	b, err := json.Marshal(fields)
-	if err != nil {
-		panic(err) // only maps of strings, numbers and ints
-	}
-	return string(b)
-}
-
-// seed creates links 1..n through the API with writers concurrent clients, so ids
-// follow i closely but not exactly; the searches below do not depend on it.
-func seed(c *client, n, writers int) error {
-	var (
-		next    atomic.Int64
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		first   error
-	)
-	for range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1))
-				if i > n {
-					return
-				}
-				if _, err := c.do(http.MethodPost, productsPath, linkBody(i)); err != nil {
-					errOnce.Do(func() { first = fmt.Errorf("create link %d: %w", i, err) })
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return first
-}
 
 // kind is one kind of search: query gives the query string of the i-th request.
 type kind struct {
@@ -266,7 +187,7 @@ type result struct {
 // measure times the kind warm and cold, then counts the handler's allocations.
 func measure(c *client, h http.Handler, k kind, rounds, requests int) (result, error) {
 	var r result
-	body, err := c.do(http.MethodGet, productsPath+"?"+k.query(0), "")
+	body, err := c.Do(http.MethodGet, linkseed.ProductsPath+"?"+k.query(0), "")
 	if err != nil {
 		return r, err
 	}
@@ -299,9 +220,9 @@ func timeRounds(c *client, k kind, rounds, requests int, cold bool) (latency, er
 					return latency{}, err
 				}
 			}
-			target := productsPath + "?" + k.query(i)
+			target := linkseed.ProductsPath + "?" + k.query(i)
 			start := time.Now()
-			if _, err := c.do(http.MethodGet, target, ""); err != nil {
+			if _, err := c.Do(http.MethodGet, target, ""); err != nil {
 				return latency{}, err
 			}
 			lat[i] = time.Since(start)
@@ -325,7 +246,7 @@ func handlerAllocs(c *client, h http.Handler, k kind) (allocs, bytes uint64, err
 		if err := c.touchMarker(); err != nil {
 			return 0, 0, err
 		}
-		req := c.request(http.MethodGet, productsPath+"?"+k.query(i), "")
+		req := c.Request(http.MethodGet, linkseed.ProductsPath+"?"+k.query(i), "")
 		rec := httptest.NewRecorder()
 		runtime.ReadMemStats(&before)
 		h.ServeHTTP(rec, req)
@@ -339,49 +260,15 @@ func handlerAllocs(c *client, h http.Handler, k kind) (allocs, bytes uint64, err
 	return allocs / calls, bytes / calls, nil
 }
 
-// client signs Craftgate requests as the official clients do (notes §1.2):
-// base64(sha256(url + apiKey + secret + rnd + body)) over the URL as sent.
+// client is the signing client with the marker link cold searches rewrite.
 type client struct {
-	base  string
-	http  *http.Client
+	*linkseed.Client
 	touch string // the marker link's path
 }
 
 // touchMarker rewrites the marker link as it is: a write that changes no search's
 // results but starts a new generation, so the next search counts afresh.
 func (c *client) touchMarker() error {
-	_, err := c.do(http.MethodPut, c.touch, markerBody)
+	_, err := c.Do(http.MethodPut, c.touch, markerBody)
 	return err
-}
-
-func (c *client) request(method, target, body string) *http.Request {
-	req := httptest.NewRequest(method, c.base+target, strings.NewReader(body))
-	req.RequestURI = "" // httptest sets it for servers; a client request must not carry it
-	rnd := make([]byte, 6)
-	_, _ = rand.Read(rnd) // never fails
-	key := base64.RawURLEncoding.EncodeToString(rnd)
-	sum := sha256.Sum256([]byte(c.base + target + sandbox.CraftgateAPIKey + sandbox.CraftgateSecretKey + key + body))
-	req.Header.Set("x-api-key", sandbox.CraftgateAPIKey)
-	req.Header.Set("x-rnd-key", key)
-	req.Header.Set("x-auth-version", "v1")
-	req.Header.Set("x-signature", base64.StdEncoding.EncodeToString(sum[:]))
-	req.Header.Set("Content-Type", "application/json")
-	return req
-}
-
-// do sends a request and returns the body of a 200 answer.
-func (c *client) do(method, target, body string) ([]byte, error) {
-	resp, err := c.http.Do(c.request(method, target, body))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s: status %d: %s", method, target, resp.StatusCode, bytes.TrimSpace(b))
-	}
-	return b, nil
 }

@@ -72,6 +72,8 @@ type Targets struct {
 type setup struct {
 	engine    string // "sqlite" or "postgres"
 	instances int
+	searchTTL time.Duration // how long identical link searches are kept
+	payments  int           // QR payments written straight into the store
 }
 
 func main() {
@@ -80,6 +82,8 @@ func main() {
 	var st setup
 	flag.StringVar(&st.engine, "engine", "sqlite", "sqlite, or postgres: a throwaway server from Debian's postgresql (or LINKDESK_TEST_POSTGRES)")
 	flag.IntVar(&st.instances, "instances", 1, "instances sharing the database behind a round-robin proxy (postgres only above 1)")
+	flag.DurationVar(&st.searchTTL, "search-ttl", app.DefaultSearchTTL, "how long identical link searches are kept (0: not at all, every list is a Craftgate call)")
+	flag.IntVar(&st.payments, "payments", 0, "QR payments to write straight into the store (for bench/scale's export)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the server's whole life to this file (to see where a MISS goes)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -165,7 +169,7 @@ func run(ctx context.Context, st setup, nLinks int, out io.Writer) error {
 		PublicURL: base,
 		Merchant:  "Bench Mağaza",
 		Paywall:   server.Paywall{HashKey: "bench-hash-key"},
-		SearchTTL: app.DefaultSearchTTL,
+		SearchTTL: st.searchTTL,
 		Log:       log,
 	}
 	srv, err := server.New(ctx, cfg)
@@ -198,6 +202,9 @@ func run(ctx context.Context, st setup, nLinks int, out io.Writer) error {
 	}
 	staff, err := benchUser(ctx, srv.Store, app.RoleStaff)
 	if err != nil {
+		return err
+	}
+	if err := seedPayments(ctx, srv.Store, staff, st.payments); err != nil {
 		return err
 	}
 
@@ -299,6 +306,40 @@ func seedLinks(ctx context.Context, cg *craftclient.Craftgate, n int) ([]int64, 
 		ids = append(ids, p.ID)
 	}
 	return ids, nil
+}
+
+// seedPayments writes n QR payments by staff straight into the store, a
+// thousand to a transaction, every other one settled as paid: starting them
+// through Paywall's sandbox would take minutes at 100 000, and the export
+// reads only the store.
+func seedPayments(ctx context.Context, db *store.DB, staff *app.User, n int) error {
+	const batch = 1000
+	for from := 0; from < n; from += batch {
+		err := db.InTx(ctx, func(tx app.Tx) error {
+			for i := from; i < min(from+batch, n); i++ {
+				code := fmt.Sprintf("bench-%08d", i)
+				p := &app.Payment{
+					MerchantUniqueCode: code, CallbackToken: "bench-token-" + code,
+					Amount: decimal.New(int64(100+i%90000), -2), Currency: "TRY",
+					Description: "Çay ve simit " + strconv.Itoa(i), Provider: "papara",
+					StaffID: &staff.ID, StaffEmail: staff.Email,
+				}
+				if err := tx.CreatePayment(ctx, p); err != nil {
+					return err
+				}
+				if i%2 == 0 {
+					if _, err := tx.SettlePayment(ctx, code, app.PaymentStatusPaid); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("seed payments: %w", err)
+		}
+	}
+	return nil
 }
 
 // benchUser creates a user with role; the bench signs them in with
