@@ -27,32 +27,48 @@ var exportWriteWindow = 30 * time.Second
 // csvDownload streams a CSV attachment: UTF-8 with a byte order mark, so
 // spreadsheet programs read ş, ğ and İ correctly, then the header row, then
 // whatever rows writes. Column names stay English so scripts can rely on
-// them. The header goes out at once, so the download starts before the
-// first row is read. Once the first byte is out the error handler cannot
-// show a page any more, so a failure midway ends as ErrCutShort.
+// them. Nothing is sent before the first row is ready (or rows ends), so a
+// failure to read anything at all, such as a provider that does not answer,
+// still shows the person an error page; once the first byte is out it
+// cannot, so a failure midway ends as ErrCutShort.
 func csvDownload(c echo.Context, filename string, header []string, rows func(write func([]string) error) error) error {
-	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
-	res.WriteHeader(http.StatusOK)
-	out := newStreamWriter(res)
-	w := csv.NewWriter(out)
-	_, err := io.WriteString(out, "\ufeff")
-	if err == nil {
-		err = w.Write(header)
+	var (
+		out *streamWriter
+		w   *csv.Writer
+	)
+	start := func() error {
+		res := c.Response()
+		res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+		res.WriteHeader(http.StatusOK)
+		out = newStreamWriter(res)
+		w = csv.NewWriter(out)
+		if _, err := io.WriteString(out, "\ufeff"); err != nil {
+			return err
+		}
+		if err := w.Write(header); err != nil {
+			return err
+		}
+		return out.push(w)
 	}
-	if err == nil {
-		err = out.push(w)
-	}
-	if err == nil {
-		err = rows(func(rec []string) error {
-			if err := w.Write(rec); err != nil {
+	err := rows(func(rec []string) error {
+		if w == nil {
+			if err := start(); err != nil {
 				return err
 			}
-			return out.keepAlive(w)
-		})
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+		return out.keepAlive(w)
+	})
+	if w == nil { // not a byte sent yet
+		if err != nil {
+			return err
+		}
+		err = start()
 	}
-	w.Flush()
+	w.Flush() // what was written before a failure reaches the client too
 	if err == nil {
 		err = w.Error()
 	}

@@ -35,6 +35,24 @@ func TestCSVDownloadFailingMidwayIsCutShort(t *testing.T) {
 	}
 }
 
+// An export that fails before its first row has sent nothing, so its error
+// goes to the error handler as it is and the person gets a page.
+func TestCSVDownloadFailingAtOnceSendsNothing(t *testing.T) {
+	e := echo.New()
+	rec := httptest.NewRecorder()
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/export.csv", nil), rec)
+	away := errors.New("provider unreachable")
+	err := csvDownload(c, "x.csv", []string{"id"}, func(func([]string) error) error { return away })
+	if err != away || c.Response().Committed || rec.Body.Len() != 0 {
+		t.Fatalf("got %v, committed %v, body %q; want the error alone and nothing sent", err, c.Response().Committed, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	c = e.NewContext(httptest.NewRequest(http.MethodGet, "/export.csv", nil), rec)
+	if err := csvDownload(c, "x.csv", []string{"id"}, func(func([]string) error) error { return nil }); err != nil || rec.Body.String() != "\ufeffid\n" {
+		t.Errorf("an empty export: %v, body %q; want the header alone", err, rec.Body.String())
+	}
+}
+
 // A download that takes longer than the server's write timeout but keeps
 // making progress is not cut off: it renews its deadline as it goes.
 func TestCSVDownloadOutlivesTheWriteTimeout(t *testing.T) {
