@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -70,6 +71,15 @@ func (s *Links) Bulk(ctx context.Context, by Actor, action LinkBulkAction, ids [
 		}()
 	}
 	wg.Wait()
+	// In the order of ids, as the person listed them, whichever finished first.
+	order := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		order[id] = i
+	}
+	byOrder := func(a, b int64) int { return order[a] - order[b] }
+	slices.SortFunc(res.Done, byOrder)
+	slices.SortFunc(res.Changed, byOrder)
+	slices.SortFunc(res.Failed, func(a, b BulkFailure) int { return byOrder(a.ID, b.ID) })
 	return res
 }
 
