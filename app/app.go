@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -12,8 +13,12 @@ type Config struct {
 	Store    Store
 	Links    LinkProvider
 	Payments PaymentProvider
+	// Sales is Craftgate's payment reporting; nil runs no catch-up (and
+	// receives no webhooks).
+	Sales SalesProvider
 
 	PaymentsConfig PaymentsConfig
+	SalesConfig    SalesConfig
 	// SearchTTL is how long an identical link search may be answered from
 	// memory; 0 keeps none (concurrent identical searches still share a call).
 	SearchTTL time.Duration
@@ -42,6 +47,7 @@ type App struct {
 	Users    *Users
 	Links    *Links
 	Payments *Payments
+	Sales    *Sales
 	Audit    *Audit
 
 	store Store
@@ -59,10 +65,12 @@ func New(cfg Config) *App {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
+	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, cfg.Log.With("component", "links"))
 	return &App{
 		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer),
-		Links:    newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now),
+		Links:    links,
 		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
+		Sales:    newSales(cfg.Store, cfg.Sales, links, cfg.SalesConfig, cfg.Now, cfg.Log.With("component", "sales")),
 		Audit:    &Audit{store: cfg.Store},
 		store:    cfg.Store,
 		log:      cfg.Log,
@@ -70,14 +78,12 @@ func New(cfg Config) *App {
 }
 
 // Run does the core's background work until ctx is done: the payment
-// reconciler (which also picks up what a previous run left open) and the
-// pruning of ended sessions.
+// reconciler (which also picks up what a previous run left open), the
+// sales catch-up and the pruning of ended sessions.
 func (a *App) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Payments.Run(ctx)
-	}()
+	var workers sync.WaitGroup
+	workers.Go(func() { a.Payments.Run(ctx) })
+	workers.Go(func() { a.Sales.Run(ctx) })
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -86,7 +92,7 @@ func (a *App) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			<-done
+			workers.Wait()
 			return
 		case <-t.C:
 		}

@@ -50,6 +50,8 @@ type Env struct {
 	Paywall  *fakePaywall
 	Links    *linkBook // the fake Craftgate's links
 	Payments *payBook  // what the fake Paywall knows
+	Report   *fakeReporting
+	Reports  *reportBook // the fake Craftgate's link payments
 	cfg      app.Config
 }
 
@@ -68,10 +70,13 @@ func MustOpenEnv(tb testing.TB, edit ...func(*app.Config)) *Env {
 	e := &Env{DB: db, Store: &spyStore{DB: db}, Clock: clock, Links: newLinkBook(), Payments: newPayBook()}
 	e.Craft = e.Links.provider()
 	e.Paywall = e.Payments.provider()
+	e.Reports = newReportBook(clock.Now)
+	e.Report = e.Reports.provider()
 	e.cfg = app.Config{
 		Store:          e.Store,
 		Links:          e.Craft,
 		Payments:       e.Paywall,
+		Sales:          e.Report,
 		PaymentsConfig: app.PaymentsConfig{CallbackURLs: callbackURLs},
 		Now:            clock.Now,
 	}

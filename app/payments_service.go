@@ -304,6 +304,9 @@ func (s *Payments) settle(ctx context.Context, code string, to PaymentStatus, so
 		if !changed {
 			return nil
 		}
+		if err := countQRSettled(ctx, tx, code, to); err != nil {
+			return err
+		}
 		return appendAudit(ctx, tx, by, change{Action: "payment.settle", TargetType: "payment", TargetID: code,
 			Before: map[string]string{"status": string(PaymentStatusPending)},
 			After:  map[string]string{"status": string(to), "source": source}})

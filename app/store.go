@@ -106,6 +106,9 @@ type Tx interface {
 	// RecordStrayCallback keeps a callback that named no payment, apart
 	// from payments, keeping only the newest keep of them.
 	RecordStrayCallback(ctx context.Context, c *Callback, keep int) error
+
+	// Sales and the local record of links (sales_store.go).
+	SalesTx
 }
 
 // LoginAttempts is the sign-in throttle's window for one e-mail and IP.

@@ -88,6 +88,17 @@ var contract = []struct {
 	{"RecordCallbackRepeat", testRecordCallbackRepeat},
 	{"RecordCallbackRefused", testRecordCallbackRefused},
 	{"RecordStrayCallback", testRecordStrayCallback},
+
+	{"SaveLinks", testSaveLinks},
+	{"SearchLinks", testSearchLinks},
+	{"UnseenLinksAndRefs", testUnseenLinksAndRefs},
+	{"LinkPayments", testLinkPayments},
+	{"LinkSales", testLinkSales},
+	{"SalesTotals", testSalesTotals},
+	{"ListSales", testListSales},
+	{"LinkRefunds", testLinkRefunds},
+	{"SyncCursor", testSyncCursor},
+	{"Webhooks", testWebhooks},
 }
 
 func TestContract(t *testing.T) {
