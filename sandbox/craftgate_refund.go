@@ -32,7 +32,7 @@ const (
 
 var (
 	errPaymentIDRequired    = validation("3001", "paymentId zorunludur!", "paymentId is required!")
-	errRefundPrice         = validation("3002", "İade tutarı sıfırdan büyük olmalıdır!", "refundPrice must be greater than 0!")
+	errRefundPrice          = validation("3002", "İade tutarı sıfırdan büyük olmalıdır!", "refundPrice must be greater than 0!")
 	errRefundTooMuch        = validation("3003", "İade tutarı iade edilebilir tutarı aşıyor!", "refundPrice exceeds the refundable amount!")
 	errPaymentNotRefundable = validation("3004", "Başarısız ödeme iade edilemez!", "A failed payment cannot be refunded!")
 	errPaymentFullyRefunded = validation("3005", "Ödeme zaten tamamen iade edildi!", "The payment is already fully refunded!")
@@ -121,7 +121,7 @@ func (rf refund) wire(withTransactions bool) refundJSON {
 
 type refundInput struct {
 	PaymentID             *int64           `json:"paymentId"`
-	RefundPrice          *decimal.Decimal `json:"refundPrice"`
+	RefundPrice           *decimal.Decimal `json:"refundPrice"`
 	ConversationID        string           `json:"conversationId"`
 	RefundDestinationType string           `json:"refundDestinationType"`
 }
