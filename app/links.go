@@ -330,10 +330,10 @@ type LinkSearch struct {
 	MinPrice, MaxPrice *decimal.Decimal
 	Page, Size         int
 	// Sort orders the list by a column of the local record; empty is
-	// Craftgate's own order, newest first. Asc reverses a sort's natural
-	// direction (names A to Z, the rest most or latest first).
-	Sort LinkSort
-	Asc  bool
+	// Craftgate's own order, newest first. Reverse turns a sort's natural
+	// direction (names A to Z, the rest most or latest first) around.
+	Sort    LinkSort
+	Reverse bool
 }
 
 // LinkSort is a column the list can be sorted by.
@@ -357,13 +357,13 @@ func (s LinkSort) Valid() bool { return slices.Contains(LinkSorts, s) }
 // Local reports whether the search runs over the local record: a name is
 // matched folded (accents and case ignored), and sorts other than newest
 // first are the record's own.
-func (q LinkSearch) Local() bool { return q.Name != "" || q.Sort != LinkSortNewest }
+func (q LinkSearch) Local() bool { return q.Name != "" || q.Sort != LinkSortNewest || q.Reverse }
 
 // key is a stable text form of the search, for caches.
 func (q LinkSearch) key() string {
 	var b strings.Builder
 	for _, s := range []string{q.Name, string(q.Currency), q.Channel, decString(q.MinPrice), decString(q.MaxPrice),
-		strconv.Itoa(q.Page), strconv.Itoa(q.Size), string(q.Sort), strconv.FormatBool(q.Asc)} {
+		strconv.Itoa(q.Page), strconv.Itoa(q.Size), string(q.Sort), strconv.FormatBool(q.Reverse)} {
 		b.WriteString(strconv.Itoa(len(s)))
 		b.WriteByte(':')
 		b.WriteString(s)

@@ -130,7 +130,7 @@ func (s *Links) Search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 // record as Craftgate's word.
 func (s *Links) search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 	upstream := q
-	upstream.Sort, upstream.Asc = LinkSortNewest, false
+	upstream.Sort, upstream.Reverse = LinkSortNewest, false
 	page, err := s.provider.Search(ctx, upstream)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"time"
@@ -197,4 +198,60 @@ func (s *Sales) Each(ctx context.Context, f SaleFilter, fn func(Sale) error) err
 // Payment returns a link payment from the local record.
 func (s *Sales) Payment(ctx context.Context, id int64) (*LinkPayment, error) {
 	return s.store.LinkPayment(ctx, id)
+}
+
+// LinkSalesView is a link's sales as its page shows them.
+type LinkSalesView struct {
+	Version int64
+	// Link is the link as the local record has it (nil when it has none).
+	Link       *Link
+	Summary    LinkSales
+	Payments   []Sale // the newest first
+	Total      int    // how many payments the link has
+	Days       []time.Time
+	Currencies []CurrencyOverview // the last 30 days per currency (no top links)
+}
+
+// linkPaymentsShown is how many payments a link's page lists; the sales
+// page, filtered by the link, lists them all.
+const linkPaymentsShown = 20
+
+// ForLink returns a link's sales: its summary, its newest payments and its
+// last 30 days, from the local record (no Craftgate call, so its page can
+// poll it).
+func (s *Sales) ForLink(ctx context.Context, id int64) (*LinkSalesView, error) {
+	version, err := s.store.SalesVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &LinkSalesView{Version: version, Days: lastDays(s.now(), s.cfg.Location, OverviewDays)}
+	switch v.Link, err = s.store.LocalLink(ctx, id); {
+	case errors.Is(err, ErrNotFound):
+		v.Link = nil
+	case err != nil:
+		return nil, err
+	}
+	sums, err := s.store.LinkSales(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	v.Summary = sums[id]
+	if v.Payments, v.Total, err = s.store.ListSales(ctx, SaleFilter{LinkID: id, Limit: linkPaymentsShown}); err != nil {
+		return nil, err
+	}
+	recent, err := s.store.LinkPaymentsSince(ctx, id, v.Days[0])
+	if err != nil {
+		return nil, err
+	}
+	var entries []SalesEntry
+	for i := range recent {
+		entries = append(entries, linkEntries(&recent[i])...)
+	}
+	v.Currencies = summarise(v.Days, entries)
+	return v, nil
+}
+
+// LocalLink returns a link as the local record has it.
+func (s *Sales) LocalLink(ctx context.Context, id int64) (*Link, error) {
+	return s.store.LocalLink(ctx, id)
 }

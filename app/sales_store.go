@@ -43,6 +43,9 @@ type SalesTx interface {
 	// SaveLinkPayment stores p and its refunds under p.ID, replacing what
 	// was stored: a payment read twice is stored once.
 	SaveLinkPayment(ctx context.Context, p *LinkPayment) error
+	// LinkPaymentsSince returns a link's payments created from from on,
+	// with their refunds, oldest first.
+	LinkPaymentsSince(ctx context.Context, linkID int64, from time.Time) ([]LinkPayment, error)
 
 	// Refund intents of link payments, written before Craftgate is asked.
 	CreateLinkRefund(ctx context.Context, r *LinkRefund) error

@@ -183,7 +183,7 @@ func (q queries) SearchLinks(ctx context.Context, s app.LinkSearch) ([]app.Link,
 		from += ` LEFT JOIN ` + linkSums + ` ON s.link_id = l.id`
 	}
 	orderBy := order[0]
-	if s.Asc {
+	if s.Reverse {
 		orderBy = order[1]
 	}
 	size := s.Size

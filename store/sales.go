@@ -523,3 +523,33 @@ func (q queries) WebhookEvents(ctx context.Context) ([]app.WebhookRecord, error)
 	}
 	return ws, nil
 }
+
+// LinkPaymentsSince returns a link's payments created from from on, with
+// their refunds, oldest first.
+func (q queries) LinkPaymentsSince(ctx context.Context, linkID int64, from time.Time) ([]app.LinkPayment, error) {
+	var payments []app.LinkPayment
+	err := q.inReadTx(ctx, func(tx queries) error {
+		var err error
+		payments, err = queryAll(ctx, tx, scanLinkPayment, `SELECT `+linkPaymentColumns+` FROM link_payments
+			WHERE link_id = ? AND created_at >= ? ORDER BY created_at, id`, linkID, formatTime(from))
+		if err != nil || len(payments) == 0 {
+			return err
+		}
+		index := make(map[int64]int, len(payments))
+		for i, p := range payments {
+			index[p.ID] = i
+		}
+		return queryEach(ctx, tx, scanProviderRefund, func(r app.ProviderRefund) error {
+			if i, ok := index[r.PaymentID]; ok {
+				payments[i].Refunds = append(payments[i].Refunds, r)
+			}
+			return nil
+		}, `SELECT r.id, r.payment_id, r.created_at, r.amount, r.succeeded FROM link_payment_refunds r
+			JOIN link_payments p ON p.id = r.payment_id WHERE p.link_id = ? AND p.created_at >= ? ORDER BY r.created_at, r.id`,
+			linkID, formatTime(from))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: payments of link %d: %w", linkID, err)
+	}
+	return payments, nil
+}

@@ -91,7 +91,7 @@ func testSearchLinks(t *testing.T, db *store.DB) {
 		{"channel", app.LinkSearch{Channel: "web"}, "Gift card", 1},
 		{"price range", app.LinkSearch{MinPrice: decPtr("15"), MaxPrice: decPtr("30")}, "Kahve 100%_,Ilık süt", 2},
 		{"by name", app.LinkSearch{Sort: app.LinkSortName}, "Çay,Gift card,Ilık süt,Kahve 100%_", 4},
-		{"by name, reversed", app.LinkSearch{Sort: app.LinkSortName, Asc: true}, "Kahve 100%_,Ilık süt,Gift card,Çay", 4},
+		{"by name, reversed", app.LinkSearch{Sort: app.LinkSortName, Reverse: true}, "Kahve 100%_,Ilık süt,Gift card,Çay", 4},
 		{"by price", app.LinkSearch{Sort: app.LinkSortPrice}, "Gift card,Ilık süt,Kahve 100%_,Çay", 4},
 		{"paged", app.LinkSearch{Size: 2, Page: 1}, "Ilık süt,Çay", 4},
 	}
@@ -227,6 +227,10 @@ func testLinkSales(t *testing.T, db *store.DB) {
 	links, _, _ = db.SearchLinks(ctx, app.LinkSearch{Sort: app.LinkSortLastSale})
 	if linkNames(links) != "Çay,Kahve,Su" {
 		t.Errorf("by last sale: got %s, want Çay,Kahve,Su (never sold last)", linkNames(links))
+	}
+	recent, err := db.LinkPaymentsSince(ctx, 7, at.Add(30*time.Minute))
+	if err != nil || len(recent) != 3 || recent[0].ID != 2 || recent[2].ID != 5 {
+		t.Errorf("payments of link 7 since +30m: got %+v, %v, want 2, 3 and 5", recent, err)
 	}
 	// A payment moved to another link leaves the first one's summary.
 	moved := linkPayment(4, 9, at, "20", app.PaymentStatusPaid)
