@@ -27,3 +27,11 @@ const (
 	IDPaymentProvider = "payment-provider-field"
 	IDPaymentsResults = "payments-results"
 )
+
+// Sales (#12): the overview's polled part, the sales list's results and a
+// link's polled sales section.
+const (
+	IDOverview     = "overview"
+	IDSalesResults = "sales-results"
+	IDLinkSales    = "link-sales"
+)

@@ -91,6 +91,14 @@ var routeAccess = map[string]string{
 	"POST /payments/:code/check":  accessStaff,
 	"GET /payments/:code/refund":  accessOwner,
 	"POST /payments/:code/refund": accessOwner,
+
+	// Sales (#12): viewers and staff see them, owners refund link
+	// payments. Craftgate's webhooks are under /callbacks/ (public).
+	"GET /sales":                  accessViewer,
+	"GET /sales/export.csv":       accessViewer,
+	"GET /links/:id/sales":        accessViewer,
+	"GET /sales/link/:id/refund":  accessOwner,
+	"POST /sales/link/:id/refund": accessOwner,
 }
 
 // publicPrefixes are outside the dashboard by design (issue #4): no login,
