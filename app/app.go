@@ -19,6 +19,9 @@ type Config struct {
 
 	PaymentsConfig PaymentsConfig
 	SalesConfig    SalesConfig
+	// Location is the shop's time zone: days begin at its midnight (the
+	// sales totals, the overview). Nil is DefaultLocation().
+	Location *time.Location
 	// SearchTTL is how long an identical link search may be answered from
 	// memory; 0 keeps none (concurrent identical searches still share a call).
 	SearchTTL time.Duration
@@ -65,12 +68,15 @@ func New(cfg Config) *App {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
+	if cfg.Location == nil {
+		cfg.Location = DefaultLocation()
+	}
 	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, cfg.Log.With("component", "links"))
 	return &App{
 		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer),
 		Links:    links,
-		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
-		Sales:    newSales(cfg.Store, cfg.Sales, links, cfg.SalesConfig, cfg.Now, cfg.Log.With("component", "sales")),
+		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Location, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
+		Sales:    newSales(cfg.Store, cfg.Sales, links, cfg.SalesConfig, cfg.Location, cfg.Now, cfg.Log.With("component", "sales")),
 		Audit:    &Audit{store: cfg.Store},
 		store:    cfg.Store,
 		log:      cfg.Log,

@@ -46,6 +46,7 @@ type Payments struct {
 	now      func() time.Time
 	log      *slog.Logger
 	observer Observer
+	loc      *time.Location // the shop's zone, for the sales totals
 	wallets  *expirable.LRU[Currency, []Wallet]
 	// born is when this process began: a start begun before it cannot
 	// still be in flight here, so one unknown to the provider was cut off
@@ -53,7 +54,7 @@ type Payments struct {
 	born time.Time
 }
 
-func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, now func() time.Time, log *slog.Logger, observer Observer) *Payments {
+func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, loc *time.Location, now func() time.Time, log *slog.Logger, observer Observer) *Payments {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultPaymentTimeout
 	}
@@ -63,7 +64,7 @@ func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, now func() tim
 	if cfg.ReconcileMinAge <= 0 {
 		cfg.ReconcileMinAge = DefaultReconcileMinAge
 	}
-	return &Payments{store: st, provider: p, cfg: cfg, now: now, log: log, observer: observer,
+	return &Payments{store: st, provider: p, cfg: cfg, now: now, log: log, observer: observer, loc: loc,
 		wallets: expirable.NewLRU[Currency, []Wallet](len(PaymentCurrencies), nil, walletsTTL), born: now()}
 }
 
@@ -304,7 +305,7 @@ func (s *Payments) settle(ctx context.Context, code string, to PaymentStatus, so
 		if !changed {
 			return nil
 		}
-		if err := countQRSettled(ctx, tx, code, to); err != nil {
+		if err := countQRSettled(ctx, tx, s.loc, code, to); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, by, change{Action: "payment.settle", TargetType: "payment", TargetID: code,

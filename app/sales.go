@@ -124,9 +124,6 @@ type SaleFilter struct {
 
 // SalesConfig tunes the sales service; zero fields take the defaults.
 type SalesConfig struct {
-	// Location is where the shop is: days (today, the chart's bars) begin
-	// at its midnight. Nil is Europe/Istanbul, else UTC.
-	Location *time.Location
 	// SyncInterval is the time between catch-up passes (DefaultSyncInterval).
 	SyncInterval time.Duration
 }
@@ -148,18 +145,16 @@ type Sales struct {
 	provider SalesProvider
 	links    *Links
 	cfg      SalesConfig
+	loc      *time.Location // the shop's zone: where days begin
 	now      func() time.Time
 	log      *slog.Logger
 }
 
-func newSales(st Store, p SalesProvider, links *Links, cfg SalesConfig, now func() time.Time, log *slog.Logger) *Sales {
-	if cfg.Location == nil {
-		cfg.Location = DefaultLocation()
-	}
+func newSales(st Store, p SalesProvider, links *Links, cfg SalesConfig, loc *time.Location, now func() time.Time, log *slog.Logger) *Sales {
 	if cfg.SyncInterval <= 0 {
 		cfg.SyncInterval = DefaultSyncInterval
 	}
-	return &Sales{store: st, provider: p, links: links, cfg: cfg, now: now, log: log}
+	return &Sales{store: st, provider: p, links: links, cfg: cfg, loc: loc, now: now, log: log}
 }
 
 // DefaultSyncInterval is the time between catch-up passes.
@@ -175,8 +170,28 @@ func DefaultLocation() *time.Location {
 	return loc
 }
 
-// Location is the shop's time zone, where days begin.
-func (s *Sales) Location() *time.Location { return s.cfg.Location }
+// Prepare makes the per-day totals follow the shop's zone: when it is not
+// the zone they were kept in (a new zone, or an older database), they are
+// rebuilt from the quarter hours, under the sales lock, which every writer
+// of sales takes. Every instance must run in one zone.
+func (s *Sales) Prepare(ctx context.Context) error {
+	zone, err := s.store.SalesDaysZone(ctx)
+	if err != nil || zone == s.loc.String() {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.Lock(ctx, salesLock); err != nil {
+			return err
+		}
+		if zone, err := tx.SalesDaysZone(ctx); err != nil || zone == s.loc.String() {
+			return err // another instance rebuilt them meanwhile
+		}
+		if err := tx.RebuildSalesDays(ctx, s.loc); err != nil {
+			return err
+		}
+		return tx.BumpSalesVersion(ctx)
+	})
+}
 
 // Version changes whenever a sale, a failed attempt or a refund is
 // recorded, by any instance: pages poll it and render again only when it
@@ -224,7 +239,7 @@ func (s *Sales) ForLink(ctx context.Context, id int64) (*LinkSalesView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &LinkSalesView{Version: version, Days: lastDays(s.now(), s.cfg.Location, OverviewDays)}
+	v := &LinkSalesView{Version: version, Days: lastDays(s.now(), s.loc, OverviewDays)}
 	switch v.Link, err = s.store.LocalLink(ctx, id); {
 	case errors.Is(err, ErrNotFound):
 		v.Link = nil

@@ -7,10 +7,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// The per-quarter-hour totals (SalesEntry) are kept as sales change, in
-// the transaction that changes them, so the overview sums a few thousand
-// rows, not every payment. Revenue counts when it happens: a sale at the
-// payment's time, a refund at the refund's.
+// The sales totals (SalesEntry) are kept as sales change, in the
+// transaction that changes them, per quarter hour and per day of the
+// shop's zone, so the overview sums a hundred rows, not every payment.
+// Revenue counts when it happens: a sale at the payment's time, a refund at
+// the refund's.
 
 // linkEntries are what a link payment adds to the totals: its sale or
 // failed attempt at its time, and each refund at the refund's time.
@@ -88,20 +89,28 @@ func (e *SalesEntry) zero() bool {
 	return e.Sales == 0 && e.Failed == 0 && e.Refunds == 0 && e.SalesAmount.IsZero() && e.RefundAmount.IsZero()
 }
 
-// addEntries applies entries inside tx and moves the sales version, so
-// every page showing sales renders again.
-func addEntries(ctx context.Context, tx Tx, entries ...SalesEntry) error {
+// addEntries applies entries inside tx, days in loc, and moves the sales
+// version, so every page showing sales renders again. It takes the sales
+// lock, which a rebuild of the days takes too.
+func addEntries(ctx context.Context, tx Tx, loc *time.Location, entries ...SalesEntry) error {
+	if err := tx.Lock(ctx, salesLock); err != nil {
+		return err
+	}
 	for _, e := range entries {
-		if err := tx.AddSales(ctx, e); err != nil {
+		if err := tx.AddSales(ctx, e, loc); err != nil {
 			return err
 		}
 	}
 	return tx.BumpSalesVersion(ctx)
 }
 
+// salesLock orders the transactions that read and then write sales: a link
+// payment's record, a refund intent, a rebuild of the days.
+const salesLock = "sales"
+
 // countQRSettled counts a QR payment that just settled: a sale when paid,
 // a failed attempt when failed (an expired payment was never attempted).
-func countQRSettled(ctx context.Context, tx Tx, code string, to PaymentStatus) error {
+func countQRSettled(ctx context.Context, tx Tx, loc *time.Location, code string, to PaymentStatus) error {
 	if to != PaymentStatusPaid && to != PaymentStatusFailed {
 		return nil
 	}
@@ -115,11 +124,11 @@ func countQRSettled(ctx context.Context, tx Tx, code string, to PaymentStatus) e
 	} else {
 		e.Failed = 1
 	}
-	return addEntries(ctx, tx, e)
+	return addEntries(ctx, tx, loc, e)
 }
 
 // countQRRefund counts amount refunded of a QR payment at at.
-func countQRRefund(ctx context.Context, tx Tx, p *Payment, amount decimal.Decimal, at time.Time) error {
-	return addEntries(ctx, tx, SalesEntry{At: SalesBucketStart(at), Source: SaleSourceQR, Currency: p.Currency,
+func countQRRefund(ctx context.Context, tx Tx, loc *time.Location, p *Payment, amount decimal.Decimal, at time.Time) error {
+	return addEntries(ctx, tx, loc, SalesEntry{At: SalesBucketStart(at), Source: SaleSourceQR, Currency: p.Currency,
 		Refunds: 1, RefundAmount: amount})
 }

@@ -79,8 +79,8 @@ const (
 
 // Overview sums the last 30 days of sales, link and QR, per currency, in
 // the shop's days, with the newest payments and the top links. It reads
-// the quarter-hour totals, a few thousand rows whatever the number of
-// payments.
+// the per-day totals, at most a row per day, source and currency, whatever
+// the number of payments.
 func (s *Sales) Overview(ctx context.Context) (*Overview, error) {
 	// Read without a transaction, the version first: a sale recorded
 	// meanwhile shows now or moves the version, so the next poll shows it.
@@ -88,8 +88,8 @@ func (s *Sales) Overview(ctx context.Context) (*Overview, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Overview{Version: version, Days: lastDays(s.now(), s.cfg.Location, OverviewDays)}
-	entries, err := s.store.SalesEntries(ctx, o.Days[0], o.Days[len(o.Days)-1].AddDate(0, 0, 1))
+	o := &Overview{Version: version, Days: lastDays(s.now(), s.loc, OverviewDays)}
+	entries, err := s.store.SalesDays(ctx, s.loc, o.Days[0], o.Days[len(o.Days)-1].AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func dayIndex(days []time.Time, t time.Time) int {
 	return i
 }
 
-// summarise folds quarter-hour entries into days, periods and currencies;
+// summarise folds entries (days, or quarter hours) into days, periods and currencies;
 // currencies are ordered as Craftgate lists them (TRY first).
 func summarise(days []time.Time, entries []SalesEntry) []CurrencyOverview {
 	byCurrency := map[Currency]*CurrencyOverview{}

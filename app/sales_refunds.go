@@ -93,7 +93,7 @@ func (s *Sales) Refund(ctx context.Context, by Actor, paymentID int64, amountTex
 // openLinkRefund checks inside tx that r still fits what remains, open
 // intents included, and writes it.
 func openLinkRefund(ctx context.Context, tx Tx, r *LinkRefund) error {
-	if err := tx.Lock(ctx, "sales"); err != nil {
+	if err := tx.Lock(ctx, salesLock); err != nil {
 		return err
 	}
 	current, err := tx.LinkPayment(ctx, r.PaymentID)
@@ -123,7 +123,7 @@ func openLinkRefund(ctx context.Context, tx Tx, r *LinkRefund) error {
 func (s *Sales) finishRefund(ctx context.Context, r *LinkRefund, p *LinkPayment, refundID int64, by Actor, source string) (*LinkPayment, error) {
 	before := *p
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		if err := tx.Lock(ctx, "sales"); err != nil {
+		if err := tx.Lock(ctx, salesLock); err != nil {
 			return err
 		}
 		r.Status, r.RefundID = RefundDone, refundID
@@ -136,7 +136,7 @@ func (s *Sales) finishRefund(ctx context.Context, r *LinkRefund, p *LinkPayment,
 			return err
 		}
 		before = *stored
-		if _, err := recordPayment(ctx, tx, p, by); err != nil {
+		if _, err := recordPayment(ctx, tx, s.loc, p, by); err != nil {
 			return err
 		}
 		after := map[string]string{"status": string(p.Status), "refunded": p.Refunded.String(), "amount": r.Amount.String(),

@@ -57,11 +57,16 @@ type SalesTx interface {
 
 	// Sales of both sources.
 
-	// AddSales adds e to the totals of its quarter hour.
-	AddSales(ctx context.Context, e SalesEntry) error
-	// SalesEntries returns the quarter hours' totals from from (inclusive)
-	// to to (exclusive).
-	SalesEntries(ctx context.Context, from, to time.Time) ([]SalesEntry, error)
+	// AddSales adds e to the totals of its quarter hour and of its day in
+	// zone.
+	AddSales(ctx context.Context, e SalesEntry, zone *time.Location) error
+	// SalesDays returns the totals of the days in zone from the day of
+	// from to the day before to's; each entry's At is its day's midnight.
+	SalesDays(ctx context.Context, zone *time.Location, from, to time.Time) ([]SalesEntry, error)
+	// SalesDaysZone names the zone the days are kept in ("" before any).
+	SalesDaysZone(ctx context.Context) (string, error)
+	// RebuildSalesDays rebuilds the days in zone from the quarter hours.
+	RebuildSalesDays(ctx context.Context, zone *time.Location) error
 	// BumpSalesVersion moves the version every change to sales moves.
 	BumpSalesVersion(ctx context.Context) error
 	SalesVersion(ctx context.Context) (int64, error)

@@ -140,7 +140,7 @@ func (s *Sales) record(ctx context.Context, rp *ReportedPayment, ev *WebhookReco
 	p = &rp.Payment
 	changed := false
 	err = s.store.InTx(ctx, func(tx Tx) error {
-		if err := tx.Lock(ctx, "sales"); err != nil {
+		if err := tx.Lock(ctx, salesLock); err != nil {
 			return err
 		}
 		if ev != nil {
@@ -151,7 +151,7 @@ func (s *Sales) record(ctx context.Context, rp *ReportedPayment, ev *WebhookReco
 			}
 		}
 		var err error
-		changed, err = recordPayment(ctx, tx, p, by)
+		changed, err = recordPayment(ctx, tx, s.loc, p, by)
 		return err
 	})
 	if err == nil && changed {
@@ -162,7 +162,7 @@ func (s *Sales) record(ctx context.Context, rp *ReportedPayment, ev *WebhookReco
 
 // recordPayment stores p inside tx and moves everything that follows from
 // it; changed is false when it was stored so already.
-func recordPayment(ctx context.Context, tx Tx, p *LinkPayment, by Actor) (changed bool, err error) {
+func recordPayment(ctx context.Context, tx Tx, loc *time.Location, p *LinkPayment, by Actor) (changed bool, err error) {
 	before, err := tx.LinkPayment(ctx, p.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -183,7 +183,7 @@ func recordPayment(ctx context.Context, tx Tx, p *LinkPayment, by Actor) (change
 	if err := tx.SaveLinkPayment(ctx, p); err != nil {
 		return false, err
 	}
-	if err := addEntries(ctx, tx, entriesDiff(linkEntries(before), linkEntries(p))...); err != nil {
+	if err := addEntries(ctx, tx, loc, entriesDiff(linkEntries(before), linkEntries(p))...); err != nil {
 		return false, err
 	}
 	for _, id := range linkIDs(before, p) {

@@ -480,4 +480,21 @@ func TestSales_OverviewDaysInShopZone(t *testing.T) {
 	wantTotals(t, "14 March", daily[len(daily)-1].Link, 1, "10", 0, 0)
 	wantTotals(t, "13 March", daily[len(daily)-2].Link, 1, "10", 0, 0)
 	wantTotals(t, "7 days", try(o).Periods[1].Link, 2, "20", 0, 0)
+
+	// The shop moves to UTC: its days are rebuilt, both sales on 13 March.
+	e.cfg.Location = time.UTC
+	moved := e.Restart()
+	if err := moved.Sales.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inUTC, err := moved.Sales.Overview(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	daily = try(inUTC).Daily
+	wantTotals(t, "14 March in UTC", daily[len(daily)-1].Link, 0, "0", 0, 0)
+	wantTotals(t, "13 March in UTC", daily[len(daily)-2].Link, 2, "20", 0, 0)
+	if inUTC.Version <= o.Version {
+		t.Errorf("the rebuild left the sales version at %d", inUTC.Version)
+	}
 }

@@ -194,7 +194,8 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Payments:       providers.NewPayments(pw, cfg.Paywall.HashKey),
 		Sales:          providers.NewSales(cg, cfg.Craftgate.WebhookKey, zone),
 		PaymentsConfig: app.PaymentsConfig{CallbackURLs: web.CallbackURLs(cfg.CallbackURL), Timeout: cfg.PaymentTimeout},
-		SalesConfig:    app.SalesConfig{Location: cfg.Location, SyncInterval: cfg.SyncInterval},
+		SalesConfig:    app.SalesConfig{SyncInterval: cfg.SyncInterval},
+		Location:       cfg.Location,
 		SearchTTL:      cfg.SearchTTL,
 		Now:            cfg.Now,
 		Log:            cfg.Log,
@@ -202,6 +203,9 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	})
 	if s.secrets, err = SessionSecrets(ctx, s.App, cfg.SessionSecrets); err != nil {
 		return nil, err
+	}
+	if err := s.App.Sales.Prepare(ctx); err != nil {
+		return nil, fmt.Errorf("sales days in %s: %w", cfg.Location, err)
 	}
 	wc := web.Config{
 		Site:            handlers.Site{Merchant: cfg.Merchant, Sandbox: sb != nil},

@@ -201,45 +201,126 @@ func (q queries) OpenLinkRefunds(ctx context.Context, createdBefore time.Time) (
 	return rs, nil
 }
 
-// AddSales adds e to its quarter hour's totals.
-func (q queries) AddSales(ctx context.Context, e app.SalesEntry) error {
+// dayLayout is a day of the shop's zone as sales_days keys it.
+const dayLayout = "2006-01-02"
+
+// AddSales adds e to its quarter hour's totals and to its day's in zone.
+func (q queries) AddSales(ctx context.Context, e app.SalesEntry, zone *time.Location) error {
 	if !e.Source.Valid() || e.Currency == "" || !e.At.Equal(app.SalesBucketStart(e.At)) {
 		return fmt.Errorf("store: add sales: bad entry %s %q at %s", e.Source, e.Currency, e.At)
 	}
+	figures := []any{e.Sales, units(e.SalesAmount), e.Failed, e.Refunds, units(e.RefundAmount)}
 	_, err := q.exec(ctx, `INSERT INTO sales_totals (bucket, source, currency, sales, sales_e6, failed, refunds, refunds_e6)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (bucket, source, currency) DO UPDATE SET sales = sales_totals.sales + excluded.sales,
-			sales_e6 = sales_totals.sales_e6 + excluded.sales_e6, failed = sales_totals.failed + excluded.failed,
-			refunds = sales_totals.refunds + excluded.refunds, refunds_e6 = sales_totals.refunds_e6 + excluded.refunds_e6`,
-		formatTime(e.At), e.Source, e.Currency, e.Sales, units(e.SalesAmount), e.Failed, e.Refunds, units(e.RefundAmount))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, source, currency)`+upsertSet("sales_totals"),
+		append([]any{formatTime(e.At), e.Source, e.Currency}, figures...)...)
+	if err == nil {
+		_, err = q.exec(ctx, `INSERT INTO sales_days (day, source, currency, sales, sales_e6, failed, refunds, refunds_e6)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, source, currency)`+upsertSet("sales_days"),
+			append([]any{e.At.In(zone).Format(dayLayout), e.Source, e.Currency}, figures...)...)
+	}
 	if err != nil {
 		return fmt.Errorf("store: add sales: %w", err)
 	}
 	return nil
 }
 
-// SalesEntries returns the quarter hours' totals from from (inclusive) to
-// to (exclusive), oldest first.
-func (q queries) SalesEntries(ctx context.Context, from, to time.Time) ([]app.SalesEntry, error) {
+// upsertSet is the DO UPDATE clause adding a row's figures to table's.
+func upsertSet(table string) string {
+	return ` DO UPDATE SET sales = ` + table + `.sales + excluded.sales, sales_e6 = ` + table + `.sales_e6 + excluded.sales_e6,
+		failed = ` + table + `.failed + excluded.failed, refunds = ` + table + `.refunds + excluded.refunds,
+		refunds_e6 = ` + table + `.refunds_e6 + excluded.refunds_e6`
+}
+
+// scanTotals reads a row of key, source, currency and the five figures.
+func scanTotals(s rowScanner) (key string, e app.SalesEntry, err error) {
+	var salesE6, refundedE6 int64
+	if err := s.Scan(&key, &e.Source, &e.Currency, &e.Sales, &salesE6, &e.Failed, &e.Refunds, &refundedE6); err != nil {
+		return "", e, mapErr(err)
+	}
+	e.SalesAmount, e.RefundAmount = fromUnits(salesE6), fromUnits(refundedE6)
+	return key, e, nil
+}
+
+// SalesDays returns the totals of the days in zone from the day of from to
+// the day before to's, oldest first; each entry's At is its day's midnight.
+func (q queries) SalesDays(ctx context.Context, zone *time.Location, from, to time.Time) ([]app.SalesEntry, error) {
 	entries, err := queryAll(ctx, q, func(s rowScanner) (app.SalesEntry, error) {
-		var (
-			e                   app.SalesEntry
-			bucket              string
-			salesE6, refundedE6 int64
-			err                 error
-		)
-		if err := s.Scan(&bucket, &e.Source, &e.Currency, &e.Sales, &salesE6, &e.Failed, &e.Refunds, &refundedE6); err != nil {
-			return e, mapErr(err)
+		day, e, err := scanTotals(s)
+		if err != nil {
+			return e, err
 		}
-		e.SalesAmount, e.RefundAmount = fromUnits(salesE6), fromUnits(refundedE6)
-		e.At, err = parseTime(bucket)
+		e.At, err = time.ParseInLocation(dayLayout, day, zone)
 		return e, err
-	}, `SELECT bucket, source, currency, sales, sales_e6, failed, refunds, refunds_e6 FROM sales_totals
-		WHERE bucket >= ? AND bucket < ? ORDER BY bucket, source, currency`, formatTime(from), formatTime(to))
+	}, `SELECT day, source, currency, sales, sales_e6, failed, refunds, refunds_e6 FROM sales_days
+		WHERE day >= ? AND day < ? ORDER BY day, source, currency`, from.In(zone).Format(dayLayout), to.In(zone).Format(dayLayout))
 	if err != nil {
-		return nil, fmt.Errorf("store: sales totals: %w", err)
+		return nil, fmt.Errorf("store: sales days: %w", err)
 	}
 	return entries, nil
+}
+
+// SalesDaysZone names the zone the days are kept in, "" before any.
+func (q queries) SalesDaysZone(ctx context.Context) (string, error) {
+	var zone string
+	err := q.row(ctx, `SELECT zone FROM sales_days_zone WHERE id = 1`).Scan(&zone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: sales days zone: %w", mapErr(err))
+	}
+	return zone, nil
+}
+
+// RebuildSalesDays sums the quarter hours into days of zone, replacing the
+// days kept, and records the zone. Run it in a transaction that holds the
+// sales lock, so no sale is added meanwhile.
+func (q queries) RebuildSalesDays(ctx context.Context, zone *time.Location) error {
+	type key struct {
+		day      string
+		source   app.SaleSource
+		currency app.Currency
+	}
+	days := map[key]*app.SalesEntry{}
+	var order []key
+	err := queryEach(ctx, q, func(s rowScanner) (app.SalesEntry, error) {
+		bucket, e, err := scanTotals(s)
+		if err != nil {
+			return e, err
+		}
+		e.At, err = parseTime(bucket)
+		return e, err
+	}, func(e app.SalesEntry) error {
+		k := key{e.At.In(zone).Format(dayLayout), e.Source, e.Currency}
+		d, ok := days[k]
+		if !ok {
+			d = &app.SalesEntry{SalesAmount: decimal.Zero, RefundAmount: decimal.Zero}
+			days[k] = d
+			order = append(order, k)
+		}
+		d.Sales, d.Failed, d.Refunds = d.Sales+e.Sales, d.Failed+e.Failed, d.Refunds+e.Refunds
+		d.SalesAmount, d.RefundAmount = d.SalesAmount.Add(e.SalesAmount), d.RefundAmount.Add(e.RefundAmount)
+		return nil
+	}, `SELECT bucket, source, currency, sales, sales_e6, failed, refunds, refunds_e6 FROM sales_totals ORDER BY bucket`)
+	if err != nil {
+		return fmt.Errorf("store: rebuild sales days: %w", err)
+	}
+	if _, err := q.exec(ctx, `DELETE FROM sales_days`); err != nil {
+		return fmt.Errorf("store: rebuild sales days: %w", err)
+	}
+	for _, k := range order {
+		d := days[k]
+		if _, err := q.exec(ctx, `INSERT INTO sales_days (day, source, currency, sales, sales_e6, failed, refunds, refunds_e6)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, k.day, k.source, k.currency, d.Sales, units(d.SalesAmount), d.Failed, d.Refunds,
+			units(d.RefundAmount)); err != nil {
+			return fmt.Errorf("store: rebuild sales days: %w", err)
+		}
+	}
+	_, err = q.exec(ctx, `INSERT INTO sales_days_zone (id, zone) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET zone = excluded.zone`, zone.String())
+	if err != nil {
+		return fmt.Errorf("store: rebuild sales days: %w", err)
+	}
+	return nil
 }
 
 const salesCounter = "sales"

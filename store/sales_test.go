@@ -247,40 +247,63 @@ func testLinkSales(t *testing.T, db *store.DB) {
 
 func testSalesTotals(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	q := time.Date(2025, 3, 14, 9, 15, 0, 0, time.UTC)
+	istanbul := time.FixedZone("TRT", 3*60*60)
+	// 20:45 UTC is 23:45 in Istanbul; 21:00 UTC is already the next day there.
+	q := time.Date(2025, 3, 14, 20, 45, 0, 0, time.UTC)
 	entries := []app.SalesEntry{
 		{At: q, Source: app.SaleSourceLink, Currency: "TRY", Sales: 1, SalesAmount: dec("10.5")},
 		{At: q, Source: app.SaleSourceLink, Currency: "TRY", Sales: 1, SalesAmount: dec("2"), Failed: 1},
 		{At: q, Source: app.SaleSourceLink, Currency: "TRY", Refunds: 1, RefundAmount: dec("0.25")},
 		{At: q, Source: app.SaleSourceQR, Currency: "TRY", Sales: 1, SalesAmount: dec("7")},
-		{At: q.Add(45 * time.Minute), Source: app.SaleSourceLink, Currency: "USD", Sales: -1, SalesAmount: dec("-3")},
+		{At: q.Add(15 * time.Minute), Source: app.SaleSourceLink, Currency: "TRY", Sales: 1, SalesAmount: dec("1")},
+		{At: q.Add(30 * time.Minute), Source: app.SaleSourceLink, Currency: "USD", Sales: -1, SalesAmount: dec("-3")},
 	}
 	for _, e := range entries {
-		if err := db.AddSales(ctx, e); err != nil {
+		if err := db.AddSales(ctx, e, istanbul); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := db.SalesEntries(ctx, q, q.Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
+	day := time.Date(2025, 3, 14, 0, 0, 0, 0, istanbul)
+	days := func(zone *time.Location) []app.SalesEntry {
+		t.Helper()
+		got, err := db.SalesDays(ctx, zone, day.Add(-time.Hour), day.AddDate(0, 0, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
 	}
-	if len(got) != 3 {
-		t.Fatalf("got %d entries, want 3: %+v", len(got), got)
+	got := days(istanbul)
+	if len(got) != 4 {
+		t.Fatalf("got %d day entries, want 4: %+v", len(got), got)
 	}
-	if e := got[0]; e.Source != app.SaleSourceLink || e.Sales != 2 || !e.SalesAmount.Equal(dec("12.5")) || e.Failed != 1 ||
-		e.Refunds != 1 || !e.RefundAmount.Equal(dec("0.25")) || !e.At.Equal(q) {
-		t.Errorf("link TRY: got %+v, want 2 sales of 12.5, 1 failed, 1 refund of 0.25", e)
+	if e := got[0]; !e.At.Equal(day) || e.Source != app.SaleSourceLink || e.Sales != 2 || !e.SalesAmount.Equal(dec("12.5")) ||
+		e.Failed != 1 || e.Refunds != 1 || !e.RefundAmount.Equal(dec("0.25")) {
+		t.Errorf("14 March, links: got %+v, want 2 sales of 12.5, 1 failed, 1 refund of 0.25", e)
 	}
-	if e := got[2]; e.Currency != "USD" || e.Sales != -1 || !e.SalesAmount.Equal(dec("-3")) {
+	if e := got[2]; !e.At.Equal(day.AddDate(0, 0, 1)) || e.Sales != 1 || !e.SalesAmount.Equal(dec("1")) {
+		t.Errorf("15 March, links TRY: got %+v, want the 21:00 UTC sale", e)
+	}
+	if e := got[3]; e.Currency != "USD" || e.Sales != -1 || !e.SalesAmount.Equal(dec("-3")) {
 		t.Errorf("USD: got %+v, want -1 and -3 (entries may take back)", e)
 	}
-	if got, _ := db.SalesEntries(ctx, q.Add(time.Minute), q.Add(time.Hour)); len(got) != 1 {
-		t.Errorf("from after the quarter: got %d entries, want 1", len(got))
+	if zone, err := db.SalesDaysZone(ctx); err != nil || zone != "" {
+		t.Errorf("zone before a rebuild: got %q, %v, want none", zone, err)
 	}
-	if err := db.AddSales(ctx, app.SalesEntry{At: q.Add(time.Minute), Source: app.SaleSourceQR, Currency: "TRY"}); err == nil {
+	// Rebuilt in UTC, every quarter hour falls on 14 March.
+	if err := db.RebuildSalesDays(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if zone, _ := db.SalesDaysZone(ctx); zone != "UTC" {
+		t.Errorf("zone after a rebuild: got %q, want UTC", zone)
+	}
+	utc := days(time.UTC)
+	if len(utc) != 3 || utc[0].Sales != 3 || !utc[0].SalesAmount.Equal(dec("13.5")) || !utc[0].At.Equal(time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("days in UTC: got %+v, want links TRY 3 sales of 13.5 on 14 March", utc)
+	}
+	if err := db.AddSales(ctx, app.SalesEntry{At: q.Add(time.Minute), Source: app.SaleSourceQR, Currency: "TRY"}, time.UTC); err == nil {
 		t.Error("an entry not at a quarter hour: got nil error")
 	}
-	if err := db.AddSales(ctx, app.SalesEntry{At: q, Source: "cash", Currency: "TRY"}); err == nil {
+	if err := db.AddSales(ctx, app.SalesEntry{At: q, Source: "cash", Currency: "TRY"}, time.UTC); err == nil {
 		t.Error("an unknown source: got nil error")
 	}
 

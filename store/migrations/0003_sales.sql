@@ -121,6 +121,25 @@ CREATE TABLE sales_totals (
 	PRIMARY KEY (bucket, source, currency)
 );
 
+-- The same totals per day of the shop's time zone (sales_days_zone names
+-- it), which the overview reads; rebuilt from sales_totals when the zone
+-- changes.
+CREATE TABLE sales_days (
+	day        TEXT    NOT NULL, -- YYYY-MM-DD in the zone
+	source     TEXT    NOT NULL CHECK (source IN ('link', 'qr')),
+	currency   TEXT    NOT NULL,
+	sales      INTEGER NOT NULL DEFAULT 0,
+	sales_e6   INTEGER NOT NULL DEFAULT 0,
+	failed     INTEGER NOT NULL DEFAULT 0,
+	refunds    INTEGER NOT NULL DEFAULT 0,
+	refunds_e6 INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (day, source, currency)
+);
+CREATE TABLE sales_days_zone (
+	id   INTEGER PRIMARY KEY CHECK (id = 1),
+	zone TEXT    NOT NULL
+);
+
 -- Counters every instance shares ('sales': moved by every change to sales).
 CREATE TABLE counters (
 	name TEXT    PRIMARY KEY,
