@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -421,5 +422,83 @@ func TestOverviewPollsCheaply(t *testing.T) {
 	}
 	if r := owner.Get(t, fmt.Sprintf("/links/%d/sales", 999999)); r.StatusCode != http.StatusNotFound {
 		t.Errorf("sales of an unknown link: got %d, want 404", r.StatusCode)
+	}
+}
+
+// TestSalesListFiltersAndExport: /sales lists link and QR payments
+// together; each filter narrows the list and its CSV export alike, and a
+// bad filter is refused in the reader's language.
+func TestSalesListFiltersAndExport(t *testing.T) {
+	ta, owner, staff, viewer := salesApp(t, false)
+	cay := mustPostLink(t, owner, url.Values{"name": {"Çay"}, "price": {"100"}, "currency": {"TRY"}, "enabledInstallments": {"1"}})
+	kahve := mustPostLink(t, owner, url.Values{"name": {"Kahve"}, "price": {"5"}, "currency": {"USD"}, "enabledInstallments": {"1"}})
+	paid := strconv.FormatInt(waitRecorded(t, ta, payLink(t, ta, cay, cardOK)).ID, 10)
+	declined := strconv.FormatInt(waitRecorded(t, ta, payLink(t, ta, kahve, cardDeclined)).ID, 10)
+	qr := mustStartPayment(t, ta, staff, "12,50", "Masa 4")
+	mustWallet(t, ta, staff, qr, "pay")
+
+	refs := func(path string) string {
+		t.Helper()
+		doc := salesDoc(t, viewer, path, http.StatusOK)
+		var out []string
+		doc.Find(`[data-testid="sale-row"]`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, s.AttrOr("data-source", "")+":"+s.AttrOr("data-ref", "")+":"+s.AttrOr("data-status", ""))
+		})
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	// The QR payment is paid by the sandbox's callback, in the background.
+	deadline := time.Now().Add(20 * time.Second)
+	for refs("/sales?source=qr&status=paid") != "qr:"+qr+":paid" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the QR payment never showed as paid in /sales: %s", refs("/sales"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	today := time.Now().In(app.DefaultLocation()).Format("2006-01-02")
+	tomorrow := time.Now().In(app.DefaultLocation()).AddDate(0, 0, 1).Format("2006-01-02")
+	sorted := func(rows ...string) string { slices.Sort(rows); return strings.Join(rows, ",") }
+	all := sorted("link:"+declined+":failed", "link:"+paid+":paid", "qr:"+qr+":paid")
+	for _, tt := range []struct{ query, want string }{
+		{"", all},
+		{"?from=" + today + "&to=" + today, all},
+		{"?from=" + tomorrow, ""},
+		{"?source=link", sorted("link:"+declined+":failed", "link:"+paid+":paid")},
+		{"?source=qr", "qr:" + qr + ":paid"},
+		{"?status=failed", "link:" + declined + ":failed"},
+		{"?currency=USD", "link:" + declined + ":failed"},
+		{"?currency=TRY&status=paid", sorted("link:"+paid+":paid", "qr:"+qr+":paid")},
+		{"?link=" + cay, "link:" + paid + ":paid"},
+	} {
+		if got := refs("/sales" + tt.query); got != tt.want {
+			t.Errorf("/sales%s: got %s, want %s", tt.query, got, tt.want)
+		}
+	}
+	if doc := salesDoc(t, viewer, "/sales?link="+cay, http.StatusOK); !strings.Contains(acctText(doc, "sales-link"), "Çay") {
+		t.Errorf("/sales?link= does not name the link: %q", acctText(doc, "sales-link"))
+	}
+
+	for lang, want := range map[string]string{"tr": "Kaynak link ya da QR olmalı.", "en": "The source must be links or QR."} {
+		resp := viewer.Get(t, "/sales?source=cash", "Accept-Language", lang)
+		doc := acctDoc(t, resp)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(`[data-testid="error-summary"]`).Text(), want) {
+			t.Errorf("%s: bad source: got %d, %q", lang, resp.StatusCode, doc.Find(`[data-testid="error-summary"]`).Text())
+		}
+	}
+	if r := viewer.Get(t, "/sales/export.csv?to=yesterday"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("export with a bad day: got %d, want 400", r.StatusCode)
+	}
+
+	resp := viewer.Get(t, "/sales/export.csv?currency=TRY")
+	body := acctBody(t, resp)
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || len(lines) != 3 {
+		t.Fatalf("CSV export of TRY: got %d %q %q, %d lines:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"),
+			resp.Header.Get("Content-Disposition"), len(lines), body)
+	}
+	if !strings.Contains(body, "\nqr,"+qr+",") || !strings.Contains(body, ",12.50,0.00,TRY,paid,,,staff@shop.example") ||
+		strings.Contains(body, "\nlink,"+declined+",") {
+		t.Errorf("CSV export of TRY: want the QR payment with its staff and not the USD attempt:\n%s", body)
 	}
 }
