@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,7 @@ type Config struct {
 	Paywall   PaywallConfig
 	Payments  PaymentsConfig
 	Sales     SalesConfig
+	Imports   ImportsConfig
 }
 
 // HTTPConfig is about how people and providers reach us.
@@ -82,6 +84,12 @@ type PaywallConfig struct {
 
 // Live reports whether real credentials are set.
 func (c PaywallConfig) Live() bool { return c.PublicKey != "" }
+
+// ImportsConfig tunes the spreadsheet import's workers (#15).
+type ImportsConfig struct {
+	Workers int           // rows sent to Craftgate at once
+	Lease   time.Duration // how long before another instance takes over a dead one's rows
+}
 
 // PaymentsConfig tunes QR payments.
 type PaymentsConfig struct {
@@ -202,6 +210,11 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 	if err := cfg.Sales.load(env); err != nil {
 		return Config{}, err
 	}
+	imports, err := parseImports(env)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.Imports = imports
 	keys, err := parseSessionKeys(getenv("LINKDESK_SESSION_KEYS"))
 	if err != nil {
 		return Config{}, err
@@ -350,7 +363,29 @@ func (c Config) Server(selfURL string, log *slog.Logger) server.Config {
 		PaymentTimeout: c.Payments.Timeout,
 		Location:       c.Sales.Location,
 		SyncInterval:   c.Sales.SyncInterval,
+		Imports:        app.ImportsConfig{Workers: c.Imports.Workers, Lease: c.Imports.Lease},
 		SearchTTL:      app.DefaultSearchTTL,
 		Log:            log,
 	}
+}
+
+// parseImports reads LINKDESK_IMPORT_WORKERS (1 to 32) and
+// LINKDESK_IMPORT_LEASE (at least 1s); unset means the core's defaults.
+func parseImports(env func(key, def string) string) (ImportsConfig, error) {
+	var c ImportsConfig
+	if raw := env("LINKDESK_IMPORT_WORKERS", ""); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 32 {
+			return c, configErrorf("LINKDESK_IMPORT_WORKERS must be a number from 1 to 32")
+		}
+		c.Workers = n
+	}
+	if raw := env("LINKDESK_IMPORT_LEASE", ""); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Second {
+			return c, configErrorf("LINKDESK_IMPORT_LEASE must be a duration of at least 1s, such as 1m")
+		}
+		c.Lease = d
+	}
+	return c, nil
 }

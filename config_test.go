@@ -101,6 +101,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"bad addr", nil, []string{"-addr", "8080"}, "host:port"},
 		{"bad timeout", map[string]string{"LINKDESK_PAYMENT_TIMEOUT": "soon"}, nil, "LINKDESK_PAYMENT_TIMEOUT"},
 		{"short session key", map[string]string{"LINKDESK_SESSION_KEYS": "abcd"}, nil, "LINKDESK_SESSION_KEYS"},
+		{"no import workers", map[string]string{"LINKDESK_IMPORT_WORKERS": "0"}, nil, "LINKDESK_IMPORT_WORKERS"},
+		{"import lease too short", map[string]string{"LINKDESK_IMPORT_LEASE": "10ms"}, nil, "LINKDESK_IMPORT_LEASE"},
 		{"proxy not a CIDR", map[string]string{"LINKDESK_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, nil, "LINKDESK_TRUSTED_PROXIES"},
 		{"stray argument", nil, []string{"serve"}, "unexpected argument"},
 		{"log format typo", map[string]string{"LINKDESK_LOG_FORMAT": "jsn"}, nil, "LINKDESK_LOG_FORMAT"},

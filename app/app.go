@@ -19,6 +19,7 @@ type Config struct {
 
 	PaymentsConfig PaymentsConfig
 	SalesConfig    SalesConfig
+	ImportsConfig  ImportsConfig
 	// Location is the shop's time zone: days begin at its midnight (the
 	// sales totals, the overview). Nil is DefaultLocation().
 	Location *time.Location
@@ -52,6 +53,7 @@ type App struct {
 	Payments *Payments
 	Sales    *Sales
 	Audit    *Audit
+	Imports  *Imports
 
 	store Store
 	log   *slog.Logger
@@ -78,6 +80,7 @@ func New(cfg Config) *App {
 		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Location, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
 		Sales:    newSales(cfg.Store, cfg.Sales, links, cfg.SalesConfig, cfg.Location, cfg.Now, cfg.Log.With("component", "sales")),
 		Audit:    &Audit{store: cfg.Store},
+		Imports:  newImports(cfg.Store, links, cfg.ImportsConfig, cfg.Now, cfg.Log.With("component", "imports")),
 		store:    cfg.Store,
 		log:      cfg.Log,
 	}
@@ -85,11 +88,13 @@ func New(cfg Config) *App {
 
 // Run does the core's background work until ctx is done: the payment
 // reconciler (which also picks up what a previous run left open), the
-// sales catch-up and the pruning of ended sessions.
+// sales catch-up, the import workers (likewise) and the pruning of ended
+// sessions.
 func (a *App) Run(ctx context.Context) {
 	var workers sync.WaitGroup
 	workers.Go(func() { a.Payments.Run(ctx) })
 	workers.Go(func() { a.Sales.Run(ctx) })
+	workers.Go(func() { a.Imports.Run(ctx) })
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {

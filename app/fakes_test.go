@@ -103,7 +103,7 @@ func (b *linkBook) search(_ context.Context, q app.LinkSearch) (*app.LinkPage, e
 	defer b.mu.Unlock()
 	page := &app.LinkPage{}
 	for _, l := range b.links {
-		if strings.Contains(l.Name, q.Name) {
+		if strings.Contains(l.Name, q.Name) && (q.ExternalID == "" || l.ExternalID == q.ExternalID) {
 			page.Links = append(page.Links, l)
 		}
 	}

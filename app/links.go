@@ -325,6 +325,7 @@ func InputOf(l Link) LinkInput {
 // LinkSearch filters links; zero values do not filter. Page is zero-based.
 type LinkSearch struct {
 	Name               string
+	ExternalID         string // exact match
 	Currency           Currency
 	Channel            string
 	MinPrice, MaxPrice *decimal.Decimal
@@ -362,7 +363,7 @@ func (q LinkSearch) Local() bool { return q.Name != "" || q.Sort != LinkSortNewe
 // key is a stable text form of the search, for caches.
 func (q LinkSearch) key() string {
 	var b strings.Builder
-	for _, s := range []string{q.Name, string(q.Currency), q.Channel, decString(q.MinPrice), decString(q.MaxPrice),
+	for _, s := range []string{q.Name, q.ExternalID, string(q.Currency), q.Channel, decString(q.MinPrice), decString(q.MaxPrice),
 		strconv.Itoa(q.Page), strconv.Itoa(q.Size), string(q.Sort), strconv.FormatBool(q.Reverse)} {
 		b.WriteString(strconv.Itoa(len(s)))
 		b.WriteByte(':')

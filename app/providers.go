@@ -128,7 +128,10 @@ type ProviderError struct {
 	// Field is the request field a refusal concerns (Craftgate's JSON
 	// name), when the answer names one.
 	Field string
-	Err   error
+	// Status is the HTTP status of an error answer (0 without one): 429
+	// and 5xx say "later", which bulk work waits for and retries.
+	Status int
+	Err    error
 }
 
 func (e *ProviderError) Error() string {
@@ -149,6 +152,13 @@ func AsProviderError(err error) (*ProviderError, bool) {
 	var pe *ProviderError
 	ok := errors.As(err, &pe)
 	return pe, ok
+}
+
+// Busy reports an answer that asks to come back later: throttled (429)
+// or a server error (5xx). Nothing was refused, so the call may be tried
+// again after a wait.
+func (e *ProviderError) Busy() bool {
+	return e.Status == 429 || e.Status >= 500
 }
 
 // providerKind is err's kind when it is a provider failure.

@@ -109,10 +109,49 @@ type Tx interface {
 
 	// Sales and the local record of links (sales_store.go).
 	SalesTx
+	ImportStore
 }
 
 // LoginAttempts is the sign-in throttle's window for one e-mail and IP.
 type LoginAttempts struct {
 	Count   int       // attempts in the window, this one included
 	FirstAt time.Time // when the window began
+}
+
+// ImportStore keeps bulk import jobs and their rows.
+type ImportStore interface {
+	// CreateImportJob stores a job and its rows; sets IDs and times.
+	CreateImportJob(ctx context.Context, j *ImportJob, rows []ImportRow) error
+	// DeleteImportPreviews removes a person's jobs never started.
+	DeleteImportPreviews(ctx context.Context, userID int64) error
+	// ImportJob reads a job, with its counts when counts is set.
+	ImportJob(ctx context.Context, id int64, counts bool) (*ImportJob, error)
+	// ListImportJobs returns the newest jobs with their counts.
+	ListImportJobs(ctx context.Context, limit int) ([]ImportJob, error)
+	// StartImportJob moves a previewed job to running: false when it was
+	// not in preview.
+	StartImportJob(ctx context.Context, id int64) (bool, error)
+	ImportRows(ctx context.Context, f ImportRowFilter) ([]ImportRow, error)
+	ForEachImportRow(ctx context.Context, jobID int64, fn func(ImportRow) error) error
+	// NextImportRow returns a due row of a running job, oldest job and
+	// first line first: waiting, or creating with its lease (or retry
+	// wait) over at now. ErrNotFound when none is due.
+	NextImportRow(ctx context.Context, now time.Time) (*ImportRow, error)
+	// ImportRowHolding returns the row other than except that holds key
+	// (creating or created); ErrNotFound when none does.
+	ImportRowHolding(ctx context.Context, key string, except int64) (*ImportRow, error)
+	// LeaseImportRow makes r creating, held by owner until until, and
+	// counts the attempt: a compare-and-set on r's state and lease as
+	// read, false when another worker took it meanwhile. A key held by
+	// another row is ErrConflict.
+	LeaseImportRow(ctx context.Context, r *ImportRow, owner string, until time.Time) (bool, error)
+	// SaveImportRow records r's state, outcome, problems and lease (the
+	// owner is cleared) if owner still holds it: ErrConflict otherwise.
+	SaveImportRow(ctx context.Context, r *ImportRow, owner string) error
+	// FinishedImportJobs returns the running jobs whose rows all have an
+	// outcome, with their counts.
+	FinishedImportJobs(ctx context.Context) ([]ImportJob, error)
+	// FinishImportJob moves a running job to done: false when it was not
+	// running.
+	FinishImportJob(ctx context.Context, id int64, at time.Time) (bool, error)
 }

@@ -2,39 +2,107 @@ package handlers
 
 import (
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
 
+// ErrCutShort is returned by a handler whose answer was already on its way
+// (status 200 and part of the body sent) when it failed. The request logger
+// logs it as the failure it is and then drops the connection, so the
+// browser reports a failed download instead of saving a short file.
+var ErrCutShort = errors.New("response cut short")
+
+// exportWriteWindow is how long one piece of a streamed download may take
+// to reach the client. The server's write timeout bounds a whole answer; a
+// long export instead pushes its deadline forward while it makes progress,
+// so only a client that stops reading for this long is cut off.
+var exportWriteWindow = 30 * time.Second
+
 // csvDownload streams a CSV attachment: UTF-8 with a byte order mark, so
 // spreadsheet programs read ş, ğ and İ correctly, then the header row, then
 // whatever rows writes. Column names stay English so scripts can rely on
-// them. Once the first byte is out the error handler cannot show a page any
-// more, so a failure midway is logged.
+// them. The header goes out at once, so the download starts before the
+// first row is read. Once the first byte is out the error handler cannot
+// show a page any more, so a failure midway ends as ErrCutShort.
 func csvDownload(c echo.Context, filename string, header []string, rows func(write func([]string) error) error) error {
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
 	res.WriteHeader(http.StatusOK)
-	w := csv.NewWriter(res)
-	_, err := io.WriteString(res, "\ufeff")
+	out := newStreamWriter(res)
+	w := csv.NewWriter(out)
+	_, err := io.WriteString(out, "\ufeff")
 	if err == nil {
 		err = w.Write(header)
 	}
 	if err == nil {
-		err = rows(w.Write)
+		err = out.push(w)
+	}
+	if err == nil {
+		err = rows(func(rec []string) error {
+			if err := w.Write(rec); err != nil {
+				return err
+			}
+			return out.keepAlive(w)
+		})
 	}
 	w.Flush()
 	if err == nil {
 		err = w.Error()
 	}
 	if err != nil {
-		LoggerFrom(c).Error("csv export cut short", "file", filename, "err", err)
+		return fmt.Errorf("%w: csv export %s: %w", ErrCutShort, filename, err)
 	}
 	return nil
+}
+
+// streamWriter is a response being streamed: it moves the write deadline
+// forward while the download makes progress.
+type streamWriter struct {
+	io.Writer
+	rc       *http.ResponseController
+	extended time.Time
+}
+
+func newStreamWriter(res *echo.Response) *streamWriter {
+	s := &streamWriter{Writer: res, rc: http.NewResponseController(res)}
+	s.extend()
+	return s
+}
+
+// extend gives the next piece exportWriteWindow to reach the client. A
+// writer without deadlines (a test recorder) needs none.
+func (s *streamWriter) extend() {
+	s.extended = time.Now()
+	_ = s.rc.SetWriteDeadline(s.extended.Add(exportWriteWindow))
+}
+
+// push sends what is buffered now and renews the deadline.
+func (s *streamWriter) push(w *csv.Writer) error {
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	s.extend()
+	if err := s.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
+}
+
+// keepAlive pushes when a quarter of the window has passed since the last
+// renewal, so a steady download never meets its deadline.
+func (s *streamWriter) keepAlive(w *csv.Writer) error {
+	if time.Since(s.extended) < exportWriteWindow/4 {
+		return nil
+	}
+	return s.push(w)
 }
 
 // csvSafe stops a cell from running as a spreadsheet formula: names, notes

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -222,16 +223,38 @@ func (h *Links) Delete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.links.Delete(c.Request().Context(), actorOf(c), id); err != nil {
+	before, err := h.links.Delete(c.Request().Context(), actorOf(c), id)
+	if err != nil {
 		return err
 	}
 	LoggerFrom(c).Info("link deleted", "link_id", id)
+	l := LocaleFrom(c)
 	if hx := htmx.Parse(c.Request()); hx.Partial() && strings.HasPrefix(hx.Target, views.IDLinkRowPrefix) {
-		c.Response().Header().Add("Vary", htmx.HeaderRequest)
-		return c.NoContent(http.StatusOK)
+		// The row goes (an empty answer), and the list's count and the
+		// flash say what happened, replacing whatever they said before.
+		flash.Success(c, l.Tf("links.flash.deleted_named", before.Name))
+		return render(c, http.StatusOK, nil, views.LinksCountOOB(l, h.listTotal(c)))
 	}
-	flash.Success(c, LocaleFrom(c).T("links.flash.deleted"))
+	flash.Success(c, l.T("links.flash.deleted"))
 	return redirect(c, routes.Path(routes.Links))
+}
+
+// listTotal is how many links the list the person looks at (the page
+// htmx names in HX-Current-URL) holds now; -1 when that cannot be told.
+func (h *Links) listTotal(c echo.Context) int64 {
+	u, err := url.Parse(c.Request().Header.Get("HX-Current-URL"))
+	if err != nil {
+		return -1
+	}
+	f := views.LinkFilterFrom(u.Query())
+	if !f.Validate() {
+		return -1
+	}
+	page, err := h.links.Search(c.Request().Context(), f.Search())
+	if err != nil {
+		return -1
+	}
+	return page.Total
 }
 
 // Export sends the whole filtered list (every page) as CSV, UTF-8 with a
@@ -241,7 +264,7 @@ func (h *Links) Export(c echo.Context) error {
 	if !f.Validate() {
 		return app.Errorf(app.CodeInvalid, "links.filter_invalid")
 	}
-	links, err := h.searchAll(c.Request().Context(), f.Search())
+	links, err := h.exported(c, f)
 	if err != nil {
 		return err
 	}
@@ -256,9 +279,33 @@ func (h *Links) Export(c echo.Context) error {
 	})
 }
 
+// exported is what an export sends: the links ticked in the list's bulk
+// form, or every link the filter matches.
+func (h *Links) exported(c echo.Context, f views.LinkFilter) ([]app.Link, error) {
+	sel := views.LinkSelectionFrom(c.QueryParams())
+	if sel.All || len(sel.IDs) == 0 {
+		return searchAll(c.Request().Context(), h.links, f.Search())
+	}
+	if len(sel.IDs) > views.MaxSelectedLinks {
+		return nil, app.Errorf(app.CodeInvalid, "error.400")
+	}
+	links := make([]app.Link, 0, len(sel.IDs))
+	for _, id := range sel.IDs {
+		l, err := h.links.Get(c.Request().Context(), id)
+		if app.IsProviderNotFound(err) {
+			continue // deleted since it was ticked
+		}
+		if err != nil {
+			return nil, err
+		}
+		links = append(links, *l)
+	}
+	return links, nil
+}
+
 // searchAll walks every page of a search. Links created meanwhile shift the
 // newest-first pages, so a link seen twice is kept once.
-func (h *Links) searchAll(ctx context.Context, q app.LinkSearch) ([]app.Link, error) {
+func searchAll(ctx context.Context, links linkSearcher, q app.LinkSearch) ([]app.Link, error) {
 	q.Page, q.Size = 0, views.MaxLinksPageSize
 	seen := make(map[int64]bool)
 	var all []app.Link
@@ -268,7 +315,7 @@ func (h *Links) searchAll(ctx context.Context, q app.LinkSearch) ([]app.Link, er
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		page, err := h.links.Search(ctx, q)
+		page, err := links.Search(ctx, q)
 		if err != nil {
 			return nil, err
 		}

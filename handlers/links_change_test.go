@@ -112,10 +112,14 @@ func TestLinksDelete(t *testing.T) {
 		t.Error("deleted link still listed")
 	}
 
-	// htmx from a row: 200 with an empty body removes the row.
-	resp := env.staff.Do(t, http.MethodPost, linkPath(row.ID, "/delete"), nil, "HX-Request", "true", "HX-Target", fmt.Sprintf("link-row-%d", row.ID))
-	if b := body(t, resp); resp.StatusCode != http.StatusOK || strings.TrimSpace(b) != "" {
-		t.Errorf("row delete: got %d %q, want 200 and an empty body", resp.StatusCode, b)
+	// htmx from a row: 200 with nothing but out-of-band parts removes the
+	// row, and updates the list's count and the flash (#14).
+	resp := env.staff.Do(t, http.MethodPost, linkPath(row.ID, "/delete"), nil, "HX-Request", "true", "HX-Target", fmt.Sprintf("link-row-%d", row.ID),
+		"HX-Current-URL", env.ta.URL+"/links")
+	b := body(t, resp)
+	if resp.StatusCode != http.StatusOK || strings.Contains(b, "<tr") || !strings.Contains(b, `id="links-count" hx-swap-oob="true"`) ||
+		!strings.Contains(b, ">0 kayıt<") || !strings.Contains(b, "“"+row.Name+"” silindi.") {
+		t.Errorf("row delete: got %d %q, want 200 with the new count and a flash naming the link", resp.StatusCode, b)
 	}
 	if n := linkCount(t, env.ta); n != 0 {
 		t.Errorf("got %d links left, want 0", n)

@@ -29,8 +29,7 @@ func (e *endlessLinks) Search(_ context.Context, req app.LinkSearch) (*app.LinkP
 func TestSearchAllStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	up := &endlessLinks{cancel: cancel}
-	h := &Links{links: up}
-	_, err := h.searchAll(ctx, app.LinkSearch{})
+	_, err := searchAll(ctx, up, app.LinkSearch{})
 	if !errors.Is(err, context.Canceled) || up.searches != 1 {
 		t.Errorf("got %v after %d searches, want context.Canceled after 1", err, up.searches)
 	}
@@ -58,8 +57,7 @@ func (shiftingLinks) Search(_ context.Context, req app.LinkSearch) (*app.LinkPag
 }
 
 func TestSearchAllKeepsEachLinkOnce(t *testing.T) {
-	h := &Links{links: shiftingLinks{}}
-	got, err := h.searchAll(context.Background(), app.LinkSearch{})
+	got, err := searchAll(context.Background(), shiftingLinks{}, app.LinkSearch{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"linkdesk/app"
+	"linkdesk/routes"
 	"linkdesk/views"
+	"linkdesk/web/flash"
 	"linkdesk/web/qr"
 )
 
 // LinkReader reads links and the URLs their codes encode (*app.Links).
 type LinkReader interface {
+	linkSearcher
 	Get(ctx context.Context, id int64) (*app.Link, error)
 	// URL is what a link's QR code encodes, from memory when it was read
 	// recently: a code is asked for far more often than links change.
@@ -108,15 +111,22 @@ func (h *QR) Print(c echo.Context) error {
 	return render(c, http.StatusOK, views.LinkPrintPage(m, views.PrintProps{Layout: layout, Link: link}), nil)
 }
 
-// Labels serves GET /links/labels?id=…&id=…: a label sheet of 1 to
-// views.MaxLabels links. Links that are unknown or cannot be loaded are
-// listed as errors on the page; the others still get their labels.
+// Labels serves GET /links/labels?id=…&id=… (up to
+// views.MaxSelectedLinks ticked links) or ?all=1 with the list's filters
+// (every link they match, any number): a label sheet, as many pages as it
+// takes. Links that are unknown or cannot be loaded are listed as errors
+// on the page; the others still get their labels. Nothing ticked sends the
+// person back to the list with a message.
 func (h *QR) Labels(c echo.Context) error {
-	ids := c.QueryParams()["id"]
+	q := c.QueryParams()
+	ids := q["id"]
 	switch {
+	case q.Get("all") == "1":
+		return h.allLabels(c)
 	case len(ids) == 0:
-		return app.Errorf(app.CodeInvalid, "print.labels_none")
-	case len(ids) > views.MaxLabels:
+		flash.Error(c, LocaleFrom(c).T("print.labels_none"))
+		return redirect(c, routes.Path(routes.Links))
+	case len(ids) > views.MaxSelectedLinks:
 		return app.Errorf(app.CodeInvalid, "print.labels_too_many")
 	}
 	l := LocaleFrom(c)
@@ -131,12 +141,32 @@ func (h *QR) Labels(c echo.Context) error {
 		info := Explain(errs[i]).Info(l)
 		props.Failures = append(props.Failures, views.LabelFailure{ID: raw, Message: strings.TrimSpace(info.Message + " " + info.Detail)})
 	}
+	return h.renderLabels(c, props)
+}
+
+// allLabels is a label for every link the list's filter matches.
+func (h *QR) allLabels(c echo.Context) error {
+	f := views.LinkFilterFrom(c.QueryParams())
+	if !f.Validate() {
+		return app.Errorf(app.CodeInvalid, "links.filter_invalid")
+	}
+	all, err := searchAll(c.Request().Context(), h.links, f.Search())
+	if err != nil {
+		return err
+	}
+	props := views.LabelsProps{Links: make([]*app.Link, len(all))}
+	for i := range all {
+		props.Links[i] = &all[i]
+	}
+	return h.renderLabels(c, props)
+}
+
+func (h *QR) renderLabels(c echo.Context, props views.LabelsProps) error {
 	m := h.site.Meta(c, "links", "print.layout.labels")
 	return render(c, http.StatusOK, views.LabelsPage(m, props), nil)
 }
 
-// retrieveAll reads the links a few at a time (up to MaxLabels, three sheets),
-// keeping the order asked. A bad id is an error in its slot.
+// retrieveAll reads the links a few at a time, keeping the order asked. A bad id is an error in its slot.
 func (h *QR) retrieveAll(ctx context.Context, ids []string) ([]*app.Link, []error) {
 	const parallel = 8
 	links := make([]*app.Link, len(ids))

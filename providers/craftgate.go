@@ -20,7 +20,7 @@ func NewLinks(c *craftclient.Craftgate) *Links { return &Links{products: c.Produ
 // Search returns one page of links.
 func (l *Links) Search(ctx context.Context, q app.LinkSearch) (*app.LinkPage, error) {
 	req := craftclient.ProductSearchRequest{
-		Name: q.Name, Channel: q.Channel, Currency: craftclient.Currency(q.Currency),
+		Name: q.Name, ExternalID: q.ExternalID, Channel: q.Channel, Currency: craftclient.Currency(q.Currency),
 		MinPrice: amountPtr(q.MinPrice), MaxPrice: amountPtr(q.MaxPrice), Page: q.Page, Size: q.Size,
 	}
 	page, err := l.products.Search(ctx, req)

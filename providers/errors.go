@@ -36,7 +36,7 @@ func classify(provider string, err error) error {
 	case errors.Is(err, craftclient.ErrMalformedResponse):
 		pe.Kind = app.ProviderBadAnswer
 	case errors.As(err, &apiErr):
-		pe.Code, pe.Description, pe.Field = apiErr.Code, apiErr.Description, apiErr.Field
+		pe.Code, pe.Description, pe.Field, pe.Status = apiErr.Code, apiErr.Description, apiErr.Field, apiErr.HTTPStatus
 		switch {
 		case craftclient.IsNotFound(err):
 			pe.Kind = app.ProviderNotFound

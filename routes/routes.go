@@ -82,6 +82,19 @@ const (
 	CraftgateWebhook Name = "callbacks.craftgate"
 )
 
+// Bulk links (#15): import from a sheet, change many at once.
+const (
+	LinksImport         Name = "links.import"
+	LinksImportUpload   Name = "links.import.upload"
+	LinksImportTemplate Name = "links.import.template"
+	LinksImportShow     Name = "links.import.show"
+	LinksImportStart    Name = "links.import.start"
+	LinksImportProgress Name = "links.import.progress"
+	LinksImportReport   Name = "links.import.report"
+	LinksBulkConfirm    Name = "links.bulk.confirm"
+	LinksBulk           Name = "links.bulk"
+)
+
 // Route is one entry of the table: a name, its method and its path, with
 // Echo-style :params.
 type Route struct {
@@ -120,6 +133,16 @@ var All = []Route{
 	// A static path: Echo matches it before /links/:id.
 	{LinksLabels, http.MethodGet, "/links/labels"},
 	{LinkNew, http.MethodGet, "/links/new"},
+	// Bulk links (#15); static paths, matched before /links/:id.
+	{LinksImport, http.MethodGet, "/links/import"},
+	{LinksImportUpload, http.MethodPost, "/links/import"},
+	{LinksImportTemplate, http.MethodGet, "/links/import/template"},
+	{LinksImportShow, http.MethodGet, "/links/import/:id"},
+	{LinksImportStart, http.MethodPost, "/links/import/:id/start"},
+	{LinksImportProgress, http.MethodGet, "/links/import/:id/progress"},
+	{LinksImportReport, http.MethodGet, "/links/import/:id/report.csv"},
+	{LinksBulkConfirm, http.MethodGet, "/links/bulk"},
+	{LinksBulk, http.MethodPost, "/links/bulk"},
 	{LinkCreate, http.MethodPost, "/links"},
 	{LinkValidate, http.MethodPost, "/links/validate/:field"},
 	{LinkShow, http.MethodGet, "/links/:id"},

@@ -59,6 +59,8 @@ type Config struct {
 	Location *time.Location
 	// SyncInterval is the time between sales catch-ups; 0 is the default.
 	SyncInterval time.Duration
+	// Imports tunes the spreadsheet import's workers; zero takes defaults.
+	Imports app.ImportsConfig
 	// SearchTTL keeps identical link searches; zero keeps none.
 	SearchTTL time.Duration
 	// CallbackURL replaces PublicURL in the callback URLs given to
@@ -195,6 +197,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Sales:          providers.NewSales(cg, cfg.Craftgate.WebhookKey, zone),
 		PaymentsConfig: app.PaymentsConfig{CallbackURLs: web.CallbackURLs(cfg.CallbackURL), Timeout: cfg.PaymentTimeout},
 		SalesConfig:    app.SalesConfig{SyncInterval: cfg.SyncInterval},
+		ImportsConfig:  cfg.Imports,
 		Location:       cfg.Location,
 		SearchTTL:      cfg.SearchTTL,
 		Now:            cfg.Now,
@@ -387,7 +390,7 @@ func SessionCookie(secrets [][]byte, secure bool, token string) (*http.Cookie, e
 }
 
 // Run does the background work (the payment reconciler, the sales
-// catch-up, session pruning) until ctx is done.
+// catch-up, the import workers, session pruning) until ctx is done.
 func (s *Server) Run(ctx context.Context) { s.App.Run(ctx) }
 
 // Close releases the databases.

@@ -39,8 +39,24 @@
     if (all) {
       var scope = document.querySelector(all.getAttribute("data-select-all"));
       if (scope) scope.querySelectorAll("input[type=checkbox][name=id]").forEach(function (cb) { cb.checked = all.checked; });
+      syncBulk();
     }
   });
+
+  // The list's bulk buttons act on the ticked rows (or "all matching"):
+  // disabled while nothing is ticked, so they never lead to an empty page.
+  function syncBulk() {
+    document.querySelectorAll("[data-bulk-form]").forEach(function (form) {
+      var any = document.querySelector('input[type=checkbox][name=id][form="' + form.id + '"]:checked, input[form="' + form.id + '"][data-select-all]:checked') ||
+        form.querySelector("[data-bulk-all]:checked");
+      form.querySelectorAll("[data-bulk]").forEach(function (b) { b.disabled = !any; });
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("input[type=checkbox]")) syncBulk();
+  });
+  document.addEventListener("DOMContentLoaded", syncBulk);
+  document.addEventListener("htmx:afterSettle", syncBulk);
 
   // Plain (non-htmx) forms that need a confirmation.
   document.addEventListener("submit", function (e) {

@@ -99,6 +99,9 @@ var contract = []struct {
 	{"LinkRefunds", testLinkRefunds},
 	{"SyncCursor", testSyncCursor},
 	{"Webhooks", testWebhooks},
+	{"ImportJobLifecycle", testImportJobLifecycle},
+	{"ImportRowLeaseConcurrent", testImportRowLeaseConcurrent},
+	{"ImportRowKeyHeldOnce", testImportRowKeyHeldOnce},
 }
 
 func TestContract(t *testing.T) {

@@ -15,14 +15,14 @@ import (
 )
 
 // AuditTargetTypes are the kinds of records audit rows point at.
-var AuditTargetTypes = []string{"link", "payment", "user", "link_payment", "webhook"}
+var AuditTargetTypes = []string{"link", "payment", "user", "link_payment", "webhook", "import"}
 
 // AuditActions suggests action names in the filter; the field also accepts
 // any other name, as features add their own.
 var AuditActions = []string{
 	"auth.login", "auth.login_failed", "auth.login_throttled", "auth.logout", "auth.logout_everywhere",
 	"user.create", "user.role", "user.password", "user.disable", "user.enable",
-	"link.create", "link.update", "link.status", "link.delete",
+	"link.create", "link.update", "link.status", "link.delete", "link.import",
 	"payment.start", "payment.retry", "payment.settle", "payment.refund",
 	"link_payment.refund", "sales.payment_unmatched", "sales.webhook_unknown",
 }

@@ -132,7 +132,7 @@ func TestRowKeyCoversRow(t *testing.T) {
 				Stock: &stock, SoldCount: 3, Token: "tok", EnabledInstallments: []int{1, 3}, URL: "https://pay.example/tok",
 				Channel: "tezgah", ExpiresAt: &exp,
 			},
-			Sales: app.LinkSales{Revenue: []app.Money{{Amount: decimal.RequireFromString("25"), Currency: "TRY"}}, Sales: 2, LastSaleAt: &exp},
+			Sales:     app.LinkSales{Revenue: []app.Money{{Amount: decimal.RequireFromString("25"), Currency: "TRY"}}, Sales: 2, LastSaleAt: &exp},
 			CanChange: true, CSRF: "csrf-1", Next: "/links?page=2",
 		}
 		l := NewLocale(lang)

@@ -35,3 +35,9 @@ const (
 	IDSalesResults = "sales-results"
 	IDLinkSales    = "link-sales"
 )
+
+// Bulk links (#15): an import's polled progress, the list's count.
+const (
+	IDImportProgress = "import-progress"
+	IDLinksCount     = "links-count"
+)

@@ -154,6 +154,21 @@ func (f LinkFilter) ariaSort(s app.LinkSort) string {
 	return "descending"
 }
 
+// hidden is the filter as hidden fields of the bulk form, which acts on
+// every link it matches when "all" is ticked.
+func (f LinkFilter) hidden() []field {
+	var out []field
+	for _, kv := range []field{{"name", f.Name}, {"minPrice", f.MinPrice}, {"maxPrice", f.MaxPrice}, {"currency", f.Currency}, {"channel", f.Channel}} {
+		if kv.Name != "" && kv.Value != "" {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// field is a form field's name and value.
+type field struct{ Name, Value string }
+
 // URL is the list for page with this filter.
 func (f LinkFilter) URL(page int) string {
 	if q := f.Query(page); q != "" {

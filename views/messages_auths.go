@@ -19,10 +19,11 @@ var authMessages = map[string]msg{
 	"auth.signed_in":             {"Hoş geldiniz, %s.", "Welcome, %s."},
 
 	// First run.
-	"setup.title":  {"Linkdesk kurulumu", "Set up Linkdesk"},
-	"setup.intro":  {"İlk hesap mağaza sahibinin hesabıdır: kullanıcıları ekler, iade yapar ve denetim kaydını görür.", "The first account is the shop owner's: it adds users, makes refunds and reads the audit log."},
-	"setup.submit": {"Hesabı oluştur", "Create the account"},
-	"setup.done":   {"Kurulum tamamlandı. Hoş geldiniz!", "Setup is complete. Welcome!"},
+	"setup.title":        {"Linkdesk kurulumu", "Set up Linkdesk"},
+	"setup.intro":        {"İlk hesap mağaza sahibinin hesabıdır: kullanıcıları ekler, iade yapar ve denetim kaydını görür.", "The first account is the shop owner's: it adds users, makes refunds and reads the audit log."},
+	"setup.submit":       {"Hesabı oluştur", "Create the account"},
+	"setup.already_done": {"Kurulum zaten yapılmış; lütfen giriş yapın.", "Linkdesk is already set up; please sign in."},
+	"setup.done":         {"Kurulum tamamlandı. Hoş geldiniz!", "Setup is complete. Welcome!"},
 
 	// Account fields, shared by setup, users and the account page.
 	"account.email":             {"E-posta", "E-mail"},

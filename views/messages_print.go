@@ -23,6 +23,6 @@ var printMessages = map[string]msg{
 	"print.bad_layout":       {"Bilinmeyen yazdırma düzeni. Afiş, kart ya da masa üstü üçgen seçin.", "Unknown print layout. Choose poster, card or tent."},
 	"print.bad_size":         {"QR boyutu piksel cinsinden bir tam sayı olmalı.", "The QR size must be a whole number of pixels."},
 	"print.labels_none":      {"Etiket için en az bir link seçin.", "Select at least one link for labels."},
-	"print.labels_too_many":  {"Tek seferde en fazla 63 link için etiket yazdırılabilir (3 sayfa).", "Labels can be printed for at most 63 links at a time (3 pages)."},
+	"print.labels_too_many":  {"En fazla 1000 link tek tek seçilebilir; daha fazlası için “bu aramaya uyan tümü”nü işaretleyin.", "At most 1000 links can be ticked one by one; tick “all matching this search” for more."},
 	"print.labels_page_note": {"Avery L7160 ve benzeri: A4, 3 × 7 etiket, 63,5 × 38,1 mm.", "Avery L7160 and similar: A4, 3 × 7 labels, 63.5 × 38.1 mm."},
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,8 +21,11 @@ func TestCatalogComplete(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no templates found: %v", err)
 	}
-	goFiles, _ := filepath.Glob("../handlers/*.go")
-	for _, f := range append(files, goFiles...) {
+	for _, dir := range []string{"../handlers", "../app"} {
+		goFiles, _ := filepath.Glob(dir + "/*.go")
+		files = append(files, goFiles...)
+	}
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -30,6 +34,13 @@ func TestCatalogComplete(t *testing.T) {
 			if _, ok := messages[m[1]]; !ok {
 				t.Errorf("%s uses unknown message key %q", f, m[1])
 			}
+		}
+	}
+	// The central error handler names a status's message "error.<status>"
+	// for every status the server answers with on its own.
+	for _, status := range []int{400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503, 504} {
+		if _, ok := messages[fmt.Sprintf("error.%d", status)]; !ok {
+			t.Errorf("no message for status %d", status)
 		}
 	}
 }

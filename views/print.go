@@ -22,10 +22,7 @@ var PrintLayouts = []string{PrintPoster, PrintCard, PrintTent}
 func ValidPrintLayout(s string) bool { return slices.Contains(PrintLayouts, s) }
 
 // Label sheets follow Avery L7160: 3 × 7 labels of 63.5 × 38.1 mm on A4.
-const (
-	LabelsPerSheet = 21
-	MaxLabels      = 3 * LabelsPerSheet
-)
+const LabelsPerSheet = 21
 
 // PrintProps is one link's print sheet.
 type PrintProps struct {

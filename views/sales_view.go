@@ -1,7 +1,6 @@
 package views
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
@@ -123,5 +122,3 @@ func chartID(scope string, c app.Currency) string { return scope + "-" + string(
 func countText(l Locale, t app.SourceTotals) string {
 	return l.Tf("sales.counts", t.Sales, t.Refunds, t.Failed)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

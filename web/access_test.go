@@ -77,6 +77,17 @@ var routeAccess = map[string]string{
 	"GET /links/:id/print":  accessViewer,
 	"GET /links/labels":     accessViewer,
 
+	// Bulk links (#15): staff import and change many at once.
+	"GET /links/import":                accessStaff,
+	"POST /links/import":               accessStaff,
+	"GET /links/import/template":       accessStaff,
+	"GET /links/import/:id":            accessStaff,
+	"POST /links/import/:id/start":     accessStaff,
+	"GET /links/import/:id/progress":   accessStaff,
+	"GET /links/import/:id/report.csv": accessStaff,
+	"GET /links/bulk":                  accessStaff,
+	"POST /links/bulk":                 accessStaff,
+
 	// QR payments (#5): viewers watch and list, staff take payments,
 	// owners refund. Paywall's callbacks are under /callbacks/ (public).
 	"GET /payments":               accessViewer,

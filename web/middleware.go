@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -13,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"linkdesk/app"
 	"linkdesk/handlers"
 	"linkdesk/metrics"
 	"linkdesk/routes"
@@ -36,12 +38,16 @@ func requestLogger(log *slog.Logger, m *metrics.Metrics) echo.MiddlewareFunc {
 				r.Body = body
 			}
 			err := next(c)
-			if err != nil {
+			cut := errors.Is(err, handlers.ErrCutShort)
+			if err != nil && !cut {
 				// The error handler writes the response; do it now so the
 				// logged status is the one sent.
 				c.Error(err)
 			}
 			status, took := loggedStatus(c, body), time.Since(start)
+			if cut {
+				status = cutShortStatus(c, err)
+			}
 			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("request_id", id),
 				slog.String("method", c.Request().Method),
@@ -51,6 +57,11 @@ func requestLogger(log *slog.Logger, m *metrics.Metrics) echo.MiddlewareFunc {
 			)
 			if m != nil {
 				m.ObserveRequest(c.Path(), c.Request().Method, status, took)
+			}
+			if cut {
+				// Dropping the connection without the final chunk is the one
+				// way left to tell the client its download is incomplete.
+				panic(http.ErrAbortHandler)
 			}
 			return nil
 		}
@@ -72,6 +83,18 @@ func loggedStatus(c echo.Context, body *watchedBody) int {
 		return statusClientClosed
 	}
 	return c.Response().Status
+}
+
+// cutShortStatus logs a streamed answer that failed after its status was
+// sent, and returns the status it counts as: 499 when the client gave up
+// (cancelled the download), 500 when the server failed it.
+func cutShortStatus(c echo.Context, err error) int {
+	if c.Request().Context().Err() != nil {
+		handlers.LoggerFrom(c).Info("download cancelled by the client", "path", loggedPath(c))
+		return statusClientClosed
+	}
+	handlers.LoggerFrom(c).Error("download failed midway; the connection is dropped so the client sees it", "path", loggedPath(c), "err", err)
+	return http.StatusInternalServerError
 }
 
 // watchedBody remembers the first error reading a request body other
@@ -178,8 +201,11 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 const maxFormBytes = 64 << 10
 
 // uploadLimits are the routes that take a file, and how large one may be;
-// only they accept multipart bodies.
-var uploadLimits = map[routes.Name]int64{}
+// only they accept multipart bodies. The import takes a sheet of up to
+// app.MaxImportBytes plus what multipart wraps it in.
+var uploadLimits = map[routes.Name]int64{
+	routes.LinksImportUpload: app.MaxImportBytes + maxFormBytes,
+}
 
 // limitBodies bounds every request body before anything reads it, so an
 // anonymous request cannot make the server read or store a large one (the

@@ -89,8 +89,28 @@ func seedSite(t *testing.T) *site {
 		t.Fatalf("refund a link payment: got %d, want 303", r.StatusCode)
 	}
 
+	// Imports (#15): one finished, with a refused row's report, and one
+	// previewed, with bad rows.
+	doneImport, _ := previewOf(t, staffClient, []byte("Ad;Tutar;Para birimi;Taksit seçenekleri;Harici no\n"+
+		"Çekirdek kahve 1 kg;640,00;TRY;1,3,6;KAHVE-1KG\nKupa;150;TRY;1;KUPA\n"))
+	staffClient.PostForm(t, doneImport+"/start", nil)
+	for {
+		did, err := s.ta.Core.Imports.Step(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !did {
+			break
+		}
+	}
+	previewImport, _ := previewOf(t, owner, []byte("Ad;Tutar;Para birimi;Taksit seçenekleri\nDemlik;320;TRY;1,3\n;abc;XYZ;13\nFincan takımı;;TRY;1\n"))
+
 	first := linkIDs[0]
 	s.pages = []sitePage{
+		{name: "import", path: "/links/import"},
+		{name: "import-preview", path: previewImport},
+		{name: "import-done", path: doneImport},
+		{name: "links-bulk-confirm", path: "/links/bulk?action=delete&id=" + linkIDs[1] + "&id=" + linkIDs[2]},
 		{name: "home", path: "/"},
 		{name: "links", path: "/links"},
 		{name: "links-empty", path: "/links?name=yok-boyle-bir-link"},

@@ -104,6 +104,17 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	r.as(app.RoleViewer, routes.LinkQRSVG, qrs.SVG)
 	r.as(app.RoleViewer, routes.LinkPrint, qrs.Print)
 	r.as(app.RoleViewer, routes.LinksLabels, qrs.Labels)
+	bulk := handlers.NewLinksBulk(cfg.Site, core.Links)
+	r.as(app.RoleStaff, routes.LinksBulkConfirm, bulk.Confirm)
+	r.as(app.RoleStaff, routes.LinksBulk, bulk.Apply)
+	imports := handlers.NewImports(cfg.Site, core.Imports, time.Now)
+	r.as(app.RoleStaff, routes.LinksImport, imports.Index)
+	r.as(app.RoleStaff, routes.LinksImportUpload, imports.Upload)
+	r.as(app.RoleStaff, routes.LinksImportTemplate, imports.Template)
+	r.as(app.RoleStaff, routes.LinksImportShow, imports.Show)
+	r.as(app.RoleStaff, routes.LinksImportStart, imports.Start)
+	r.as(app.RoleStaff, routes.LinksImportProgress, imports.Progress)
+	r.as(app.RoleStaff, routes.LinksImportReport, imports.Report)
 
 	// QR payments.
 	payments := handlers.NewPayments(cfg.Site, core.Payments, core.Users, codes, cfg.Location, nil)

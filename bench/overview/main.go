@@ -158,7 +158,9 @@ func run(nPayments, nLinks, days, requests int, goal time.Duration) error {
 	return nil
 }
 
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms" }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms"
+}
 
 // seed writes the links and payments in transactions of a few thousand.
 // Link payments carry their totals (a sale, a failed attempt, a refund in
@@ -176,7 +178,9 @@ func seed(ctx context.Context, db *store.DB, zone *time.Location, nLinks, nPayme
 	}); err != nil {
 		return err
 	}
-	at := func() time.Time { return now.Add(-time.Duration(rng.Int64N(int64(days) * int64(24*time.Hour)))).Truncate(time.Second) }
+	at := func() time.Time {
+		return now.Add(-time.Duration(rng.Int64N(int64(days) * int64(24*time.Hour)))).Truncate(time.Second)
+	}
 	currency := func() app.Currency {
 		if rng.IntN(10) == 0 {
 			return "USD"

@@ -71,6 +71,9 @@ type Options struct {
 	MetricsToken string
 	// TrustedProxies are the proxies whose X-Forwarded-For the app reads.
 	TrustedProxies []*net.IPNet
+	// Imports runs the import workers with this configuration while the
+	// test lasts (nil runs none: tests call Core.Imports.Step).
+	Imports *app.ImportsConfig
 	// PublicURL is how browsers reach the app (LINKDESK_PUBLIC_URL);
 	// empty is the test server's own URL. An https one turns on secure
 	// cookies and HSTS.
@@ -114,6 +117,9 @@ func New(tb testing.TB, opts Options) *App {
 		Log:            log,
 	}
 	cfg.CraftgateVia, cfg.PaywallVia = opts.CraftgateURL, opts.PaywallURL
+	if opts.Imports != nil {
+		cfg.Imports = *opts.Imports
+	}
 	s, err := server.New(context.Background(), cfg)
 	if err != nil {
 		tb.Fatalf("assemble the app: %v", err)
@@ -135,6 +141,15 @@ func New(tb testing.TB, opts Options) *App {
 	srv.Config.Handler = s.Handler
 	srv.Start()
 	tb.Cleanup(srv.Close)
+	if opts.Imports != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.App.Imports.Run(ctx)
+		}()
+		tb.Cleanup(func() { cancel(); <-done })
+	}
 	return a
 }
 
