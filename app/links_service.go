@@ -123,6 +123,9 @@ func (s *Links) Search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 	}
 }
 
+// maxUpstreamPageSize is the largest page Craftgate's link search gives.
+const maxUpstreamPageSize = 100
+
 // search asks Craftgate and keeps what it shows in the local record. A
 // plain search answers with Craftgate's page; a local one (q.Local) with
 // the record's, refreshed first by Craftgate's answer to the same filters.
@@ -131,6 +134,12 @@ func (s *Links) Search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 func (s *Links) search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 	upstream := q
 	upstream.Sort, upstream.Reverse = LinkSortNewest, false
+	if q.Name != "" {
+		// The record's order is not Craftgate's, so the page asked for
+		// is not Craftgate's page: refresh as many of Craftgate's own
+		// matches as one call brings.
+		upstream.Page, upstream.Size = 0, maxUpstreamPageSize
+	}
 	page, err := s.provider.Search(ctx, upstream)
 	if err != nil {
 		return nil, err
