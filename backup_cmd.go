@@ -30,6 +30,9 @@ func runBackupCommand(ctx context.Context, args []string, getenv func(string) st
 	if *to == "" || fs.NArg() > 0 {
 		return configErrorf("backup needs -to FILE and nothing else (-h lists the flags)")
 	}
+	if envOr(getenv, "LINKDESK_DATABASE_URL", "") != "" {
+		return configErrorf("backup copies the SQLite file; the database is PostgreSQL (LINKDESK_DATABASE_URL): back it up with pg_dump")
+	}
 	db, err := store.Open(ctx, filepath.Join(*data, "linkdesk.db"))
 	if err != nil {
 		return err

@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"golang.org/x/term"
 
 	"linkdesk/app"
-	"linkdesk/store"
 	"linkdesk/views"
 )
 
@@ -24,7 +22,8 @@ const userUsage = `usage:
   linkdesk user list [-data DIR]
   linkdesk user passwd -email E [-data DIR]                                 (password from stdin)
   linkdesk user disable -email E [-data DIR]
-  linkdesk user enable -email E [-data DIR]`
+  linkdesk user enable -email E [-data DIR]
+With PostgreSQL, -database URL (or LINKDESK_DATABASE_URL) instead of -data.`
 
 // runUserCommand manages staff accounts from a shell, for operators and
 // scripts. Every change is written to the audit log with actor "cli".
@@ -38,6 +37,7 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 	email := fs.String("email", "", "the person's e-mail address")
 	name := fs.String("name", "", "the person's name (add)")
 	role := fs.String("role", "", "owner, staff or viewer (add)")
+	database := databaseFlag(fs, getenv)
 	// The verb is checked before the store is opened, so a typo never
 	// creates or migrates a database. The flags are read when act runs.
 	var act func(userCLI) error
@@ -59,7 +59,11 @@ func runUserCommand(ctx context.Context, args []string, getenv func(string) stri
 	if err := parseFlags(fs, args[1:], userUsage+"\n\nflags:", stdout); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, filepath.Join(*data, "linkdesk.db"))
+	url, err := checkDatabase(*database)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, url, *data)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -304,6 +305,10 @@ func TestMainExitStatus(t *testing.T) {
 			"linkdesk: unknown role \"root\": use owner, staff or viewer\n", ""},
 		{"unknown flag", "-colour", 2, "linkdesk: flag provided but not defined: -colour (-h lists the flags)\n", ""},
 		{"flag without value", "user list -data", 2, "linkdesk: flag needs an argument: -data (-h lists the flags)\n", ""},
+		{"database not postgres", "-database mysql://shop:pw@db/linkdesk", 2,
+			"linkdesk: -database/LINKDESK_DATABASE_URL must be a postgres:// URL (or empty for SQLite in the data folder), not mysql://shop:xxxxx@db/linkdesk\n", ""},
+		{"database pool size", "-database postgres://shop:pw@db/linkdesk?pool_max_conns=lots", 2,
+			"linkdesk: -database/LINKDESK_DATABASE_URL: pool_max_conns=\"lots\" in the database URL must be a whole number of at least 1\n", ""},
 		{"help", "-h", 0, "", "-addr"},
 		{"user help", "user passwd -help", 0, "", "linkdesk user passwd -email E"},
 	}
@@ -324,6 +329,36 @@ func TestMainExitStatus(t *testing.T) {
 			if status != tt.wantStatus || stderr.String() != tt.wantStderr || !strings.Contains(stdout.String(), tt.wantStdout) {
 				t.Errorf("linkdesk %s: status %d, stderr %q, stdout %q; want status %d, stderr %q, stdout containing %q",
 					tt.args, status, stderr.String(), stdout.String(), tt.wantStatus, tt.wantStderr, tt.wantStdout)
+			}
+		})
+	}
+}
+
+// TestMainDatabaseUnreachable: a PostgreSQL server that does not answer at
+// start-up is one line on stderr, without the password, and exit status 2.
+func TestMainDatabaseUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a port nobody serves once closed
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, args := range []string{"-addr 127.0.0.1:0", "user list", "migrate-to"} {
+		t.Run(args, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestMainExitStatus$")
+			cmd.Env = append(os.Environ(), "LINKDESK_TEST_MAIN=1", "LINKDESK_TEST_ARGS="+args, "LINKDESK_DATA="+t.TempDir(),
+				"LINKDESK_DATABASE_URL=postgres://shop:s3cret-pw@"+addr+"/linkdesk?connect_timeout=5")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			exit := (*exec.ExitError)(nil)
+			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+				t.Fatalf("got %v, want exit status 2; stderr:\n%s", err, stderr.String())
+			}
+			want := "linkdesk: cannot reach the database at postgres://shop:xxxxx@" + addr + "/linkdesk?connect_timeout=5: "
+			got := stderr.String()
+			if !strings.HasPrefix(got, want) || strings.Count(got, "\n") != 1 || strings.Contains(got, "s3cret") {
+				t.Errorf("stderr %q, want one line starting %q, without the password", got, want)
 			}
 		})
 	}

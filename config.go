@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -9,12 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"linkdesk/app"
 	"linkdesk/server"
+	"linkdesk/store"
 )
 
 // Secret is a credential. It never prints: logs and error messages show
@@ -37,8 +41,13 @@ const (
 
 // Config is everything the server reads at start-up.
 type Config struct {
-	Addr     string
-	DataDir  string
+	Addr    string
+	DataDir string
+	// Database is a postgres:// URL, or empty for SQLite in DataDir.
+	Database Secret
+	// Instance names this process among those sharing a PostgreSQL
+	// database (LINKDESK_INSTANCE; default host name and -addr port).
+	Instance string
 	LogJSON  bool
 	HTTP     HTTPConfig
 	Merchant string
@@ -123,10 +132,11 @@ func configErrorf(format string, args ...any) error {
 }
 
 const serveUsage = `usage:
-  linkdesk [-addr HOST:PORT] [-data DIR]   serve the dashboard
+  linkdesk [-addr HOST:PORT] [-data DIR] [-database URL]   serve the dashboard
   linkdesk user …                          manage staff accounts (linkdesk user -h)
   linkdesk sandbox …                       run the provider emulators alone (linkdesk sandbox -h)
-  linkdesk backup -to FILE                 copy the database while the server runs
+  linkdesk backup -to FILE                 copy the SQLite database while the server runs
+  linkdesk migrate-to -database URL        copy this SQLite deployment into PostgreSQL
 
 Every other setting is an environment variable; README.md lists them.
 
@@ -172,11 +182,19 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&cfg.Addr, "addr", env("LINKDESK_ADDR", "127.0.0.1:8080"), "listen address (LINKDESK_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("LINKDESK_DATA", defaultDataDir), "data directory for the SQLite files (LINKDESK_DATA)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LINKDESK_METRICS_ADDR", ""), "serve Prometheus metrics on this address (LINKDESK_METRICS_ADDR)")
+	database := databaseFlag(fs, getenv)
 	if err := parseFlags(fs, args, serveUsage, out); err != nil {
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, configErrorf("unexpected argument %q (commands: user, sandbox, backup)", fs.Arg(0))
+		return Config{}, configErrorf("unexpected argument %q (commands: user, sandbox, backup, migrate-to)", fs.Arg(0))
+	}
+	var err error
+	if cfg.Database, err = checkDatabase(*database); err != nil {
+		return Config{}, err
+	}
+	if cfg.Instance, err = instanceName(getenv, cfg.Addr); err != nil {
+		return Config{}, err
 	}
 	switch format := env("LINKDESK_LOG_FORMAT", "text"); format {
 	case "text", "json":
@@ -349,6 +367,8 @@ func parseSessionKeys(raw string) ([][]byte, error) {
 func (c Config) Server(selfURL string, log *slog.Logger) server.Config {
 	return server.Config{
 		DataDir:        c.DataDir,
+		Database:       c.Database.Reveal(),
+		Instance:       c.Instance,
 		SelfURL:        selfURL,
 		PublicURL:      c.HTTP.PublicURL,
 		Merchant:       c.Merchant,
@@ -367,6 +387,61 @@ func (c Config) Server(selfURL string, log *slog.Logger) server.Config {
 		SearchTTL:      app.DefaultSearchTTL,
 		Log:            log,
 	}
+}
+
+// databaseFlag defines -database on fs, defaulting to LINKDESK_DATABASE_URL.
+// The default is not shown in -h: the URL holds the password.
+func databaseFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	database := fs.String("database", "", "a postgres:// URL: several instances share one PostgreSQL; empty is SQLite in the data folder (LINKDESK_DATABASE_URL)")
+	*database = envOr(getenv, "LINKDESK_DATABASE_URL", "")
+	return database
+}
+
+// checkDatabase checks a -database/LINKDESK_DATABASE_URL value without
+// connecting: empty (SQLite) or a PostgreSQL URL pgx can use.
+func checkDatabase(raw string) (Secret, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	if !store.IsDatabaseURL(raw) {
+		return "", configErrorf("-database/LINKDESK_DATABASE_URL must be a postgres:// URL (or empty for SQLite in the data folder), not %s", store.RedactURL(raw))
+	}
+	if err := store.CheckDatabaseURL(raw); err != nil {
+		return "", configErrorf("-database/LINKDESK_DATABASE_URL: %v", err)
+	}
+	return Secret(raw), nil
+}
+
+// instanceName is LINKDESK_INSTANCE, or the host name and the port of
+// addr: stable across restarts of one instance, distinct between instances
+// on one host. A restarted instance takes back at once the payments its
+// previous run was starting when it died, so two instances must never
+// share a name.
+func instanceName(getenv func(string) string, addr string) (string, error) {
+	if name := envOr(getenv, "LINKDESK_INSTANCE", ""); name != "" {
+		if len(name) > 100 || !utf8.ValidString(name) {
+			return "", configErrorf("LINKDESK_INSTANCE must be a name of at most 100 characters")
+		}
+		return name, nil
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		host = "localhost"
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	return host + ":" + port, nil
+}
+
+// openStore opens the configured database for a command: one line and
+// exit status 2 when the server cannot be reached.
+func openStore(ctx context.Context, database Secret, dataDir string) (*store.DB, error) {
+	db, err := store.OpenDatabase(ctx, database.Reveal(), dataDir)
+	var ce *store.ConnectError
+	if errors.As(err, &ce) {
+		return nil, configErrorf("%v", ce)
+	}
+	return db, err
 }
 
 // parseImports reads LINKDESK_IMPORT_WORKERS (1 to 32) and

@@ -191,3 +191,34 @@ func TestRunHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadConfigDatabaseAndInstance(t *testing.T) {
+	host, _ := os.Hostname()
+	tests := []struct {
+		name         string
+		args         []string
+		env          map[string]string
+		wantDatabase string
+		wantInstance string
+	}{
+		{"SQLite by default", nil, map[string]string{"LINKDESK_ADDR": "127.0.0.1:8181"}, "", host + ":8181"},
+		{"from the environment", nil, map[string]string{"LINKDESK_DATABASE_URL": "postgres://shop:pw@db/linkdesk", "LINKDESK_INSTANCE": "kasa-1"},
+			"postgres://shop:pw@db/linkdesk", "kasa-1"},
+		{"the flag wins", []string{"-database", "postgresql://shop:other@db2/linkdesk?pool_max_conns=4"}, map[string]string{"LINKDESK_DATABASE_URL": "postgres://shop:pw@db/linkdesk"},
+			"postgresql://shop:other@db2/linkdesk?pool_max_conns=4", host + ":8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := LoadConfig(tt.args, envOf(tt.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Database.Reveal() != tt.wantDatabase || cfg.Instance != tt.wantInstance {
+				t.Errorf("got database %q instance %q, want %q and %q", cfg.Database.Reveal(), cfg.Instance, tt.wantDatabase, tt.wantInstance)
+			}
+			if s := fmt.Sprintf("%v %+v", cfg, cfg); strings.Contains(s, ":pw@") || strings.Contains(s, ":other@") {
+				t.Errorf("the configuration prints the database password: %s", s)
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ var layers = map[string][]string{
 	"linkdesk/metrics":      nil,
 	"linkdesk/sheet":        nil,
 	"linkdesk/store":        {"linkdesk/app"},
+	"linkdesk/store/pgtest": nil, // a PostgreSQL for tests and benchmarks
 	"linkdesk/providers":    {"linkdesk/app", "linkdesk/craftclient"},
 	"linkdesk/views":        {"linkdesk/app", "linkdesk/routes", "linkdesk/static"},
 	"linkdesk/handlers":     {"linkdesk/app", "linkdesk/routes", "linkdesk/sheet", "linkdesk/views", "linkdesk/web/flash", "linkdesk/web/htmx", "linkdesk/web/fragment", "linkdesk/web/qr"},
@@ -35,7 +36,7 @@ var layers = map[string][]string{
 	"linkdesk/server": {"linkdesk/app", "linkdesk/craftclient", "linkdesk/handlers", "linkdesk/metrics", "linkdesk/providers", "linkdesk/routes",
 		"linkdesk/sandbox", "linkdesk/store", "linkdesk/web"},
 	"linkdesk":              {"linkdesk/app", "linkdesk/sandbox", "linkdesk/server", "linkdesk/store", "linkdesk/views"},
-	"linkdesk/bench/server": {"linkdesk/app", "linkdesk/craftclient", "linkdesk/sandbox", "linkdesk/server", "linkdesk/store", "linkdesk/views", "linkdesk/web"},
+	"linkdesk/bench/server": {"linkdesk/app", "linkdesk/craftclient", "linkdesk/sandbox", "linkdesk/server", "linkdesk/store", "linkdesk/store/pgtest", "linkdesk/views", "linkdesk/web"},
 }
 
 // coreForbidden are third-party packages the core must not import.

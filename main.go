@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // LINKDESK_TIME_ZONE works on hosts without zone files
 
 	"linkdesk/server"
+	"linkdesk/store"
 )
 
 func main() {
@@ -54,6 +55,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 			return runSandboxCommand(ctx, args[1:], getenv, stdout, stderr)
 		case "backup":
 			return runBackupCommand(ctx, args[1:], getenv, stdout)
+		case "migrate-to":
+			return runMigrateToCommand(ctx, args[1:], getenv, stdout)
 		}
 	}
 	cfg, err := LoadConfig(args, getenv, stdout)
@@ -81,6 +84,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	srv, err := server.New(ctx, cfg.Server(selfURL, log))
 	if err != nil {
 		ln.Close()
+		var ce *store.ConnectError
+		if errors.As(err, &ce) {
+			return configErrorf("%v", ce)
+		}
 		return err
 	}
 	defer srv.Close()
@@ -118,7 +125,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if publicURL == "" {
 		publicURL = selfURL
 	}
-	log.Info("Linkdesk is ready: open " + publicURL)
+	log.Info("Linkdesk is ready: open "+publicURL, "database", srv.Store.Engine(), "instance", cfg.Instance)
 	if ready != nil {
 		ready <- selfURL
 	}

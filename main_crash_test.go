@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,8 +22,9 @@ import (
 
 	"linkdesk/app"
 	"linkdesk/server"
-
 	"linkdesk/store"
+	"linkdesk/store/pgtest"
+	"linkdesk/web/webtest"
 )
 
 // crashChildEnv makes TestCrashChild run the real server instead of skipping.
@@ -50,11 +50,16 @@ func TestPaymentSurvivesCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the server twice as a subprocess")
 	}
+	for _, engine := range webtest.Engines {
+		t.Run(engine, func(t *testing.T) { testPaymentSurvivesCrash(t, newDeployment(t, engine)) })
+	}
+}
+
+func testPaymentSurvivesCrash(t *testing.T, d deployment) {
 	paywall := newBlockingPaywall(t)
-	dataDir := t.TempDir()
-	session := prepareDataDir(t, dataDir)
-	env := append(os.Environ(), crashChildEnv+"=1",
-		"LINKDESK_ADDR=127.0.0.1:0", "LINKDESK_DATA="+dataDir,
+	session := prepare(t, d)
+	env := append(append(os.Environ(), crashChildEnv+"=1", "LINKDESK_ADDR=127.0.0.1:0"), d.env()...)
+	env = append(env,
 		"PAYWALL_BASE_URL="+paywall.URL, "PAYWALL_PUBLIC_KEY=crash-public", "PAYWALL_PUBLIC_CLIENT=crash-client",
 		"PAYWALL_HASH_KEY=crash-hash-key")
 
@@ -78,7 +83,7 @@ func TestPaymentSurvivesCrash(t *testing.T) {
 	first.kill(t)
 	<-started
 
-	p := paymentIn(t, dataDir, code)
+	p := paymentIn(t, d, code)
 	if p.Status != app.PaymentStatusPending || p.UniqueCode != "" {
 		t.Fatalf("after the crash: %s, started %q; want a pending row that never heard back", p.Status, p.UniqueCode)
 	}
@@ -89,22 +94,54 @@ func TestPaymentSurvivesCrash(t *testing.T) {
 	second.waitFor(t, regexp.MustCompile(`msg="payment settled".*payment=`+regexp.QuoteMeta(code)+`.*source=reconcile`))
 	second.stop(t)
 
-	p = paymentIn(t, dataDir, code)
+	p = paymentIn(t, d, code)
 	if p.Status != app.PaymentStatusPaid || p.UniqueCode != blockingUniqueCode || p.APMTransactionID != 77 {
 		t.Errorf("after the restart: %s %q %d, want paid with Paywall's ids", p.Status, p.UniqueCode, p.APMTransactionID)
 	}
 }
 
-// prepareDataDir creates the store with a staff member signed in, and
-// returns the session cookie their browser holds, encoded with the key
-// the server will load from the store.
-func prepareDataDir(t *testing.T, dir string) *http.Cookie {
+// deployment is where a server run keeps its data: the data folder and,
+// on PostgreSQL, the database URL (empty for SQLite in the folder).
+type deployment struct {
+	dir, database string
+}
+
+// newDeployment is an empty deployment on engine (webtest.Engines).
+func newDeployment(t *testing.T, engine string) deployment {
+	d := deployment{dir: t.TempDir()}
+	if engine == webtest.EnginePostgres {
+		d.database = pgtest.URL(t)
+	}
+	return d
+}
+
+// env is the deployment's part of a server's environment.
+func (d deployment) env() []string {
+	return []string{"LINKDESK_DATA=" + d.dir, "LINKDESK_DATABASE_URL=" + d.database}
+}
+
+// open opens the deployment's store; the caller closes it.
+func (d deployment) open(t *testing.T) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "linkdesk.db"))
+	db, err := store.OpenDatabase(context.Background(), d.database, d.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// prepareDataDir prepares a SQLite deployment in dir (prepare).
+func prepareDataDir(t *testing.T, dir string) *http.Cookie {
+	return prepare(t, deployment{dir: dir})
+}
+
+// prepare creates the store with a staff member signed in, and returns
+// the session cookie their browser holds, encoded with the key the server
+// will load from the store.
+func prepare(t *testing.T, d deployment) *http.Cookie {
+	t.Helper()
+	ctx := context.Background()
+	db := d.open(t)
 	defer db.Close()
 	u := &app.User{Email: "kasa@example.com", Role: app.RoleStaff, PasswordHash: []byte("signed in by cookie")}
 	if err := db.CreateUser(ctx, u); err != nil {
@@ -126,12 +163,9 @@ func prepareDataDir(t *testing.T, dir string) *http.Cookie {
 	return cookie
 }
 
-func paymentIn(t *testing.T, dir, code string) *app.Payment {
+func paymentIn(t *testing.T, d deployment, code string) *app.Payment {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "linkdesk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := d.open(t)
 	defer db.Close()
 	p, err := db.PaymentByCode(context.Background(), code)
 	if err != nil {
@@ -166,7 +200,14 @@ var readyLine = regexp.MustCompile(`Linkdesk is ready: open (http://[^"\s]+)`)
 
 func startChild(t *testing.T, env []string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	return startProcess(t, env, readyLine, os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+}
+
+// startProcess runs a program and waits for its stderr to show ready,
+// whose first group is its URL.
+func startProcess(t *testing.T, env []string, ready *regexp.Regexp, name string, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(name, args...)
 	cmd.Env = env
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -183,7 +224,7 @@ func startChild(t *testing.T, env []string) *child {
 			_ = cmd.Wait()
 		}
 	})
-	m := c.waitFor(t, readyLine)
+	m := c.waitFor(t, ready)
 	c.url = m[1]
 	return c
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"sync"
@@ -33,6 +34,15 @@ type Config struct {
 	Log *slog.Logger
 	// Observer is told of events worth counting (metrics); nil ignores them.
 	Observer Observer
+	// Instance names this process among the instances sharing the
+	// database: it owns the leases on the payments this one works on. A
+	// name kept across restarts lets a restarted instance take back at once
+	// what its previous run was working on; empty is a random name, whose
+	// leases others take over when they end (leaseFor).
+	Instance string
+	// Changes carries cache invalidations between instances; nil keeps
+	// them to this process.
+	Changes Changes
 }
 
 // Observer is told of what the core does, for metrics.
@@ -55,8 +65,9 @@ type App struct {
 	Audit    *Audit
 	Imports  *Imports
 
-	store Store
-	log   *slog.Logger
+	store   Store
+	log     *slog.Logger
+	changes *broadcaster
 }
 
 // New builds the core from its adapters.
@@ -73,28 +84,34 @@ func New(cfg Config) *App {
 	if cfg.Location == nil {
 		cfg.Location = DefaultLocation()
 	}
-	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, cfg.Log.With("component", "links"))
+	if cfg.Instance == "" {
+		cfg.Instance = "instance-" + rand.Text()
+	}
+	changes := &broadcaster{changes: cfg.Changes, origin: cfg.Instance, log: cfg.Log}
+	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, cfg.Log.With("component", "links"), changes)
 	return &App{
-		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer),
+		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer, changes),
 		Links:    links,
-		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Location, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
+		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Location, cfg.Instance, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
 		Sales:    newSales(cfg.Store, cfg.Sales, links, cfg.SalesConfig, cfg.Location, cfg.Now, cfg.Log.With("component", "sales")),
 		Audit:    &Audit{store: cfg.Store},
 		Imports:  newImports(cfg.Store, links, cfg.ImportsConfig, cfg.Now, cfg.Log.With("component", "imports")),
 		store:    cfg.Store,
 		log:      cfg.Log,
+		changes:  changes,
 	}
 }
 
 // Run does the core's background work until ctx is done: the payment
 // reconciler (which also picks up what a previous run left open), the
-// sales catch-up, the import workers (likewise) and the pruning of ended
-// sessions.
+// sales catch-up, the import workers (likewise), the other instances'
+// cache changes and the pruning of ended sessions.
 func (a *App) Run(ctx context.Context) {
 	var workers sync.WaitGroup
 	workers.Go(func() { a.Payments.Run(ctx) })
 	workers.Go(func() { a.Sales.Run(ctx) })
 	workers.Go(func() { a.Imports.Run(ctx) })
+	workers.Go(func() { a.changes.listen(ctx, a.Links, a.Users) })
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"linkdesk/app"
 	"linkdesk/store"
+	"linkdesk/store/pgtest"
 )
 
 // The core is tested black-box against the real SQLite store in a
@@ -53,21 +55,36 @@ type Env struct {
 	Report   *fakeReporting
 	Reports  *reportBook // the fake Craftgate's link payments
 	cfg      app.Config
+	open     func() (*store.DB, error) // another connection pool on the same database
 }
 
 // MustOpenEnv builds a core over a fresh database; edit may change the
 // configuration before it is built.
 func MustOpenEnv(tb testing.TB, edit ...func(*app.Config)) *Env {
 	tb.Helper()
+	return MustOpenEnvOn(tb, "sqlite", edit...)
+}
+
+// MustOpenEnvOn is MustOpenEnv on an engine, "sqlite" or "postgres" (a new
+// database on the test server).
+func MustOpenEnvOn(tb testing.TB, engine string, edit ...func(*app.Config)) *Env {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "linkdesk.db"))
+	open := func(path string) func() (*store.DB, error) {
+		return func() (*store.DB, error) { return store.Open(ctx, path) }
+	}(filepath.Join(tb.TempDir(), "linkdesk.db"))
+	if engine == "postgres" {
+		url := pgtest.URL(tb)
+		open = func() (*store.DB, error) { return store.OpenPostgres(ctx, url) }
+	}
+	db, err := open()
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	clock := &Clock{t: t0}
 	db.Now = clock.Now
-	e := &Env{DB: db, Store: &spyStore{DB: db}, Clock: clock, Links: newLinkBook(), Payments: newPayBook()}
+	e := &Env{DB: db, Store: &spyStore{DB: db}, Clock: clock, Links: newLinkBook(), Payments: newPayBook(), open: open}
 	e.Craft = e.Links.provider()
 	e.Paywall = e.Payments.provider()
 	e.Reports = newReportBook(clock.Now)
@@ -95,6 +112,24 @@ func callbackURLs(token string) (success, fail string) {
 // Restart builds a second core over the same database, fakes and clock, as
 // a new process after a crash would be.
 func (e *Env) Restart() *app.App { return app.New(e.cfg) }
+
+// Peer builds another instance over the same database through a
+// connection pool of its own, with the same fakes and clock, as a second
+// server sharing the database would be.
+func (e *Env) Peer(tb testing.TB, instance string) *app.App {
+	tb.Helper()
+	db, err := e.open()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	db.Now = e.Clock.Now
+	cfg := e.cfg
+	cfg.Store, cfg.Instance = db, instance
+	return app.New(cfg)
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 var ctx = context.Background()
 

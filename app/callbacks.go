@@ -20,6 +20,12 @@ const maxStrayPayload = 1 << 10
 // without bound.
 const maxStrayCallbacks = 200
 
+// storable is s as kept for people to read: bytes that are not UTF-8 and
+// NUL, which no database stores alike (ErrBadText), become U+FFFD.
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
 // CallbackInput is a result a provider posted to one of our callback URLs.
 type CallbackInput struct {
 	Token       string // from the URL: the payment's secret
@@ -62,9 +68,9 @@ func accepted(p *Payment, reason string, outcome PaymentStatus) Verdict {
 // naming no payment is kept apart (bounded), never attached to one.
 func (s *Payments) ReceiveCallback(ctx context.Context, in CallbackInput) (Verdict, error) {
 	ctx = context.WithoutCancel(ctx) // what it changes belongs together
-	rec := &Callback{Key: callbackKey(in), Kind: in.Kind, RemoteIP: in.RemoteIP, Payload: truncate(string(in.Body), MaxCallbackPayload)}
+	rec := &Callback{Key: callbackKey(in), Kind: in.Kind, RemoteIP: in.RemoteIP, Payload: truncate(storable(string(in.Body)), MaxCallbackPayload)}
 	p, err := s.store.PaymentByToken(ctx, in.Token)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrBadText) { // no token holds bytes that cannot be stored
 		rec.Payload, rec.Reason = truncate(rec.Payload, maxStrayPayload), "unknown_token"
 		return refused(nil, "unknown_token"), s.store.RecordStrayCallback(ctx, rec, maxStrayCallbacks)
 	}

@@ -214,6 +214,8 @@ func TestCallbacks_UnknownToken(t *testing.T) {
 		{Token: strings.Repeat("0", 64), Kind: app.CallbackKindSuccess, Body: c.body(), RemoteIP: "198.51.100.66"},
 		{Token: "", Kind: app.CallbackKindFail, Body: c.body(), RemoteIP: "198.51.100.66"},
 		{Token: "short", Kind: app.CallbackKindSuccess, Body: []byte(huge), RemoteIP: "198.51.100.66"},
+		// Bytes no database stores alike, in the token and the body.
+		{Token: "tok\xff\x00en", Kind: app.CallbackKindSuccess, Body: []byte(strings.Repeat("\xff\x00", 3000)), RemoteIP: "198.51.100.66"},
 	}
 	for i, in := range inputs {
 		v, err := e.App.Payments.ReceiveCallback(ctx, in)

@@ -92,6 +92,9 @@ var (
 	ErrConflict = &Error{Code: CodeConflict, Message: "error.409"}
 	// ErrUnavailable means the database cannot be reached right now.
 	ErrUnavailable = &Error{Code: CodeUnavailable, Message: "error.db_unavailable"}
+	// ErrBadText refuses text no engine can store alike: bytes that are
+	// not UTF-8, or the NUL character (PostgreSQL refuses both).
+	ErrBadText = &Error{Code: CodeInvalid, Message: "error.invalid_text"}
 )
 
 // FieldErrors maps a field's name to the catalog key of its problem. Only

@@ -51,6 +51,8 @@ type Links struct {
 	// pages and URLs are added, only under it.
 	mu  sync.Mutex
 	gen uint64 // bumped by every change; a search from before one is not kept
+
+	changes *broadcaster
 }
 
 // keptPage is a kept search and when it was kept, by the core's clock.
@@ -59,8 +61,8 @@ type keptPage struct {
 	at   time.Time
 }
 
-func newLinks(st Store, p LinkProvider, searchTTL time.Duration, now func() time.Time, log *slog.Logger) *Links {
-	l := &Links{store: st, provider: p, now: now, log: log, searchTTL: searchTTL,
+func newLinks(st Store, p LinkProvider, searchTTL time.Duration, now func() time.Time, log *slog.Logger, changes *broadcaster) *Links {
+	l := &Links{store: st, provider: p, now: now, log: log, searchTTL: searchTTL, changes: changes,
 		urls: expirable.NewLRU[int64, string](maxLinkURLs, nil, linkURLTTL)}
 	if searchTTL > 0 {
 		l.searches = expirable.NewLRU[string, keptPage](maxCachedSearches, nil, searchTTL)
@@ -81,6 +83,23 @@ func (s *Links) changed() {
 	s.gen++
 	if s.searches != nil {
 		s.searches.Purge()
+	}
+}
+
+// announce forgets the kept searches here and tells the other instances
+// that link id (0: some link) changed; called after each change, failed
+// ones included (a failed create may have happened).
+func (s *Links) announce(ctx context.Context, id int64) {
+	s.changed()
+	s.changes.publish(ctx, TopicLinks, strconv.FormatInt(id, 10))
+}
+
+// forget applies another instance's change: kept searches go, and so does
+// the link's URL when it names one (it may have been deleted).
+func (s *Links) forget(id int64) {
+	s.changed()
+	if id > 0 {
+		s.urls.Remove(id)
 	}
 }
 
@@ -191,7 +210,7 @@ func (s *Links) Get(ctx context.Context, id int64) (*Link, error) {
 	gen := s.generation()
 	l, err := s.provider.Get(ctx, id)
 	if IsProviderNotFound(err) {
-		s.forget(ctx, id)
+		s.markGone(ctx, id)
 	}
 	if err != nil {
 		return nil, err
@@ -205,9 +224,9 @@ func (s *Links) Get(ctx context.Context, id int64) (*Link, error) {
 	return l, nil
 }
 
-// forget marks a link Craftgate no longer has as deleted in the local
+// markGone marks a link Craftgate no longer has as deleted in the local
 // record; its payments keep its name.
-func (s *Links) forget(ctx context.Context, id int64) {
+func (s *Links) markGone(ctx context.Context, id int64) {
 	if err := s.store.MarkLinkDeleted(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
 		s.log.Warn("deleted link not marked in the local record", "link_id", id, "err", err)
 	}
@@ -234,11 +253,12 @@ func (s *Links) Create(ctx context.Context, by Actor, in LinkInput) (*Link, erro
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	defer s.changed()
 	l, err := s.provider.Create(ctx, in)
 	if err != nil {
+		s.announce(ctx, 0)
 		return nil, err
 	}
+	defer s.announce(ctx, l.ID)
 	s.remember(*l)
 	return l, s.commit(ctx, by, change{Action: "link.create", After: l}, l.ID, l)
 }
@@ -285,7 +305,7 @@ func (s *Links) SetStatus(ctx context.Context, by Actor, id int64, status LinkSt
 }
 
 func (s *Links) replace(ctx context.Context, by Actor, action string, before *Link, in LinkInput) (*Link, error) {
-	defer s.changed()
+	defer s.announce(ctx, before.ID)
 	after, err := s.provider.Update(ctx, before.ID, in)
 	if err != nil {
 		return nil, err
@@ -300,12 +320,11 @@ func (s *Links) Delete(ctx context.Context, by Actor, id int64) (*Link, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer s.changed()
+	defer s.announce(ctx, id)
 	if err := s.provider.Delete(ctx, id); err != nil {
 		return nil, err
 	}
-	s.changed() // before forgetting: a search answered meanwhile must not remember it again
-	s.urls.Remove(id)
+	s.forget(id) // changed first: a search answered meanwhile must not remember it again
 	return before, s.commit(ctx, by, change{Action: "link.delete", Before: before}, id, nil)
 }
 

@@ -73,6 +73,10 @@ type Payment struct {
 	StartedAt          *time.Time
 	SettledAt          *time.Time
 	CheckedAt          *time.Time // last reconciliation query
+	// LeaseOwner is the instance working on the payment (starting it or
+	// asking the provider about it) until LeaseUntil; nil when none is.
+	LeaseOwner string
+	LeaseUntil *time.Time
 }
 
 // Remaining is the amount that can still be refunded.

@@ -48,13 +48,12 @@ type Payments struct {
 	observer Observer
 	loc      *time.Location // the shop's zone, for the sales totals
 	wallets  *expirable.LRU[Currency, []Wallet]
-	// born is when this process began: a start begun before it cannot
-	// still be in flight here, so one unknown to the provider was cut off
-	// by a crash.
-	born time.Time
+	// instance names this process among those sharing the database: the
+	// owner of the leases it takes on payments it works on.
+	instance string
 }
 
-func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, loc *time.Location, now func() time.Time, log *slog.Logger, observer Observer) *Payments {
+func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, loc *time.Location, instance string, now func() time.Time, log *slog.Logger, observer Observer) *Payments {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultPaymentTimeout
 	}
@@ -65,7 +64,7 @@ func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, loc *time.Loca
 		cfg.ReconcileMinAge = DefaultReconcileMinAge
 	}
 	return &Payments{store: st, provider: p, cfg: cfg, now: now, log: log, observer: observer, loc: loc,
-		wallets: expirable.NewLRU[Currency, []Wallet](len(PaymentCurrencies), nil, walletsTTL), born: now()}
+		wallets: expirable.NewLRU[Currency, []Wallet](len(PaymentCurrencies), nil, walletsTTL), instance: instance}
 }
 
 // Timeout is how long a payment may stay unpaid.
@@ -118,8 +117,10 @@ func (s *Payments) Callbacks(ctx context.Context, code string) ([]Callback, erro
 // Start writes a payment as pending with its audit row, then asks the
 // provider for its QR code and records what came back, or why nothing did:
 // a failed start is retried from the counter screen, on the same row. The
-// returned payment is as stored after the attempt. Only a store failure is
-// an error once the row exists.
+// row is written with this instance's lease on it, so no reconciler takes
+// the start for lost while it waits for the provider. The returned
+// payment is as stored after the attempt. Only a store failure is an
+// error once the row exists.
 func (s *Payments) Start(ctx context.Context, by Actor, d PaymentDraft) (*Payment, error) {
 	ws, wErr := s.Wallets(ctx, Currency(d.Currency))
 	if wErr != nil {
@@ -133,6 +134,8 @@ func (s *Payments) Start(ctx context.Context, by Actor, d PaymentDraft) (*Paymen
 	if err != nil {
 		return nil, err
 	}
+	until := s.now().Add(leaseFor)
+	p.LeaseOwner, p.LeaseUntil = s.instance, &until
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.CreatePayment(ctx, p); err != nil {
 			return err
@@ -142,10 +145,20 @@ func (s *Payments) Start(ctx context.Context, by Actor, d PaymentDraft) (*Paymen
 	if err != nil {
 		return nil, err
 	}
-	if err := s.startUpstream(ctx, p); err != nil {
+	err = s.startUpstream(ctx, p)
+	s.release(ctx, p.MerchantUniqueCode)
+	if err != nil {
 		return nil, err
 	}
 	return s.store.PaymentByCode(context.WithoutCancel(ctx), p.MerchantUniqueCode)
+}
+
+// release ends this instance's lease on a payment it worked on. A failure
+// is only logged: the lease then ends by itself at its time.
+func (s *Payments) release(ctx context.Context, code string) {
+	if err := s.store.ReleasePayment(context.WithoutCancel(ctx), code, s.instance); err != nil {
+		s.log.Warn("payment lease not released; it ends by itself", "payment", code, "err", err)
+	}
 }
 
 // newPayment builds the row for a valid input: our code is a random UUID
@@ -228,6 +241,10 @@ func ProblemKey(err error) string {
 // started already.
 var ErrRetryRefused = &Error{Code: CodeConflict, Message: "payment.retry_refused"}
 
+// ErrPaymentBusy refuses to start again a payment that some instance is
+// starting or asking the provider about right now.
+var ErrPaymentBusy = &Error{Code: CodeConflict, Message: "payment.busy"}
+
 // Retry starts again a payment whose start failed, reusing the row and its
 // code: the provider is asked first whether the earlier attempt got through
 // after all, and only if it did not is a new QR code generated. adopted
@@ -240,6 +257,14 @@ func (s *Payments) Retry(ctx context.Context, by Actor, code string) (adopted bo
 	if p.Status != PaymentStatusPending || p.UniqueCode != "" {
 		return false, ErrRetryRefused
 	}
+	claimed, err := s.store.ClaimPayment(ctx, code, s.instance, s.now().Add(leaseFor))
+	if err != nil {
+		return false, err
+	}
+	if !claimed {
+		return false, ErrPaymentBusy
+	}
+	defer s.release(ctx, code)
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		return appendAudit(ctx, tx, by, change{Action: "payment.retry", TargetType: "payment", TargetID: code})
 	})
@@ -261,12 +286,18 @@ func (s *Payments) Retry(ctx context.Context, by Actor, code string) (adopted bo
 
 // Check reconciles a payment with the provider now, whatever its age
 // ("check now"), and returns it as it is afterwards with whether its status
-// changed. A settled payment is returned as it is.
+// changed. A settled payment is returned as it is, and so is one another
+// worker (a start, a reconciler, on any instance) is on right now.
 func (s *Payments) Check(ctx context.Context, by Actor, code string) (*Payment, bool, error) {
 	p, err := s.store.PaymentByCode(ctx, code)
 	if err != nil || p.Status.Final() {
 		return p, false, err
 	}
+	claimed, err := s.store.ClaimPayment(ctx, code, s.instance, s.now().Add(leaseFor))
+	if err != nil || !claimed {
+		return p, false, err
+	}
+	defer s.release(ctx, code)
 	changed, err := s.reconcile(ctx, p, s.now(), by)
 	if err != nil {
 		return p, false, err

@@ -333,25 +333,29 @@ func TestReconcile_OverdueExpired(t *testing.T) {
 
 // TestReconcile_StartLostAfterCrash: a payment whose process died while
 // waiting for Paywall's answer, and that Paywall never got, is marked
-// failed so staff can retry it; one whose start may still be in flight is
-// left alone.
+// failed so staff can retry it: at once by the same instance restarted
+// (it takes back its own leases), by others when the start's lease ends.
+// A start another instance may still be waiting on is left alone.
 func TestReconcile_StartLostAfterCrash(t *testing.T) {
 	t.Parallel()
-	e := MustOpenEnv(t)
+	e := MustOpenEnv(t, func(c *app.Config) { c.Instance = "counter-1" })
+	until := e.Clock.Now().Add(2 * time.Minute) // the lease a start holds
 	crashed := &app.Payment{MerchantUniqueCode: "crashed-1", CallbackToken: "0123456789abcdef0123456789abcdef",
-		Amount: dec("30"), Currency: "TRY", Description: "Kahve", Provider: "papara"}
+		Amount: dec("30"), Currency: "TRY", Description: "Kahve", Provider: "papara", LeaseOwner: "counter-1", LeaseUntil: &until}
 	if err := e.DB.CreatePayment(ctx, crashed); err != nil { // what Start wrote before the crash
 		t.Fatal(err)
 	}
-	e.Clock.Advance(time.Second)
-	restarted := e.Restart()
-	// A start of the new process, Paywall's answer still awaited.
+	// A start of another instance, Paywall's answer still awaited.
 	inFlight := &app.Payment{MerchantUniqueCode: "in-flight-1", CallbackToken: "fedcba9876543210fedcba9876543210",
-		Amount: dec("30"), Currency: "TRY", Description: "Kahve", Provider: "papara"}
+		Amount: dec("30"), Currency: "TRY", Description: "Kahve", Provider: "papara", LeaseOwner: "counter-2", LeaseUntil: &until}
 	if err := e.DB.CreatePayment(ctx, inFlight); err != nil {
 		t.Fatal(err)
 	}
 	e.Clock.Advance(reconcileMinAge)
+	restarted := e.Restart()
+	if err := restarted.Payments.TakeBackLeases(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := restarted.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +365,7 @@ func TestReconcile_StartLostAfterCrash(t *testing.T) {
 	if got := mustPayment(t, e, inFlight.MerchantUniqueCode); got.LastError != "" {
 		t.Errorf("start maybe in flight: got problem %q, want none yet", got.LastError)
 	}
-	e.Clock.Advance(2 * time.Minute) // past any client timeout
+	e.Clock.Advance(2 * time.Minute) // its lease ended: counter-2 is gone
 	if err := restarted.Payments.ReconcileOnce(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -17,17 +17,29 @@ const (
 // (the server died waiting for Paywall) and that Paywall never stored.
 const startLostKey = "payment.start_lost"
 
-// startGrace is how long a start in this process may still be waiting for
-// Paywall: well past the API client's timeout.
-const startGrace = 2 * time.Minute
+// leaseFor is how long an instance may work on a payment (start it, or
+// ask the provider about it) before another instance may take it over:
+// well past the API client's timeout (15 s by default), so a lease ends
+// early only when its holder died.
+const leaseFor = 2 * time.Minute
 
 // Run reconciles at once and then every ReconcileInterval until ctx is
-// done. Its first pass is the start-up recovery: payments and refunds a
-// previous run left open are picked up.
+// done. It first takes back the leases this instance's previous run held
+// (its starts cut off by a crash), so its first pass is the start-up
+// recovery: payments and refunds a previous run left open are picked up.
+// Leases other instances hold are theirs until they end.
 func (s *Payments) Run(ctx context.Context) {
 	t := time.NewTicker(s.cfg.ReconcileInterval)
 	defer t.Stop()
+	released := false
 	for {
+		if !released {
+			err := s.TakeBackLeases(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.log.Warn("taking back this instance's payment leases failed; trying again next pass", "err", err)
+			}
+			released = err == nil
+		}
 		if err := s.ReconcileOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("reconcile pass incomplete", "err", err)
 		}
@@ -39,12 +51,25 @@ func (s *Payments) Run(ctx context.Context) {
 	}
 }
 
+// TakeBackLeases ends the leases this instance's name holds. Run calls it
+// at start-up, when nothing here is in flight: they are its previous
+// run's, cut off by a crash, and its first pass picks them up at once.
+func (s *Payments) TakeBackLeases(ctx context.Context) error {
+	n, err := s.store.ReleaseLeases(ctx, s.instance)
+	if err == nil && n > 0 {
+		s.log.Info("took back the payments a previous run of this instance was working on", "instance", s.instance, "payments", n)
+	}
+	return err
+}
+
 // ReconcileOnce settles pending payments older than ReconcileMinAge by
 // asking the provider, up to a page of them, least recently checked first,
 // so a lost callback, a crash between the row write and the provider's
 // answer, or a restart never leaves a payment open for good; then it
-// finishes refunds whose answer was lost. One failure does not stop the
-// others; all are returned.
+// finishes refunds whose answer was lost. Each payment is leased for the
+// time it is worked on, so instances sharing the database never work on
+// the same one at once. One failure does not stop the others; all are
+// returned.
 func (s *Payments) ReconcileOnce(ctx context.Context) error {
 	err := s.reconcileOnce(ctx)
 	if ctx.Err() == nil {
@@ -55,18 +80,20 @@ func (s *Payments) ReconcileOnce(ctx context.Context) error {
 
 func (s *Payments) reconcileOnce(ctx context.Context) error {
 	now := s.now()
-	pending, err := s.store.PendingPayments(ctx, now.Add(-s.cfg.ReconcileMinAge), MaxPageSize)
+	claimed, err := s.store.ClaimPendingPayments(ctx, s.instance, now.Add(-s.cfg.ReconcileMinAge), now.Add(leaseFor), MaxPageSize)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}
 	var errs []error
-	for i := range pending {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	for i := range claimed {
+		// Past half the lease, the rest wait for the next pass: a query
+		// must end well before the lease it runs under.
+		if ctx.Err() == nil && s.now().Sub(now) < leaseFor/2 {
+			if _, err := s.reconcile(ctx, &claimed[i], now, System); err != nil {
+				errs = append(errs, err)
+			}
 		}
-		if _, err := s.reconcile(ctx, &pending[i], now, System); err != nil {
-			errs = append(errs, err)
-		}
+		s.release(ctx, claimed[i].MerchantUniqueCode)
 	}
 	if ctx.Err() == nil { // a stopping worker leaves the refunds to the next run
 		if err := s.finishOpenRefunds(ctx, now); err != nil {
@@ -76,18 +103,17 @@ func (s *Payments) reconcileOnce(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// startLost reports whether p's start can no longer be in flight and so,
-// unknown at the provider, never happened: nothing was recorded about it,
-// and it began before this process did or longer ago than startGrace.
-// Marking it failed lets staff retry it instead of waiting for the timeout.
-func (s *Payments) startLost(p *Payment, now time.Time) bool {
-	if p.UniqueCode != "" || p.LastError != "" {
-		return false
-	}
-	return p.CreatedAt.Before(s.born) || now.Sub(p.CreatedAt) >= startGrace
+// startLost reports whether p's start never reached the provider's
+// records and never will: nothing was recorded about it, and its worker
+// is gone, since the caller holds the lease the start held while it
+// waited. Marking it failed lets staff retry it instead of waiting for
+// the timeout.
+func startLost(p *Payment) bool {
+	return p.UniqueCode == "" && p.LastError == ""
 }
 
-// reconcile queries one pending payment and applies the answer: a final
+// reconcile queries one pending payment, which the caller holds the lease
+// of, and applies the answer: a final
 // status settles it; still open past the timeout expires it (the query just
 // made was the final one); refunded at the provider while pending here
 // settles it as paid, with the refund when it can be recorded.
@@ -104,7 +130,7 @@ func (s *Payments) reconcile(ctx context.Context, p *Payment, now time.Time, by 
 	if queryErr != nil {
 		// The provider never stored it: the start failed or never arrived.
 		// A retry may still start it, so only the timeout closes it.
-		if !overdue && s.startLost(p, now) {
+		if !overdue && startLost(p) {
 			s.log.Warn("payment start lost: unknown at the provider", "payment", code)
 			return false, s.store.MarkPaymentStartFailed(ctx, code, startLostKey)
 		}
@@ -165,6 +191,9 @@ func (s *Payments) settleRefunded(ctx context.Context, p *Payment, status Provid
 	code := p.MerchantUniqueCode
 	changed := false
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.Lock(ctx, lockRefunds); err != nil { // it records a refund
+			return err
+		}
 		var err error
 		if changed, err = tx.SettlePayment(ctx, code, PaymentStatusPaid); err != nil || !changed {
 			return err

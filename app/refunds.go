@@ -9,6 +9,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// lockRefunds (Tx.Lock) orders the transactions that write refund
+// intents or record refunds, so an intent is checked against a payment and
+// its intents as one consistent whole.
+const lockRefunds = "refunds"
+
 // ErrNotRefundable refuses a refund of a payment no money can go back from
 // (not paid, fully refunded, or never started at the provider).
 var ErrNotRefundable = &Error{Code: CodeConflict, Message: "refund.not_refundable"}
@@ -20,7 +25,7 @@ var ErrRefundUnrecorded = &Error{Code: CodeInternal, Message: "refund.unrecorded
 // refundGrace is how long an open refund may still be waiting for the
 // provider's answer in some request before the reconciler takes it over:
 // well past the API client's timeout.
-const refundGrace = startGrace
+const refundGrace = leaseFor
 
 // ParseRefundAmount checks an amount typed for a refund of p: positive, at
 // most two decimals, no more than what remains.
@@ -62,6 +67,13 @@ func (s *Payments) Refund(ctx context.Context, by Actor, code, amountText string
 		r.ActorID, r.ActorEmail = &id, by.User.Email
 	}
 	err = s.store.InTx(ctx, func(tx Tx) error {
+		// Without the lock, two instances on PostgreSQL could each read
+		// the other's intent as not there yet, or read the payment before
+		// a refund was recorded and its intent after, and together ask for
+		// more than remains; SQLite's write transactions take turns anyway.
+		if err := tx.Lock(ctx, lockRefunds); err != nil {
+			return err
+		}
 		current, err := tx.PaymentByCode(ctx, code)
 		if err != nil {
 			return err
@@ -122,6 +134,9 @@ func openRefundTotal(ctx context.Context, tx Tx, code string) (decimal.Decimal, 
 func (s *Payments) finishRefund(ctx context.Context, r *Refund, refunded decimal.Decimal, by Actor, source string) (*Payment, error) {
 	var after *Payment
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.Lock(ctx, lockRefunds); err != nil {
+			return err
+		}
 		r.Status, r.Refunded = RefundDone, refunded
 		ok, err := tx.FinishRefund(ctx, r)
 		if err != nil || !ok {
@@ -190,7 +205,15 @@ func (s *Payments) finishOpenRefunds(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
+// finishOpenRefund finishes one open refund under its payment's lease, so
+// two instances never ask about it at once; one held is left for a later
+// pass.
 func (s *Payments) finishOpenRefund(ctx context.Context, r *Refund) error {
+	claimed, err := s.store.ClaimPayment(ctx, r.PaymentCode, s.instance, s.now().Add(leaseFor))
+	if err != nil || !claimed {
+		return err
+	}
+	defer s.release(ctx, r.PaymentCode)
 	p, err := s.store.PaymentByCode(ctx, r.PaymentCode)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -113,8 +114,15 @@ func (s *Users) Authenticate(ctx context.Context, token string) (*User, *Session
 	return &u, &sess, nil
 }
 
-// forgetUser drops every cached session of a user after a change to them
-// (role, password, disabled), so it applies on their next request.
+// forgetEverywhere drops a user's cached sessions here and on the other
+// instances after a change to them (role, password, disabled), so it
+// applies on their next request wherever it lands.
+func (s *Users) forgetEverywhere(ctx context.Context, userID int64) {
+	s.forgetUser(userID)
+	s.changes.publish(ctx, TopicUser, strconv.FormatInt(userID, 10))
+}
+
+// forgetUser drops every cached session of a user here.
 func (s *Users) forgetUser(userID int64) {
 	for _, k := range s.auth.Keys() {
 		if e, ok := s.auth.Peek(k); ok && e.user.ID == userID {
@@ -128,6 +136,7 @@ func (s *Users) forgetUser(userID int64) {
 func (s *Users) Logout(ctx context.Context, by Actor, token string) error {
 	id := sessionID(token)
 	s.auth.Remove(id)
+	defer s.changes.publish(ctx, TopicSession, id)
 	return s.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.DeleteSession(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -146,7 +155,7 @@ func (s *Users) LogoutEverywhere(ctx context.Context, by Actor) error {
 	if by.User == nil {
 		return ErrNotFound
 	}
-	defer s.forgetUser(by.User.ID)
+	defer s.forgetEverywhere(ctx, by.User.ID)
 	return s.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.DeleteUserSessions(ctx, by.User.ID, ""); err != nil {
 			return err

@@ -66,7 +66,7 @@ type Tx interface {
 	ForEachAudit(ctx context.Context, f AuditFilter, fn func(AuditEvent) error) error
 
 	// QR payments.
-	CreatePayment(ctx context.Context, p *Payment) error // as pending; sets ID and times
+	CreatePayment(ctx context.Context, p *Payment) error // as pending, with its lease; sets ID and times
 	PaymentByCode(ctx context.Context, code string) (*Payment, error)
 	PaymentByToken(ctx context.Context, token string) (*Payment, error)
 	// MarkPaymentStarted records the provider's identifiers and QR code,
@@ -82,9 +82,21 @@ type Tx interface {
 	// when it changed meanwhile.
 	SetPaymentRefunded(ctx context.Context, was *Payment, refunded decimal.Decimal, status PaymentStatus) error
 	TouchPaymentChecked(ctx context.Context, code string) error
-	// PendingPayments returns up to limit pending payments created before
-	// createdBefore, never-checked first, then least recently checked.
-	PendingPayments(ctx context.Context, createdBefore time.Time, limit int) ([]Payment, error)
+	// ClaimPendingPayments leases to owner, until until, up to limit
+	// pending payments created before createdBefore that no live lease
+	// holds (none, or one ended by the store's clock), never-checked first,
+	// then least recently checked, and returns them. Two claims, from any
+	// instances, never return the same payment while its lease lives.
+	ClaimPendingPayments(ctx context.Context, owner string, createdBefore, until time.Time, limit int) ([]Payment, error)
+	// ClaimPayment leases one payment, whatever its status, to owner until
+	// until: false when a live lease holds it, even owner's own.
+	ClaimPayment(ctx context.Context, code, owner string, until time.Time) (bool, error)
+	// ReleasePayment ends owner's lease on a payment; a lease held by
+	// another is left alone.
+	ReleasePayment(ctx context.Context, code, owner string) error
+	// ReleaseLeases ends every lease owner holds: an instance starting
+	// again takes back what its previous run was working on.
+	ReleaseLeases(ctx context.Context, owner string) (int64, error)
 	ListPayments(ctx context.Context, f PaymentFilter) ([]Payment, int, error)
 	CountPaymentsByStatus(ctx context.Context) (map[PaymentStatus]int, error)
 	ForEachPayment(ctx context.Context, f PaymentFilter, fn func(Payment) error) error

@@ -37,11 +37,12 @@ type Users struct {
 	// decoyHash is checked against for unknown e-mails, so they take as
 	// long to refuse as a wrong password and reveal nobody's account.
 	decoyHash func() []byte
+	changes   *broadcaster
 }
 
-func newUsers(st Store, now func() time.Time, observer Observer) *Users {
+func newUsers(st Store, now func() time.Time, observer Observer, changes *broadcaster) *Users {
 	return &Users{
-		store: st, now: now, observer: observer,
+		store: st, now: now, observer: observer, changes: changes,
 		auth: expirable.NewLRU[string, authEntry](authCacheSize, nil, authCacheTTL),
 		decoyHash: sync.OnceValue(func() []byte {
 			h, _ := HashPassword("linkdesk decoy password")
@@ -334,7 +335,7 @@ func (s *Users) changeUser(ctx context.Context, by Actor, id int64, edit func(u 
 		changed = true
 		return appendAudit(ctx, tx, by, ch)
 	})
-	s.forgetUser(id)
+	s.forgetEverywhere(ctx, id)
 	return changed, err
 }
 
@@ -401,7 +402,7 @@ func (s *Users) setPassword(ctx context.Context, by Actor, id int64, password, k
 	if err != nil {
 		return err
 	}
-	defer s.forgetUser(id)
+	defer s.forgetEverywhere(ctx, id)
 	return s.store.InTx(ctx, func(tx Tx) error {
 		u, err := tx.UserByID(ctx, id)
 		if err != nil {

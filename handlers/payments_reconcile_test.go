@@ -14,7 +14,9 @@ import (
 
 	"linkdesk/craftclient"
 	"linkdesk/handlers"
+	"linkdesk/providers"
 	"linkdesk/store"
+	"linkdesk/web"
 	"linkdesk/web/webtest"
 )
 
@@ -142,31 +144,34 @@ func TestReconcileNeverStarted(t *testing.T) {
 }
 
 // A start cut off by a crash leaves a pending row Paywall never heard of.
-// The restarted server marks it failed so staff can retry it, instead of
-// showing "waiting for the provider" until the timeout; a start that may
-// still be in flight in this process is left alone.
+// The restarted instance takes back its own leases and marks it failed so
+// staff can retry it, instead of showing "waiting for the provider" until
+// the timeout; a start another instance may still be waiting on is left
+// alone.
 func TestReconcileMarksStartLostInCrash(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{})
 	ctx := context.Background()
-	p := &app.Payment{MerchantUniqueCode: "cut-off-start", CallbackToken: "token-of-a-cut-off-start", Amount: decimal.New(5, 0),
-		Currency: "TRY", Description: "Yarıda kesildi", Provider: "papara"}
-	if err := env.ta.Store.CreatePayment(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	until := time.Now().Add(time.Minute)
 	later := func() time.Time { return time.Now().Add(10 * time.Second) }
 	tests := []struct {
-		name    string
-		born    func() time.Time // the reconciler's clock when it was made
-		wantErr string
+		name, owner, wantErr string
 	}{
-		{"start may still be in flight", func() time.Time { return time.Now().Add(-time.Minute) }, ""},
-		{"begun before this process", later, "payment.start_lost"},
+		{"another instance's start may be in flight", "counter-2", ""},
+		{"this instance's start, cut off by its crash", "counter-1", "payment.start_lost"},
 	}
-	for _, tt := range tests {
+	var lost string
+	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := tt.born
-			core := env.coreOn(nil, nil, func() time.Time { return clock() })
-			clock = later
+			p := &app.Payment{MerchantUniqueCode: fmt.Sprintf("cut-off-start-%d", i), CallbackToken: fmt.Sprintf("token-of-a-cut-off-start-%d", i),
+				Amount: decimal.New(5, 0), Currency: "TRY", Description: "Yarıda kesildi", Provider: "papara", LeaseOwner: tt.owner, LeaseUntil: &until}
+			if err := env.ta.Store.CreatePayment(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			core := app.New(app.Config{Store: env.ta.Store, Payments: providers.NewPayments(env.ta.Paywall, webtest.SandboxHashKey),
+				Now: later, Instance: "counter-1", PaymentsConfig: app.PaymentsConfig{CallbackURLs: web.CallbackURLs(env.ta.URL)}})
+			if err := core.Payments.TakeBackLeases(ctx); err != nil {
+				t.Fatal(err)
+			}
 			if err := core.Payments.ReconcileOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -174,9 +179,12 @@ func TestReconcileMarksStartLostInCrash(t *testing.T) {
 			if got.Status != app.PaymentStatusPending || got.LastError != tt.wantErr {
 				t.Errorf("got %s with error %q, want pending with %q", got.Status, got.LastError, tt.wantErr)
 			}
+			if tt.wantErr != "" {
+				lost = p.MerchantUniqueCode
+			}
 		})
 	}
-	doc := parseResp(t, env.staff.Get(t, "/payments/"+p.MerchantUniqueCode))
+	doc := parseResp(t, env.staff.Get(t, "/payments/"+lost))
 	if testID(doc, "payment-start-error").Length() != 1 || testID(doc, "payment-retry").Length() != 1 {
 		t.Error("the counter screen should show the lost start and offer a retry")
 	}

@@ -36,6 +36,11 @@ import (
 type Config struct {
 	// DataDir holds linkdesk.db (and sandbox.db in sandbox mode).
 	DataDir string
+	// Database is a postgres:// URL; empty is SQLite in DataDir.
+	Database string
+	// Instance names this process among those sharing the database (the
+	// owner of its payment leases); empty is a random name.
+	Instance string
 	// SelfURL is how this process reaches its own listener (the embedded
 	// sandbox's API is called through it).
 	SelfURL string
@@ -157,7 +162,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 			s.Close()
 		}
 	}()
-	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "linkdesk.db"))
+	db, err := store.OpenDatabase(ctx, cfg.Database, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +208,8 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Now:            cfg.Now,
 		Log:            cfg.Log,
 		Observer:       observer,
+		Instance:       cfg.Instance,
+		Changes:        db,
 	})
 	if s.secrets, err = SessionSecrets(ctx, s.App, cfg.SessionSecrets); err != nil {
 		return nil, err

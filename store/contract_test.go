@@ -16,13 +16,13 @@ import (
 // contract case on each, so adding an engine is one entry: a name and an
 // opener that returns an empty database with every migration applied,
 // closed when the test ends. An engine that needs a server skips there
-// (tb.Skip) when none is configured, and fails instead under CI; a
-// PostgreSQL entry (issue #13) looks like {"postgres", MustOpenPostgres}.
+// (tb.Skip) when none is configured, and fails instead under CI.
 var engines = []struct {
 	name string
 	open func(tb testing.TB) *store.DB
 }{
 	{"sqlite", MustOpenDB},
+	{"postgres", MustOpenPostgres},
 }
 
 // contract is what app.Store promises, whatever the engine. Each case gets
@@ -38,6 +38,7 @@ var contract = []struct {
 	{"InTxPanic", testInTxPanic},
 	{"Lock", testLock},
 	{"Unavailable", testUnavailable},
+	{"BadText", testBadText},
 
 	{"CreateUser", testCreateUser},
 	{"CreateUserRefused", testCreateUserRefused},
@@ -71,8 +72,10 @@ var contract = []struct {
 	{"SettlePaymentConcurrent", testSettlePaymentConcurrent},
 	{"SetPaymentRefunded", testSetPaymentRefunded},
 	{"SetPaymentRefundedConcurrent", testSetPaymentRefundedConcurrent},
-	{"PendingPayments", testPendingPayments},
-	{"PendingPaymentsLeastRecentlyChecked", testPendingPaymentsLeastRecentlyChecked},
+	{"ClaimPendingPayments", testClaimPendingPayments},
+	{"ClaimPendingPaymentsLeastRecentlyChecked", testClaimPendingPaymentsLeastRecentlyChecked},
+	{"PaymentLeases", testPaymentLeases},
+	{"ClaimConcurrent", testClaimConcurrent},
 	{"ListPayments", testListPayments},
 	{"ListPaymentsLimit", testListPaymentsLimit},
 	{"ForEachPaymentStops", testForEachPaymentStops},
@@ -302,3 +305,32 @@ func testUnavailable(t *testing.T, db *store.DB) {
 
 func second[T any](_ T, err error) error        { return err }
 func third[T, U any](_ T, _ U, err error) error { return err }
+
+// testBadText: text no engine can store alike (bytes that are not UTF-8,
+// NUL) is refused as app.ErrBadText, in writes and in lookups, and the
+// transaction it was part of is not left half-written.
+func testBadText(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	for _, bad := range []string{"Ay\xffşe", "a\x00b"} {
+		err := db.InTx(ctx, func(tx app.Tx) error {
+			if err := tx.InitSetting(ctx, "before", "v"); err != nil {
+				return err
+			}
+			u := newUser("bad@example.com", app.RoleStaff)
+			u.Name = bad
+			return tx.CreateUser(ctx, u)
+		})
+		if !errors.Is(err, app.ErrBadText) {
+			t.Errorf("create user named %q: got %v, want %v", bad, err, app.ErrBadText)
+		}
+		if _, err := db.Setting(ctx, "before"); !errors.Is(err, app.ErrNotFound) {
+			t.Errorf("setting of the refused transaction: got %v, want ErrNotFound", err)
+		}
+		if _, err := db.PaymentByCode(ctx, bad); !errors.Is(err, app.ErrBadText) {
+			t.Errorf("payment by code %q: got %v, want %v", bad, err, app.ErrBadText)
+		}
+		if _, _, err := db.ListAudit(ctx, app.AuditFilter{Action: bad}); !errors.Is(err, app.ErrBadText) {
+			t.Errorf("audit filtered by %q: got %v, want %v", bad, err, app.ErrBadText)
+		}
+	}
+}

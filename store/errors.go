@@ -3,11 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"strings"
 	"syscall"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -23,6 +27,8 @@ func mapErr(err error) error {
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
 		return app.ErrNotFound
+	case errors.Is(err, app.ErrUnavailable), errors.Is(err, app.ErrConflict), errors.Is(err, app.ErrBadText):
+		return err // mapped already
 	case isUniqueViolation(err):
 		return fmt.Errorf("%w: %w", app.ErrConflict, err)
 	case isUnavailable(err):
@@ -33,8 +39,12 @@ func mapErr(err error) error {
 
 func isUniqueViolation(err error) bool {
 	var se *sqlite.Error
-	if errors.As(err, &se) {
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &se):
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	case errors.As(err, &pe):
+		return pe.Code == "23505" // unique_violation
 	}
 	return false
 }
@@ -43,14 +53,33 @@ func isUniqueViolation(err error) bool {
 // (as opposed to a query it refused): the pages answer 503 and the next
 // request tries again.
 func isUnavailable(err error) bool {
-	var ne net.Error
-	var se *sqlite.Error
+	var (
+		ne net.Error
+		se *sqlite.Error
+		pe *pgconn.PgError
+		ce *pgconn.ConnectError
+	)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, sql.ErrConnDone),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.As(err, &ne):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, sql.ErrConnDone), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.As(err, &ne), errors.As(err, &ce), pgconn.Timeout(err):
 		return true
 	case errors.As(err, &se):
 		return se.Code() == sqlite3.SQLITE_BUSY || se.Code() == sqlite3.SQLITE_CANTOPEN
+	case errors.As(err, &pe):
+		// Class 08: connection exceptions; 57P01-57P03: the server shutting
+		// down, crashed or starting; 53300: too many connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
 	}
-	return false
+	// pgx reports a connection it lost mid-statement in words only.
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "conn busy")
+}
+
+// isRetryable reports a PostgreSQL transaction ended so that it may be run
+// again: a serialisation failure or a deadlock.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"linkdesk/app"
 	"linkdesk/store"
@@ -27,12 +29,25 @@ func openEngines(f *testing.F) []fuzzDB {
 	return dbs
 }
 
+// storable reports whether every engine can store s as text: PostgreSQL
+// refuses bytes that are not UTF-8 and NUL, so the store refuses them on
+// every engine (app.ErrBadText).
+func storable(s ...string) bool {
+	for _, v := range s {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // FuzzUserEmail creates users from what people type into the e-mail and
 // name fields (the invite and first-run forms; the core checks the form
 // of an address first, the store keeps its invariants whatever comes).
-// An e-mail that is blank once normalised is refused; one that exists in
-// any spelling is app.ErrConflict; any other is stored normalised, found
-// again by the address as typed, and keeps its name byte for byte.
+// An e-mail that is blank once normalised is refused; text no engine can
+// store is app.ErrBadText; one that exists in any spelling is
+// app.ErrConflict; any other is stored normalised, found again by the
+// address as typed, and keeps its name byte for byte.
 func FuzzUserEmail(f *testing.F) {
 	dbs := openEngines(f)
 	f.Fuzz(func(t *testing.T, email, name string) {
@@ -40,6 +55,12 @@ func FuzzUserEmail(f *testing.F) {
 		norm := app.NormalizeEmail(email)
 		for _, d := range dbs {
 			_, lookupErr := d.db.UserByEmail(ctx, email)
+			if !storable(norm) {
+				if !errors.Is(lookupErr, app.ErrBadText) {
+					t.Fatalf("%s: UserByEmail(%q): got %v, want %v", d.engine, email, lookupErr, app.ErrBadText)
+				}
+				lookupErr = app.ErrNotFound
+			}
 			existed := lookupErr == nil
 			if lookupErr != nil && !errors.Is(lookupErr, app.ErrNotFound) {
 				t.Fatalf("%s: UserByEmail(%q): %v", d.engine, email, lookupErr)
@@ -50,6 +71,11 @@ func FuzzUserEmail(f *testing.F) {
 			case norm == "":
 				if err == nil || errors.Is(err, app.ErrConflict) {
 					t.Fatalf("%s: CreateUser(%q): got %v, want a refusal", d.engine, email, err)
+				}
+				continue
+			case !storable(norm, name):
+				if !errors.Is(err, app.ErrBadText) {
+					t.Fatalf("%s: CreateUser(%q, %q): got %v, want %v", d.engine, email, name, err, app.ErrBadText)
 				}
 				continue
 			case existed:
@@ -118,6 +144,13 @@ func FuzzAuditFilter(f *testing.F) {
 		}
 		for _, d := range dbs {
 			events, total, err := d.db.ListAudit(ctx, filter)
+			if !storable(action, targetType, targetID) {
+				exportErr := d.db.ForEachAudit(ctx, filter, func(app.AuditEvent) error { return nil })
+				if !errors.Is(err, app.ErrBadText) || !errors.Is(exportErr, app.ErrBadText) {
+					t.Fatalf("%s: filter %+v: got %v and %v, want %v", d.engine, filter, err, exportErr, app.ErrBadText)
+				}
+				continue
+			}
 			if err != nil {
 				t.Fatalf("%s: ListAudit(%+v): %v", d.engine, filter, err)
 			}

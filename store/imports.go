@@ -154,9 +154,9 @@ func (q queries) importCounts(ctx context.Context, j *app.ImportJob) (app.Import
 		app.ImportRowInvalid: &c.Invalid, app.ImportRowReady: &c.Ready, app.ImportRowCreating: &c.Creating,
 		app.ImportRowCreated: &c.Created, app.ImportRowExists: &c.Exists, app.ImportRowRefused: &c.Refused, app.ImportRowFailed: &c.Failed,
 	}
-	rows, err := q.x.QueryContext(ctx, `SELECT state, COUNT(*) FROM import_rows WHERE job_id = ? GROUP BY state`, j.ID)
+	rows, err := q.query(ctx, `SELECT state, COUNT(*) FROM import_rows WHERE job_id = ? GROUP BY state`, j.ID)
 	if err != nil {
-		return c, mapErr(err)
+		return c, err
 	}
 	defer rows.Close()
 	for rows.Next() {

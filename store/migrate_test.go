@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ const v1Time = "2025-01-02T03:04:05.000000000Z"
 // failure and an audit event.
 func mustCreateV1DB(tb testing.TB, path string) {
 	tb.Helper()
-	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	v1, err := os.ReadFile(filepath.Join("migrations", "sqlite", "0001_init.sql"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -202,4 +203,28 @@ func TestOpen_MigratesVersion1(t *testing.T) {
 			t.Errorf("deleted session: got %v, want ErrNotFound", err)
 		}
 	})
+}
+
+// TestMigrations_TwinPerEngine holds the engines to one schema history:
+// every migration file has a twin of the same name for the other engine,
+// so a version means the same tables everywhere. A new migration is two
+// files, migrations/sqlite/NNNN_name.sql and migrations/postgres/NNNN_name.sql.
+func TestMigrations_TwinPerEngine(t *testing.T) {
+	names := func(engine string) []string {
+		files, err := filepath.Glob(filepath.Join("migrations", engine, "*.sql"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s migrations: got %v, %v", engine, files, err)
+		}
+		for i, f := range files {
+			files[i] = filepath.Base(f)
+		}
+		return files
+	}
+	sqlite, postgres := names("sqlite"), names("postgres")
+	if !slices.Equal(sqlite, postgres) {
+		t.Errorf("migrations differ between engines:\n sqlite:   %v\n postgres: %v\nwrite each change for both (store/dialect.go says how)", sqlite, postgres)
+	}
+	if stray, _ := filepath.Glob(filepath.Join("migrations", "*.sql")); len(stray) > 0 {
+		t.Errorf("%v: migrations go in migrations/sqlite/ and migrations/postgres/", stray)
+	}
 }

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -68,13 +70,17 @@ func (q queries) CreatePayment(ctx context.Context, p *app.Payment) error {
 	p.Status, p.RefundedAmount, p.Attempts = app.PaymentStatusPending, decimal.Zero, 0
 	p.CreatedAt, p.UpdatedAt = now, now
 	p.StartedAt, p.SettledAt, p.CheckedAt = nil, nil, nil
+	if p.LeaseUntil == nil {
+		p.LeaseOwner = ""
+	}
 	err = q.row(ctx, `INSERT INTO payments
 		(merchant_unique_code, callback_token, amount, amount_e6, currency, description, provider,
-		 connection_id, staff_id, staff_email, status, refunded_amount, attempts, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		 connection_id, staff_id, staff_email, status, refunded_amount, attempts, created_at, updated_at,
+		 lease_owner, lease_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.MerchantUniqueCode, p.CallbackToken, p.Amount.String(), units, p.Currency, p.Description, p.Provider,
 		p.ConnectionID, p.StaffID, app.NormalizeEmail(p.StaffEmail), p.Status, p.RefundedAmount.String(), p.Attempts,
-		formatTime(now), formatTime(now)).Scan(&p.ID)
+		formatTime(now), formatTime(now), p.LeaseOwner, nullTime(p.LeaseUntil)).Scan(&p.ID)
 	if err != nil {
 		return fmt.Errorf("store: create payment %s: %w", p.MerchantUniqueCode, mapErr(err))
 	}
@@ -97,7 +103,8 @@ func checkNewPayment(p *app.Payment) (int64, error) {
 
 const paymentColumns = `id, merchant_unique_code, callback_token, amount, currency, description, provider,
 	connection_id, staff_id, staff_email, status, unique_code, apm_transaction_id, qr_format_type, qr_content,
-	last_error, refunded_amount, attempts, created_at, updated_at, started_at, settled_at, checked_at`
+	last_error, refunded_amount, attempts, created_at, updated_at, started_at, settled_at, checked_at,
+	lease_owner, lease_until`
 
 func scanPayment(s rowScanner) (app.Payment, error) {
 	var (
@@ -106,11 +113,13 @@ func scanPayment(s rowScanner) (app.Payment, error) {
 		connectionID, staffID           sql.NullInt64
 		createdAt, updatedAt            string
 		startedAt, settledAt, checkedAt sql.NullString
+		leaseUntil                      sql.NullString
 		err                             error
 	)
 	if err := s.Scan(&p.ID, &p.MerchantUniqueCode, &p.CallbackToken, &amount, &p.Currency, &p.Description, &p.Provider,
 		&connectionID, &staffID, &p.StaffEmail, &p.Status, &p.UniqueCode, &p.APMTransactionID, &p.QRFormatType, &p.QRContent,
-		&p.LastError, &refunded, &p.Attempts, &createdAt, &updatedAt, &startedAt, &settledAt, &checkedAt); err != nil {
+		&p.LastError, &refunded, &p.Attempts, &createdAt, &updatedAt, &startedAt, &settledAt, &checkedAt,
+		&p.LeaseOwner, &leaseUntil); err != nil {
 		return app.Payment{}, mapErr(err)
 	}
 	if p.Amount, err = decimal.NewFromString(amount); err != nil {
@@ -140,6 +149,12 @@ func scanPayment(s rowScanner) (app.Payment, error) {
 	}
 	if p.CheckedAt, err = parseNullTime(checkedAt); err != nil {
 		return app.Payment{}, err
+	}
+	if p.LeaseUntil, err = parseNullTime(leaseUntil); err != nil {
+		return app.Payment{}, err
+	}
+	if p.LeaseUntil == nil {
+		p.LeaseOwner = ""
 	}
 	return p, nil
 }
@@ -253,20 +268,85 @@ func (q queries) TouchPaymentChecked(ctx context.Context, code string) error {
 	return nil
 }
 
-// PendingPayments returns up to limit pending payments created before
-// createdBefore for the reconciler: never-checked ones first, then the
-// least recently checked, oldest first among equals. Ordering by the last
-// check, not by age, means more than limit pending payments are all
-// reached in turn instead of the oldest being checked forever.
-func (q queries) PendingPayments(ctx context.Context, createdBefore time.Time, limit int) ([]app.Payment, error) {
+// leaseFree is the condition of a payment no live lease holds, with the
+// store's clock as its one argument.
+const leaseFree = `(lease_until IS NULL OR lease_until < ?)`
+
+// pendingOrder is the reconciler's order: never-checked payments first,
+// then the least recently checked, oldest first among equals. Ordering by
+// the last check, not by age, means more than a page of pending payments
+// are all reached in turn instead of the oldest being checked forever.
+const pendingOrder = ` ORDER BY checked_at IS NOT NULL, checked_at, created_at, id`
+
+// ClaimPendingPayments leases to owner up to limit pending payments
+// created before createdBefore that no live lease holds, in the
+// reconciler's order. One statement chooses and leases them: on
+// PostgreSQL the choosing subquery skips rows another claim is leasing
+// (FOR UPDATE SKIP LOCKED) and the outer condition is checked again on
+// the row as it is, so two claims never get the same payment; SQLite runs
+// one write at a time.
+func (q queries) ClaimPendingPayments(ctx context.Context, owner string, createdBefore, until time.Time, limit int) ([]app.Payment, error) {
 	limit, _ = page(limit, 0)
-	payments, err := queryAll(ctx, q, scanPayment, `SELECT `+paymentColumns+` FROM payments
-		WHERE status = ? AND created_at < ? ORDER BY checked_at IS NOT NULL, checked_at, created_at, id LIMIT ?`,
-		app.PaymentStatusPending, formatTime(createdBefore), limit)
+	now := formatTime(q.now())
+	payments, err := queryAll(ctx, q, scanPayment, `UPDATE payments SET lease_owner = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM payments WHERE status = ? AND created_at < ? AND `+leaseFree+pendingOrder+` LIMIT ?`+q.d.skipLocked+`)
+		AND `+leaseFree+` RETURNING `+paymentColumns,
+		owner, formatTime(until), app.PaymentStatusPending, formatTime(createdBefore), now, limit, now)
 	if err != nil {
-		return nil, fmt.Errorf("store: pending payments: %w", err)
+		return nil, fmt.Errorf("store: claim pending payments: %w", err)
 	}
+	// RETURNING keeps no order.
+	slices.SortFunc(payments, func(a, b app.Payment) int {
+		return cmp.Or(cmpChecked(a.CheckedAt, b.CheckedAt), a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
 	return payments, nil
+}
+
+// cmpChecked orders never-checked first, then by the time of the check.
+func cmpChecked(a, b *time.Time) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return a.Compare(*b)
+}
+
+// ClaimPayment leases one payment to owner unless a live lease holds it.
+func (q queries) ClaimPayment(ctx context.Context, code, owner string, until time.Time) (bool, error) {
+	err := q.execOne(ctx, `UPDATE payments SET lease_owner = ?, lease_until = ? WHERE merchant_unique_code = ? AND `+leaseFree,
+		owner, formatTime(until), code, formatTime(q.now()))
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, app.ErrNotFound) {
+		return false, fmt.Errorf("store: claim payment %s: %w", code, err)
+	}
+	if _, err := q.PaymentByCode(ctx, code); err != nil {
+		return false, fmt.Errorf("store: claim payment: %w", err)
+	}
+	return false, nil
+}
+
+// ReleasePayment ends owner's lease on a payment.
+func (q queries) ReleasePayment(ctx context.Context, code, owner string) error {
+	_, err := q.exec(ctx, `UPDATE payments SET lease_owner = '', lease_until = NULL WHERE merchant_unique_code = ? AND lease_owner = ?`, code, owner)
+	if err != nil {
+		return fmt.Errorf("store: release payment %s: %w", code, err)
+	}
+	return nil
+}
+
+// ReleaseLeases ends every lease owner holds.
+func (q queries) ReleaseLeases(ctx context.Context, owner string) (int64, error) {
+	res, err := q.exec(ctx, `UPDATE payments SET lease_owner = '', lease_until = NULL WHERE lease_owner = ? AND lease_until IS NOT NULL`, owner)
+	if err != nil {
+		return 0, fmt.Errorf("store: release leases of %s: %w", owner, err)
+	}
+	return res.RowsAffected()
 }
 
 func paymentWhere(f app.PaymentFilter) (*where, error) {

@@ -421,7 +421,27 @@ func testSetPaymentRefundedConcurrent(t *testing.T, db *store.DB) {
 	}
 }
 
-func testPendingPayments(t *testing.T, db *store.DB) {
+// claimAll claims for owner with a lease of a minute and releases what it
+// got, so the next claim sees the same rows.
+func claimAll(tb testing.TB, db *store.DB, before time.Time, limit int) []app.Payment {
+	tb.Helper()
+	ctx := context.Background()
+	ps, err := db.ClaimPendingPayments(ctx, "owner-a", before, db.Now().Add(time.Minute), limit)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.LeaseOwner != "owner-a" || p.LeaseUntil == nil {
+			tb.Errorf("claimed %s: lease %q until %v, want owner-a's", p.MerchantUniqueCode, p.LeaseOwner, p.LeaseUntil)
+		}
+		if err := db.ReleasePayment(ctx, p.MerchantUniqueCode, "owner-a"); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return ps
+}
+
+func testClaimPendingPayments(t *testing.T, db *store.DB) {
 	clk := useClock(db)
 	ctx := context.Background()
 	start := clk.Now()
@@ -447,20 +467,16 @@ func testPendingPayments(t *testing.T, db *store.DB) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ps, err := db.PendingPayments(ctx, tt.before, tt.limit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := codes(ps); got != tt.want {
+			if got := codes(claimAll(t, db, tt.before, tt.limit)); got != tt.want {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
 		})
 	}
 }
 
-// testPendingPaymentsLeastRecentlyChecked: a backlog larger than one page
-// must be worked through, not the oldest page checked forever.
-func testPendingPaymentsLeastRecentlyChecked(t *testing.T, db *store.DB) {
+// testClaimPendingPaymentsLeastRecentlyChecked: a backlog larger than one
+// page must be worked through, not the oldest page checked forever.
+func testClaimPendingPaymentsLeastRecentlyChecked(t *testing.T, db *store.DB) {
 	clk := useClock(db)
 	ctx := context.Background()
 	for i := 1; i <= 4; i++ {
@@ -482,13 +498,122 @@ func testPendingPaymentsLeastRecentlyChecked(t *testing.T, db *store.DB) {
 		{3, "[p3 p4 p2]"},
 	}
 	for _, tt := range tests {
-		ps, err := db.PendingPayments(ctx, clk.Now(), tt.limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := codes(ps); got != tt.want {
+		if got := codes(claimAll(t, db, clk.Now(), tt.limit)); got != tt.want {
 			t.Errorf("limit %d: got %s, want %s (never checked first, oldest first, then least recently checked)", tt.limit, got, tt.want)
 		}
+	}
+}
+
+// testPaymentLeases: a live lease keeps every other claim off a payment,
+// the owner's own included, until it ends or its owner releases it; a
+// payment is created with the lease its start holds.
+func testPaymentLeases(t *testing.T, db *store.DB) {
+	clk := useClock(db)
+	ctx := context.Background()
+	until := clk.Now().Add(2 * time.Minute)
+	starting := newPayment("starting", "10")
+	starting.LeaseOwner, starting.LeaseUntil = "starter", &until
+	if err := db.CreatePayment(ctx, starting); err != nil {
+		t.Fatal(err)
+	}
+	MustCreatePayment(t, db, "idle", "10")
+	clk.Advance(time.Second)
+	later := clk.Now().Add(time.Minute)
+
+	if p, err := db.PaymentByCode(ctx, "starting"); err != nil || p.LeaseOwner != "starter" || p.LeaseUntil == nil || !p.LeaseUntil.Equal(until) {
+		t.Fatalf("created with a lease: got %+v, %v, want starter's until %v", p, err, until)
+	}
+	if p, err := db.PaymentByCode(ctx, "idle"); err != nil || p.LeaseOwner != "" || p.LeaseUntil != nil {
+		t.Fatalf("created without a lease: got %+v, %v", p, err)
+	}
+	got, err := db.ClaimPendingPayments(ctx, "reconciler", clk.Now(), later, 0)
+	if err != nil || codes(got) != "[idle]" {
+		t.Fatalf("claim beside a live lease: got %s, %v, want [idle]", codes(got), err)
+	}
+	for _, tt := range []struct {
+		code, owner string
+	}{{"starting", "reconciler"}, {"starting", "starter"}, {"idle", "other"}, {"idle", "reconciler"}} {
+		if ok, err := db.ClaimPayment(ctx, tt.code, tt.owner, later); ok || err != nil {
+			t.Errorf("ClaimPayment(%s) by %s under a live lease: got %t, %v, want false", tt.code, tt.owner, ok, err)
+		}
+	}
+	if _, err := db.ClaimPayment(ctx, "unknown", "x", later); !errors.Is(err, app.ErrNotFound) {
+		t.Errorf("ClaimPayment of an unknown code: got %v, want ErrNotFound", err)
+	}
+
+	// Only the owner's release ends a lease.
+	if err := db.ReleasePayment(ctx, "idle", "other"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := db.ClaimPayment(ctx, "idle", "other", later); ok {
+		t.Error("another's release ended the reconciler's lease")
+	}
+	if err := db.ReleasePayment(ctx, "idle", "reconciler"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ClaimPayment(ctx, "idle", "other", later); !ok || err != nil {
+		t.Errorf("claim after the owner's release: got %t, %v, want true", ok, err)
+	}
+
+	// A lease ends by itself at its time.
+	clk.Advance(2 * time.Minute)
+	got, err = db.ClaimPendingPayments(ctx, "reconciler", clk.Now(), clk.Now().Add(time.Minute), 0)
+	if err != nil || codes(got) != "[starting idle]" {
+		t.Errorf("claim after the leases ended: got %s, %v, want [starting idle]", codes(got), err)
+	}
+
+	// ReleaseLeases ends every lease of one owner, and no other's.
+	if ok, err := db.ClaimPayment(ctx, "idle", "x", clk.Now()); ok || err != nil {
+		t.Fatalf("claim under the reconciler's lease: got %t, %v", ok, err)
+	}
+	if n, err := db.ReleaseLeases(ctx, "reconciler"); err != nil || n != 2 {
+		t.Errorf("ReleaseLeases: got %d, %v, want 2", n, err)
+	}
+	if n, err := db.ReleaseLeases(ctx, "reconciler"); err != nil || n != 0 {
+		t.Errorf("ReleaseLeases again: got %d, %v, want 0", n, err)
+	}
+	if ok, err := db.ClaimPayment(ctx, "starting", "x", clk.Now().Add(time.Minute)); !ok || err != nil {
+		t.Errorf("claim after ReleaseLeases: got %t, %v, want true", ok, err)
+	}
+}
+
+// testClaimConcurrent: claims racing from several workers (instances)
+// never hand out one payment twice, and together hand out all of them.
+func testClaimConcurrent(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	const n, workers = 40, 4
+	for i := range n {
+		MustCreatePayment(t, db, fmt.Sprintf("p%02d", i), "1")
+	}
+	before := db.Now().Add(time.Hour)
+	var (
+		mu  sync.Mutex
+		got = map[string]string{}
+		wg  sync.WaitGroup
+	)
+	for w := range workers {
+		owner := fmt.Sprintf("worker-%d", w)
+		wg.Go(func() {
+			for range 5 {
+				ps, err := db.ClaimPendingPayments(ctx, owner, before, db.Now().Add(time.Hour), 7)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, p := range ps {
+					if other, dup := got[p.MerchantUniqueCode]; dup {
+						t.Errorf("%s claimed by %s and %s", p.MerchantUniqueCode, other, owner)
+					}
+					got[p.MerchantUniqueCode] = owner
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(got) != n {
+		t.Errorf("claimed %d payments in all, want %d", len(got), n)
 	}
 }
 
@@ -618,9 +743,8 @@ func testListPaymentsLimit(t *testing.T, db *store.DB) {
 		if len(ps) != tt.want || total != n {
 			t.Errorf("ListPayments limit %d: got %d of %d, want %d of %d", tt.limit, len(ps), total, tt.want, n)
 		}
-		pending, err := db.PendingPayments(ctx, clk.Now().Add(time.Second), tt.limit)
-		if err != nil || len(pending) != tt.want {
-			t.Errorf("PendingPayments limit %d: got %d, %v, want %d", tt.limit, len(pending), err, tt.want)
+		if pending := claimAll(t, db, clk.Now().Add(time.Second), tt.limit); len(pending) != tt.want {
+			t.Errorf("ClaimPendingPayments limit %d: got %d, want %d", tt.limit, len(pending), tt.want)
 		}
 	}
 }

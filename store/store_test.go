@@ -14,6 +14,7 @@ import (
 
 	"linkdesk/app"
 	"linkdesk/store"
+	"linkdesk/store/pgtest"
 )
 
 // MustOpenDB opens a fresh SQLite database file in a temporary directory,
@@ -22,6 +23,20 @@ func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
 	return MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "linkdesk.db"))
 }
+
+// MustOpenPostgres opens a new, empty database on the test PostgreSQL
+// server (pgtest), closed and dropped when the test ends.
+func MustOpenPostgres(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.OpenPostgres(context.Background(), pgtest.URL(tb))
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // MustOpenDBAt opens (or reopens) the SQLite database at path, closed when
 // the test ends; closing it earlier is fine.
@@ -67,7 +82,7 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 // change here.
 func migrationVersions(tb testing.TB) (count, latest int) {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	files, err := filepath.Glob(filepath.Join("migrations", "sqlite", "*.sql"))
 	if err != nil || len(files) == 0 {
 		tb.Fatalf("migration files: got %v, %v", files, err)
 	}

@@ -5,7 +5,7 @@ type msg struct{ tr, en string }
 
 // messages is the whole catalog. Each feature keeps its entries in its own
 // file (messages_*.go) so features can grow without touching each other.
-var messages = mergeMessages(commonMessages, linkMessages, printMessages, authMessages, paymentMessages, uiMessages, salesMessages, importMessages)
+var messages = mergeMessages(commonMessages, linkMessages, printMessages, authMessages, paymentMessages, uiMessages, salesMessages, importMessages, dbMessages)
 
 func mergeMessages(sets ...map[string]msg) map[string]msg {
 	all := make(map[string]msg)

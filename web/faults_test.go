@@ -15,6 +15,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"linkdesk/app"
+	"linkdesk/store/pgtest"
 	"linkdesk/views"
 	"linkdesk/web/webtest"
 )
@@ -129,11 +130,17 @@ func healthyAnswer(w http.ResponseWriter, r *http.Request, paywall bool) {
 var goErrorText = []string{"context deadline", "EOF", "dial tcp", "invalid character", "unexpected end", "craftclient", "Client.Timeout", "connection reset", "%!"}
 
 func TestUpstreamFaults(t *testing.T) {
+	for _, engine := range webtest.Engines {
+		t.Run(engine, func(t *testing.T) { testUpstreamFaults(t, engine) })
+	}
+}
+
+func testUpstreamFaults(t *testing.T, engine string) {
 	for i, f := range upstreamFaults {
 		lang := []views.Lang{"tr", "en"}[i%2]
 		t.Run(f.name, func(t *testing.T) {
 			up := newFaultUpstream(t, f)
-			ta := webtest.New(t, webtest.Options{CraftgateURL: up.URL, PaywallURL: up.URL, ClientTimeout: 300 * time.Millisecond})
+			ta := webtest.New(t, webtest.Options{CraftgateURL: up.URL, PaywallURL: up.URL, ClientTimeout: 300 * time.Millisecond, Engine: engine})
 			staff := ta.As(t, ta.CreateUser(t, "kasa@example.com", app.RoleStaff, "kasa parolası 123"))
 			l := views.NewLocale(lang)
 			hdr := []string{"Accept-Language", string(lang)}
@@ -238,4 +245,68 @@ func faultPage(t *testing.T, resp *http.Response, status int) *goquery.Document 
 		t.Fatal(err)
 	}
 	return doc
+}
+
+// TestDatabaseGoesAway stops PostgreSQL under a running dashboard, as a
+// crash or a network cut would: pages answer 503 with a message in the
+// person's language, /healthz says so, a payment start is refused rather
+// than acknowledged unwritten; and once the server is back, Linkdesk
+// answers again by itself, with no restart.
+func TestDatabaseGoesAway(t *testing.T) {
+	pg := pgtest.Private(t)
+	dbURL, err := pg.CreateDB(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := webtest.New(t, webtest.Options{Database: dbURL})
+	staff := ta.As(t, ta.CreateUser(t, "kasa@example.com", app.RoleStaff, "kasa parolası 123"))
+	faultPage(t, staff.Get(t, "/payments"), http.StatusOK)
+
+	if err := pg.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []views.Lang{"tr", "en"} {
+		hdr := []string{"Accept-Language", string(lang)}
+		doc := faultPage(t, staff.Get(t, "/payments", hdr...), http.StatusServiceUnavailable)
+		if got, want := doc.Find("[data-testid=error-message]").Text(), views.NewLocale(lang).T("error.db_unavailable"); got != want {
+			t.Errorf("%s: message %q, want %q", lang, got, want)
+		}
+	}
+	if resp := ta.Anonymous(t).Get(t, "/healthz"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("healthz with the database away: got %d, want 503", resp.StatusCode)
+	}
+	form := url.Values{"amount": {"75,25"}, "currency": {"TRY"}, "description": {"Veritabanı yok"}, "provider": {"62"}}
+	if resp := staff.PostForm(t, "/payments", form); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("payment start with the database away: got %d, want 503", resp.StatusCode)
+	}
+
+	if err := pg.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	// The pool finds its connections dead and opens new ones; a request
+	// or two may still meet an old one.
+	status := 0
+	for range 20 {
+		resp := staff.Get(t, "/healthz")
+		if status = resp.StatusCode; status == http.StatusOK {
+			break
+		}
+	}
+	if status != http.StatusOK {
+		t.Fatalf("healthz after the database came back: got %d, want 200", status)
+	}
+	faultPage(t, staff.Get(t, "/payments"), http.StatusOK)
+	defer func() {
+		if t.Failed() {
+			t.Log(ta.Logs.String())
+		}
+	}()
+	code := startFaultPayment(t, staff, nil)
+	payments, _, err := ta.Store.ListPayments(context.Background(), app.PaymentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(payments) != 1 || payments[0].MerchantUniqueCode != code {
+		t.Errorf("payments after the outage: got %d rows, want only the one started after it (%s)", len(payments), code)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"linkdesk/app"
 	"linkdesk/craftclient"
+	"linkdesk/store/pgtest"
 	"linkdesk/web/webtest"
 )
 
@@ -22,13 +24,19 @@ import (
 // back to where they were and the heap has not grown beyond a bound:
 // the small version of bench/soak's 100 000 requests.
 func TestSoak(t *testing.T) {
+	for _, engine := range webtest.Engines {
+		t.Run(engine, func(t *testing.T) { testSoak(t, engine) })
+	}
+}
+
+func testSoak(t *testing.T, engine string) {
 	const (
 		users          = 8
 		requests       = 2000
 		goroutineSlack = 10
 		heapBound      = 8 << 20
 	)
-	ta := webtest.New(t, webtest.Options{})
+	ta := webtest.New(t, webtest.Options{Engine: engine})
 	staff := ta.As(t, ta.CreateUser(t, "kasa@example.com", app.RoleStaff, "kasa parolası 123"))
 	var ids []string
 	for i := range 5 {
@@ -93,3 +101,5 @@ func settle(t *testing.T, c *webtest.Client, want int) (int, uint64) {
 	runtime.ReadMemStats(&m)
 	return runtime.NumGoroutine(), m.HeapInuse
 }
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }

@@ -37,10 +37,12 @@ type targets struct {
 
 // routes is the mix, by weight out of 10: reading dominates, as at a
 // counter; one request in ten starts a payment.
-var routes = []struct {
+var routes = []route{{"list", 3}, {"search", 2}, {"detail", 2}, {"qr", 2}, {"payment", 1}}
+
+type route struct {
 	name   string
 	weight int
-}{{"list", 3}, {"search", 2}, {"detail", 2}, {"qr", 2}, {"payment", 1}}
+}
 
 type result struct {
 	route   int
@@ -55,7 +57,15 @@ func main() {
 	requests := flag.Int64("requests", 0, "stop after this many requests (0: run for -duration)")
 	pid := flag.Int("pid", 0, "the server's process id, for RSS and threads")
 	sample := flag.Duration("sample", 0, "print a runtime sample this often (0: only at the end)")
+	only := flag.String("only", "", "send only this route of the mix (list, search, detail, qr, payment)")
 	flag.Parse()
+	if *only != "" {
+		i := slices.IndexFunc(routes, func(r route) bool { return r.name == *only })
+		if i < 0 {
+			fail(fmt.Errorf("-only %q: not a route of the mix", *only))
+		}
+		routes = []route{{routes[i].name, 10}}
+	}
 
 	raw, err := os.ReadFile(*targetsPath)
 	if err != nil {

@@ -14,11 +14,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,6 +35,7 @@ import (
 	"linkdesk/sandbox"
 	"linkdesk/server"
 	"linkdesk/store"
+	"linkdesk/store/pgtest"
 	"linkdesk/views"
 	"linkdesk/web"
 )
@@ -61,9 +67,19 @@ type Targets struct {
 	Stats       string  `json:"stats"`
 }
 
+// setup is what a bench run is made of: the database engine and how many
+// instances share it behind a round-robin proxy.
+type setup struct {
+	engine    string // "sqlite" or "postgres"
+	instances int
+}
+
 func main() {
 	lifetime := flag.Duration("lifetime", 3*time.Minute, "stop after this long")
 	links := flag.Int("links", 30, "payment links to create in the sandbox")
+	var st setup
+	flag.StringVar(&st.engine, "engine", "sqlite", "sqlite, or postgres: a throwaway server from Debian's postgresql (or LINKDESK_TEST_POSTGRES)")
+	flag.IntVar(&st.instances, "instances", 1, "instances sharing the database behind a round-robin proxy (postgres only above 1)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the server's whole life to this file (to see where a MISS goes)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -78,7 +94,11 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *lifetime)
 	defer cancel()
-	if err := run(ctx, *links, os.Stdout); err != nil {
+	if st.engine != "sqlite" && st.engine != "postgres" || st.instances < 1 || st.instances > 1 && st.engine != "postgres" {
+		fmt.Fprintln(os.Stderr, "bench server: -engine sqlite (one instance) or postgres (one or more)")
+		os.Exit(2)
+	}
+	if err := run(ctx, st, *links, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench server:", err)
 		os.Exit(1)
 	}
@@ -101,7 +121,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-func run(ctx context.Context, nLinks int, out io.Writer) error {
+func run(ctx context.Context, st setup, nLinks int, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "linkdesk-bench-")
 	if err != nil {
 		return err
@@ -110,25 +130,68 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 	// Request logs are formatted as in production but not written: the
 	// terminal would measure itself.
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	database := ""
+	if st.engine == "postgres" {
+		pg, err := pgtest.Start()
+		if err != nil {
+			return err
+		}
+		defer pg.Stop()
+		if database, err = pg.CreateDB(ctx); err != nil {
+			return err
+		}
+	}
 
 	appLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	base := "http://" + appLn.Addr().String()
-	// The same assembly main.go runs, in sandbox mode.
-	srv, err := server.New(ctx, server.Config{
+	self := "http://" + appLn.Addr().String()
+	base := self
+	var proxy *roundRobin
+	if st.instances > 1 {
+		if proxy, err = newRoundRobin(); err != nil {
+			return err
+		}
+		defer proxy.Close()
+		base = proxy.url
+	}
+	// The same assembly main.go runs, in sandbox mode; further instances
+	// share the first one's sandbox, as instances share one provider.
+	cfg := server.Config{
 		DataDir:   dir,
-		SelfURL:   base,
+		Database:  database,
+		SelfURL:   self,
+		PublicURL: base,
 		Merchant:  "Bench Mağaza",
 		Paywall:   server.Paywall{HashKey: "bench-hash-key"},
 		SearchTTL: app.DefaultSearchTTL,
 		Log:       log,
-	})
+	}
+	srv, err := server.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	listeners := []net.Listener{appLn}
+	handlers := []http.Handler{srv.Handler}
+	for i := 1; i < st.instances; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		peer, err := server.New(ctx, sharedSandbox(cfg, "http://"+ln.Addr().String(), i))
+		if err != nil {
+			return err
+		}
+		defer peer.Close()
+		listeners, handlers = append(listeners, ln), append(handlers, peer.Handler)
+	}
+	if proxy != nil {
+		for _, ln := range listeners {
+			proxy.add("http://" + ln.Addr().String())
+		}
+	}
 	viewer, err := benchUser(ctx, srv.Store, app.RoleViewer)
 	if err != nil {
 		return err
@@ -164,17 +227,18 @@ func run(ctx context.Context, nLinks int, out io.Writer) error {
 		return err
 	}
 
-	errc := make(chan error, 2)
-	for _, s := range []struct {
-		ln net.Listener
-		h  http.Handler
-	}{{appLn, srv.Handler}, {bareLn, bare}} {
-		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
-		go func() { errc <- srv.Serve(s.ln) }()
+	errc := make(chan error, len(listeners)+1)
+	for i, ln := range append(listeners, bareLn) {
+		h := http.Handler(bare)
+		if i < len(handlers) {
+			h = handlers[i]
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- srv.Serve(ln) }()
 		defer srv.Close()
 	}
 
-	cg := craftclient.NewCraftgate(base+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey)
+	cg := craftclient.NewCraftgate(self+"/sandbox/craftgate", sandbox.CraftgateAPIKey, sandbox.CraftgateSecretKey)
 	ids, err := seedLinks(ctx, cg, nLinks)
 	if err != nil {
 		return err
@@ -275,3 +339,55 @@ func get(ctx context.Context, url, cookie string) (int, error) {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
 }
+
+// sharedSandbox is the configuration of instance i beside the first one
+// (cfg): the same database and public URL, its own listener, and the
+// first instance's sandbox as its providers, with the sandbox's keys.
+func sharedSandbox(cfg server.Config, self string, i int) server.Config {
+	first := cfg.SelfURL
+	cfg.SelfURL = self
+	cfg.DataDir = filepath.Join(cfg.DataDir, "instance-"+strconv.Itoa(i))
+	cfg.Craftgate = server.Craftgate{BaseURL: first + "/sandbox/craftgate", APIKey: sandbox.CraftgateAPIKey, SecretKey: sandbox.CraftgateSecretKey}
+	cfg.Paywall = server.Paywall{BaseURL: first + "/sandbox/paywall", PublicKey: sandbox.PaywallPublicKey,
+		PublicClient: sandbox.PaywallPublicClient, HashKey: cfg.Paywall.HashKey}
+	return cfg
+}
+
+// roundRobin is the load balancer in front of several instances: each
+// request goes to the next one.
+type roundRobin struct {
+	url      string
+	srv      *http.Server
+	mu       sync.Mutex
+	backends []*httputil.ReverseProxy
+	next     atomic.Uint64
+}
+
+func newRoundRobin() (*roundRobin, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	rr := &roundRobin{url: "http://" + ln.Addr().String()}
+	rr.srv = &http.Server{Handler: rr, ReadHeaderTimeout: 10 * time.Second}
+	go rr.srv.Serve(ln)
+	return rr, nil
+}
+
+func (rr *roundRobin) add(backend string) {
+	u, _ := url.Parse(backend)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 256}
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	rr.backends = append(rr.backends, rp)
+}
+
+func (rr *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rr.mu.Lock()
+	backends := rr.backends
+	rr.mu.Unlock()
+	backends[rr.next.Add(1)%uint64(len(backends))].ServeHTTP(w, r)
+}
+
+func (rr *roundRobin) Close() error { return rr.srv.Close() }

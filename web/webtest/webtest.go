@@ -1,6 +1,8 @@
 // Package webtest starts the whole dashboard for tests: the real Echo server
-// on a loopback port, a fresh SQLite store, the embedded sandbox for both
-// APIs, and the real craftclient talking to it over HTTP.
+// on a loopback port, a fresh store (SQLite, or PostgreSQL through pgtest),
+// the embedded sandbox for both APIs, and the real craftclient talking to
+// it over HTTP. Test packages using PostgreSQL stop its server from
+// TestMain with pgtest.Main.
 package webtest
 
 import (
@@ -24,6 +26,7 @@ import (
 	"linkdesk/sandbox"
 	"linkdesk/server"
 	"linkdesk/store"
+	"linkdesk/store/pgtest"
 )
 
 // App is a running dashboard.
@@ -78,7 +81,21 @@ type Options struct {
 	// empty is the test server's own URL. An https one turns on secure
 	// cookies and HSTS.
 	PublicURL string
+	// Engine is the database: EngineSQLite (the default) or
+	// EnginePostgres, a new database on the test server (pgtest).
+	Engine string
+	// Database is a postgres:// URL to use instead (a test's own server).
+	Database string
 }
+
+// The engines a test can run on (Options.Engine).
+const (
+	EngineSQLite   = "sqlite"
+	EnginePostgres = "postgres"
+)
+
+// Engines lists every engine, for tests that run on each.
+var Engines = []string{EngineSQLite, EnginePostgres}
 
 // Merchant is the test shop's name, as pages and print sheets show it.
 const Merchant = "Test Mağaza"
@@ -117,6 +134,10 @@ func New(tb testing.TB, opts Options) *App {
 		Log:            log,
 	}
 	cfg.CraftgateVia, cfg.PaywallVia = opts.CraftgateURL, opts.PaywallURL
+	cfg.Database = opts.Database
+	if opts.Engine == EnginePostgres && cfg.Database == "" {
+		cfg.Database = pgtest.URL(tb)
+	}
 	if opts.Imports != nil {
 		cfg.Imports = *opts.Imports
 	}
