@@ -152,7 +152,7 @@ func (s *Sales) finishRefund(ctx context.Context, r *LinkRefund, p *LinkPayment,
 	if err != nil {
 		return nil, err
 	}
-	s.links.changed()
+	s.links.announce(ctx, 0) // the list's revenue column, here and on the other instances
 	return p, nil
 }
 

@@ -155,7 +155,7 @@ func (s *Sales) record(ctx context.Context, rp *ReportedPayment, ev *WebhookReco
 		return err
 	})
 	if err == nil && changed {
-		s.links.changed() // the list's revenue column
+		s.links.announce(ctx, 0) // the list's revenue column, here and on the other instances
 	}
 	return p, duplicate, err
 }
