@@ -61,6 +61,7 @@ type Config struct {
 	Craftgate CraftgateConfig
 	Paywall   PaywallConfig
 	Payments  PaymentsConfig
+	Sales     SalesConfig
 	Imports   ImportsConfig
 }
 
@@ -76,6 +77,9 @@ type CraftgateConfig struct {
 	BaseURL   string
 	APIKey    Secret
 	SecretKey Secret
+	// WebhookKey verifies Craftgate's webhooks (x-cg-signature-v1); in
+	// sandbox mode the sandbox's own key when empty.
+	WebhookKey Secret
 }
 
 // Live reports whether real credentials are set.
@@ -102,6 +106,22 @@ type ImportsConfig struct {
 type PaymentsConfig struct {
 	Timeout time.Duration // a pending payment older than this expires
 }
+
+// SalesConfig tunes the sales pages and their catch-up.
+type SalesConfig struct {
+	// Location is the shop's time zone: days begin at its midnight.
+	Location *time.Location
+	// SyncInterval is the time between catch-ups through Craftgate's
+	// payment reporting.
+	SyncInterval time.Duration
+}
+
+// Defaults of the sales settings.
+const (
+	defaultTimeZone   = "Europe/Istanbul"
+	minSyncInterval   = 10 * time.Second
+	syncIntervalUsage = "LINKDESK_SALES_SYNC_INTERVAL must be a duration of at least 10s, such as 2m"
+)
 
 // configError is a configuration mistake: main prints it as one line and
 // exits with status 2.
@@ -190,9 +210,10 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 	cfg.MetricsToken = Secret(env("LINKDESK_METRICS_TOKEN", ""))
 	cfg.HTTP.PublicURL = strings.TrimRight(env("LINKDESK_PUBLIC_URL", ""), "/")
 	cfg.Craftgate = CraftgateConfig{
-		BaseURL:   strings.TrimRight(env("CRAFTGATE_BASE_URL", ""), "/"),
-		APIKey:    Secret(env("CRAFTGATE_API_KEY", "")),
-		SecretKey: Secret(env("CRAFTGATE_SECRET_KEY", "")),
+		BaseURL:    strings.TrimRight(env("CRAFTGATE_BASE_URL", ""), "/"),
+		APIKey:     Secret(env("CRAFTGATE_API_KEY", "")),
+		SecretKey:  Secret(env("CRAFTGATE_SECRET_KEY", "")),
+		WebhookKey: Secret(env("CRAFTGATE_WEBHOOK_KEY", "")),
 	}
 	cfg.Paywall = PaywallConfig{
 		BaseURL:      strings.TrimRight(env("PAYWALL_BASE_URL", ""), "/"),
@@ -208,6 +229,9 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		}
 		cfg.Payments.Timeout = timeout
 	}
+	if err := cfg.Sales.load(env); err != nil {
+		return Config{}, err
+	}
 	imports, err := parseImports(env)
 	if err != nil {
 		return Config{}, err
@@ -222,6 +246,24 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		return Config{}, err
 	}
 	return cfg, cfg.Validate()
+}
+
+// load reads the shop's time zone and the catch-up interval.
+func (c *SalesConfig) load(env func(key, def string) string) error {
+	name := env("LINKDESK_TIME_ZONE", defaultTimeZone)
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return configErrorf("LINKDESK_TIME_ZONE %q is not a time zone such as Europe/Istanbul", name)
+	}
+	c.Location, c.SyncInterval = loc, app.DefaultSyncInterval
+	if raw := env("LINKDESK_SALES_SYNC_INTERVAL", ""); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < minSyncInterval {
+			return configErrorf(syncIntervalUsage)
+		}
+		c.SyncInterval = d
+	}
+	return nil
 }
 
 // Validate fails on half-given or malformed settings, naming the variable.
@@ -338,10 +380,13 @@ func (c Config) Server(selfURL string, log *slog.Logger) server.Config {
 		TrustedProxies: c.HTTP.TrustedProxies,
 		MetricsToken:   c.MetricsToken.Reveal(),
 		MetricsOn:      c.MetricsAddr != "",
-		Craftgate:      server.Craftgate{BaseURL: c.Craftgate.BaseURL, APIKey: c.Craftgate.APIKey.Reveal(), SecretKey: c.Craftgate.SecretKey.Reveal()},
+		Craftgate: server.Craftgate{BaseURL: c.Craftgate.BaseURL, APIKey: c.Craftgate.APIKey.Reveal(), SecretKey: c.Craftgate.SecretKey.Reveal(),
+			WebhookKey: c.Craftgate.WebhookKey.Reveal()},
 		Paywall: server.Paywall{BaseURL: c.Paywall.BaseURL, PublicKey: c.Paywall.PublicKey.Reveal(),
 			PublicClient: c.Paywall.PublicClient.Reveal(), HashKey: c.Paywall.HashKey.Reveal()},
 		PaymentTimeout: c.Payments.Timeout,
+		Location:       c.Sales.Location,
+		SyncInterval:   c.Sales.SyncInterval,
 		Imports:        app.ImportsConfig{Workers: c.Imports.Workers, Lease: c.Imports.Lease},
 		SearchTTL:      app.DefaultSearchTTL,
 		Log:            log,

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // LINKDESK_TIME_ZONE works on hosts without zone files
 
 	"linkdesk/server"
 	"linkdesk/store"

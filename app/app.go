@@ -14,9 +14,16 @@ type Config struct {
 	Store    Store
 	Links    LinkProvider
 	Payments PaymentProvider
+	// Sales is Craftgate's payment reporting; nil runs no catch-up (and
+	// receives no webhooks).
+	Sales SalesProvider
 
 	PaymentsConfig PaymentsConfig
+	SalesConfig    SalesConfig
 	ImportsConfig  ImportsConfig
+	// Location is the shop's time zone: days begin at its midnight (the
+	// sales totals, the overview). Nil is DefaultLocation().
+	Location *time.Location
 	// SearchTTL is how long an identical link search may be answered from
 	// memory; 0 keeps none (concurrent identical searches still share a call).
 	SearchTTL time.Duration
@@ -54,6 +61,7 @@ type App struct {
 	Users    *Users
 	Links    *Links
 	Payments *Payments
+	Sales    *Sales
 	Audit    *Audit
 	Imports  *Imports
 
@@ -73,15 +81,19 @@ func New(cfg Config) *App {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
+	if cfg.Location == nil {
+		cfg.Location = DefaultLocation()
+	}
 	if cfg.Instance == "" {
 		cfg.Instance = "instance-" + rand.Text()
 	}
 	changes := &broadcaster{changes: cfg.Changes, origin: cfg.Instance, log: cfg.Log}
-	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, changes)
+	links := newLinks(cfg.Store, cfg.Links, cfg.SearchTTL, cfg.Now, cfg.Log.With("component", "links"), changes)
 	return &App{
 		Users:    newUsers(cfg.Store, cfg.Now, cfg.Observer, changes),
 		Links:    links,
-		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Instance, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
+		Payments: newPayments(cfg.Store, cfg.Payments, cfg.PaymentsConfig, cfg.Location, cfg.Instance, cfg.Now, cfg.Log.With("component", "payments"), cfg.Observer),
+		Sales:    newSales(cfg.Store, cfg.Sales, links, cfg.SalesConfig, cfg.Location, cfg.Now, cfg.Log.With("component", "sales")),
 		Audit:    &Audit{store: cfg.Store},
 		Imports:  newImports(cfg.Store, links, cfg.ImportsConfig, cfg.Now, cfg.Log.With("component", "imports")),
 		store:    cfg.Store,
@@ -92,13 +104,14 @@ func New(cfg Config) *App {
 
 // Run does the core's background work until ctx is done: the payment
 // reconciler (which also picks up what a previous run left open), the
-// import workers (likewise), the other instances' cache changes and the
-// pruning of ended sessions.
+// sales catch-up, the import workers (likewise), the other instances'
+// cache changes and the pruning of ended sessions.
 func (a *App) Run(ctx context.Context) {
-	var wg sync.WaitGroup
-	wg.Go(func() { a.Payments.Run(ctx) })
-	wg.Go(func() { a.Imports.Run(ctx) })
-	wg.Go(func() { a.changes.listen(ctx, a.Links, a.Users) })
+	var workers sync.WaitGroup
+	workers.Go(func() { a.Payments.Run(ctx) })
+	workers.Go(func() { a.Sales.Run(ctx) })
+	workers.Go(func() { a.Imports.Run(ctx) })
+	workers.Go(func() { a.changes.listen(ctx, a.Links, a.Users) })
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -107,7 +120,7 @@ func (a *App) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			wg.Wait()
+			workers.Wait()
 			return
 		case <-t.C:
 		}

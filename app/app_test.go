@@ -52,6 +52,8 @@ type Env struct {
 	Paywall  *fakePaywall
 	Links    *linkBook // the fake Craftgate's links
 	Payments *payBook  // what the fake Paywall knows
+	Report   *fakeReporting
+	Reports  *reportBook // the fake Craftgate's link payments
 	cfg      app.Config
 	open     func() (*store.DB, error) // another connection pool on the same database
 }
@@ -85,10 +87,13 @@ func MustOpenEnvOn(tb testing.TB, engine string, edit ...func(*app.Config)) *Env
 	e := &Env{DB: db, Store: &spyStore{DB: db}, Clock: clock, Links: newLinkBook(), Payments: newPayBook(), open: open}
 	e.Craft = e.Links.provider()
 	e.Paywall = e.Payments.provider()
+	e.Reports = newReportBook(clock.Now)
+	e.Report = e.Reports.provider()
 	e.cfg = app.Config{
 		Store:          e.Store,
 		Links:          e.Craft,
 		Payments:       e.Paywall,
+		Sales:          e.Report,
 		PaymentsConfig: app.PaymentsConfig{CallbackURLs: callbackURLs},
 		Now:            clock.Now,
 	}

@@ -60,6 +60,11 @@ type Link struct {
 type LinkPage struct {
 	Links []Link
 	Total int64
+	// Sales holds the sales summary of each link that has sales.
+	Sales map[int64]LinkSales
+	// Local says the page comes from the local record (a search by a
+	// folded name, or a sort Craftgate cannot do).
+	Local bool
 }
 
 // MaxLinkPageSize is the largest page of a link search: Craftgate refuses
@@ -329,13 +334,41 @@ type LinkSearch struct {
 	Channel            string
 	MinPrice, MaxPrice *decimal.Decimal
 	Page, Size         int
+	// Sort orders the list by a column of the local record; empty is
+	// Craftgate's own order, newest first. Reverse turns a sort's natural
+	// direction (names A to Z, the rest most or latest first) around.
+	Sort    LinkSort
+	Reverse bool
 }
+
+// LinkSort is a column the list can be sorted by.
+type LinkSort string
+
+// Sorts of the links list.
+const (
+	LinkSortNewest   LinkSort = ""
+	LinkSortName     LinkSort = "name"
+	LinkSortPrice    LinkSort = "price"
+	LinkSortRevenue  LinkSort = "revenue"
+	LinkSortLastSale LinkSort = "last_sale"
+)
+
+// LinkSorts lists the sorts, for forms.
+var LinkSorts = []LinkSort{LinkSortNewest, LinkSortName, LinkSortPrice, LinkSortRevenue, LinkSortLastSale}
+
+// Valid reports whether s is a known sort.
+func (s LinkSort) Valid() bool { return slices.Contains(LinkSorts, s) }
+
+// Local reports whether the search runs over the local record: a name is
+// matched folded (accents and case ignored), and sorts other than newest
+// first are the record's own.
+func (q LinkSearch) Local() bool { return q.Name != "" || q.Sort != LinkSortNewest || q.Reverse }
 
 // key is a stable text form of the search, for caches.
 func (q LinkSearch) key() string {
 	var b strings.Builder
 	for _, s := range []string{q.Name, q.ExternalID, string(q.Currency), q.Channel, decString(q.MinPrice), decString(q.MaxPrice),
-		strconv.Itoa(q.Page), strconv.Itoa(q.Size)} {
+		strconv.Itoa(q.Page), strconv.Itoa(q.Size), string(q.Sort), strconv.FormatBool(q.Reverse)} {
 		b.WriteString(strconv.Itoa(len(s)))
 		b.WriteByte(':')
 		b.WriteString(s)

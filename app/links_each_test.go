@@ -123,3 +123,29 @@ func TestLinks_EachStopsAtTheFirstError(t *testing.T) {
 		t.Errorf("a failed search: got %v, want its error", err)
 	}
 }
+
+// A search the list answers from the local record (a folded name here) is
+// walked there too, so "export" and "all matching" take the links the list
+// showed: "cay" is Çay and çaydanlık, which Craftgate's own name match
+// would not find.
+func TestLinks_EachWalksTheLocalRecordForLocalSearches(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	for id, name := range map[int64]string{1: "Çay", 2: "Kahve", 3: "Demlik çaydanlık"} {
+		e.Links.put(app.Link{ID: id, Name: name, Price: dec("5"), Currency: "TRY", Status: app.LinkStatusActive})
+	}
+	if _, err := e.App.Links.Search(ctx, app.LinkSearch{Size: 25}); err != nil { // the list, as first opened
+		t.Fatal(err)
+	}
+	var got []string
+	err := e.App.Links.Each(ctx, app.LinkSearch{Name: "cay", Sort: app.LinkSortName}, func(l app.Link) error {
+		got = append(got, l.Name)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Çay", "Demlik çaydanlık"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q in the list's order", got, want)
+	}
+}

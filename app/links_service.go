@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -29,10 +31,16 @@ const (
 // dashboard's busiest page and each view costs a signed Craftgate call, so
 // identical searches share one call and are kept for a moment; any change
 // made through Linkdesk forgets them, so nobody sees their own edit missing.
+//
+// Every link read from Craftgate is written to the local record (the
+// links table), so sales can name their links, the list can sort by
+// revenue and search names without accents, and a link deleted at
+// Craftgate is marked so. The catch-up walks every link too (syncAll).
 type Links struct {
 	store    Store
 	provider LinkProvider
 	now      func() time.Time
+	log      *slog.Logger
 
 	searches  *expirable.LRU[string, keptPage] // nil when searches are not kept
 	searchTTL time.Duration
@@ -53,8 +61,8 @@ type keptPage struct {
 	at   time.Time
 }
 
-func newLinks(st Store, p LinkProvider, searchTTL time.Duration, now func() time.Time, changes *broadcaster) *Links {
-	l := &Links{store: st, provider: p, now: now, searchTTL: searchTTL, changes: changes,
+func newLinks(st Store, p LinkProvider, searchTTL time.Duration, now func() time.Time, log *slog.Logger, changes *broadcaster) *Links {
+	l := &Links{store: st, provider: p, now: now, log: log, searchTTL: searchTTL, changes: changes,
 		urls: expirable.NewLRU[int64, string](maxLinkURLs, nil, linkURLTTL)}
 	if searchTTL > 0 {
 		l.searches = expirable.NewLRU[string, keptPage](maxCachedSearches, nil, searchTTL)
@@ -95,11 +103,11 @@ func (s *Links) forget(id int64) {
 	}
 }
 
-// Search returns one page of links. The page may be shared: callers must
-// not modify it. Concurrent identical searches share one provider call,
-// which one browser going away does not cancel for the others (the client's
-// timeout still bounds it); a search after a change never joins a call from
-// before it.
+// Search returns one page of links with their sales. The page may be
+// shared: callers must not modify it. Concurrent identical searches share
+// one provider call, which one browser going away does not cancel for the
+// others (the client's timeout still bounds it); a search after a change
+// never joins a call from before it.
 func (s *Links) Search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 	key := q.key()
 	if s.searches != nil {
@@ -109,7 +117,7 @@ func (s *Links) Search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 	}
 	gen := s.generation()
 	ch := s.calls.DoChan(strconv.FormatUint(gen, 10)+"|"+key, func() (any, error) {
-		page, err := s.provider.Search(context.WithoutCancel(ctx), q)
+		page, err := s.search(context.WithoutCancel(ctx), q)
 		if err != nil {
 			return nil, err
 		}
@@ -155,6 +163,9 @@ const walkAhead = 3
 // deleted meanwhile shifts them the other way, and the link that moves
 // across the page boundary is missed, as any offset walk would miss it.
 func (s *Links) Each(ctx context.Context, q LinkSearch, fn func(Link) error) error {
+	if q.Local() {
+		return s.eachLocal(ctx, q, fn)
+	}
 	var calls sync.WaitGroup
 	defer calls.Wait() // no call outlives the walk
 	ctx, cancel := context.WithCancel(ctx)
@@ -203,6 +214,82 @@ func (s *Links) Each(ctx context.Context, q LinkSearch, fn func(Link) error) err
 	}
 }
 
+// eachLocal walks a search the list answers from the local record (a
+// folded name, a sort of the record's own), so an export or an action on
+// "all matching" takes exactly the links the list showed: Craftgate's
+// matches are refreshed first, as the list does, then the record is read a
+// page at a time in the list's order.
+func (s *Links) eachLocal(ctx context.Context, q LinkSearch, fn func(Link) error) error {
+	q.Page, q.Size = 0, MaxLinkPageSize
+	if _, err := s.search(ctx, q); err != nil {
+		return err
+	}
+	for ; ; q.Page++ {
+		links, _, err := s.store.SearchLinks(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
+		if len(links) < q.Size {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// search asks Craftgate and keeps what it shows in the local record. A
+// plain search answers with Craftgate's page; a local one (q.Local) with
+// the record's, refreshed first by Craftgate's answer to the same filters.
+// Either fails when Craftgate does: the list must not pass off an old
+// record as Craftgate's word.
+func (s *Links) search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
+	upstream := q
+	upstream.Sort, upstream.Reverse = LinkSortNewest, false
+	if q.Name != "" {
+		// The record's order is not Craftgate's, so the page asked for
+		// is not Craftgate's page: refresh as many of Craftgate's own
+		// matches as one call brings.
+		upstream.Page, upstream.Size = 0, MaxLinkPageSize
+	}
+	page, err := s.provider.Search(ctx, upstream)
+	if err != nil {
+		return nil, err
+	}
+	s.save(ctx, page.Links...)
+	if q.Local() {
+		links, total, err := s.store.SearchLinks(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		page = &LinkPage{Links: links, Total: total, Local: true}
+	}
+	ids := make([]int64, len(page.Links))
+	for i, l := range page.Links {
+		ids[i] = l.ID
+	}
+	page.Sales, err = s.store.LinkSales(ctx, ids)
+	return page, err
+}
+
+// save writes links just read from Craftgate to the local record, each
+// on its own: the record follows Craftgate and is no part of an operation.
+// A failure is logged, not shown: the page has what Craftgate said, and
+// the next read or the catch-up writes them again.
+func (s *Links) save(ctx context.Context, links ...Link) {
+	if len(links) == 0 {
+		return
+	}
+	if err := s.store.SaveLinks(ctx, links, s.now()); err != nil {
+		s.log.Warn("links not written to the local record", "count", len(links), "err", err)
+	}
+}
+
 // remember keeps the URLs of links just read, so their QR codes need no
 // read of their own.
 func (s *Links) remember(links ...Link) {
@@ -220,15 +307,27 @@ func (s *Links) Get(ctx context.Context, id int64) (*Link, error) {
 	}
 	gen := s.generation()
 	l, err := s.provider.Get(ctx, id)
+	if IsProviderNotFound(err) {
+		s.markGone(ctx, id)
+	}
 	if err != nil {
 		return nil, err
 	}
+	s.save(ctx, *l)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gen == gen { // read before a delete, it must not be remembered after it
 		s.remember(*l)
 	}
 	return l, nil
+}
+
+// markGone marks a link Craftgate no longer has as deleted in the local
+// record; its payments keep its name.
+func (s *Links) markGone(ctx context.Context, id int64) {
+	if err := s.store.MarkLinkDeleted(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+		s.log.Warn("deleted link not marked in the local record", "link_id", id, "err", err)
+	}
 }
 
 // URL returns the URL a link's QR code encodes, from memory when the link
@@ -259,7 +358,7 @@ func (s *Links) Create(ctx context.Context, by Actor, in LinkInput) (*Link, erro
 	}
 	defer s.announce(ctx, l.ID)
 	s.remember(*l)
-	return l, s.audit(ctx, by, change{Action: "link.create", After: l}, l.ID)
+	return l, s.commit(ctx, by, change{Action: "link.create", After: l}, l.ID, l)
 }
 
 // Update replaces a link's fields with in. Craftgate's update is a full
@@ -316,7 +415,7 @@ func (s *Links) replace(ctx context.Context, by Actor, action string, before *Li
 	if err != nil {
 		return nil, err
 	}
-	return after, s.audit(ctx, by, change{Action: action, Before: before, After: after}, before.ID)
+	return after, s.commit(ctx, by, change{Action: action, Before: before, After: after}, before.ID, after)
 }
 
 // Delete removes a link for good and forgets its URL, so no memory keeps
@@ -331,13 +430,67 @@ func (s *Links) Delete(ctx context.Context, by Actor, id int64) (*Link, error) {
 		return nil, err
 	}
 	s.forget(id) // changed first: a search answered meanwhile must not remember it again
-	return before, s.audit(ctx, by, change{Action: "link.delete", Before: before}, id)
+	return before, s.commit(ctx, by, change{Action: "link.delete", Before: before}, id, nil)
 }
 
-func (s *Links) audit(ctx context.Context, by Actor, ch change, id int64) error {
+// commit records a change made at Craftgate: the link as it is now in the
+// local record (marked deleted when now is nil) and the audit row, in one
+// transaction.
+func (s *Links) commit(ctx context.Context, by Actor, ch change, id int64, now *Link) error {
 	ch.TargetType, ch.TargetID = "link", strconv.FormatInt(id, 10)
 	// The change happened at Craftgate: its record must not be lost to a
 	// person closing the tab.
 	ctx = context.WithoutCancel(ctx)
-	return s.store.InTx(ctx, func(tx Tx) error { return appendAudit(ctx, tx, by, ch) })
+	return s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if now != nil {
+			err = tx.SaveLinks(ctx, []Link{*now}, s.now())
+		} else if err = tx.MarkLinkDeleted(ctx, id); errors.Is(err, ErrNotFound) {
+			err = nil
+		}
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, by, ch)
+	})
+}
+
+// syncPageSize is the page size of the catch-up's walk over every link.
+const syncPageSize = 100
+
+// maxUnseenChecks bounds the links one walk asks for by id.
+const maxUnseenChecks = 50
+
+// syncAll walks every link at Craftgate into the local record, then asks
+// for each link the walk did not see: a link deleted meanwhile shifts the
+// pages and may hide another, so only Craftgate saying "not found" marks
+// one deleted. An incomplete walk marks nothing.
+func (s *Links) syncAll(ctx context.Context) error {
+	start := s.now()
+	q := LinkSearch{Size: syncPageSize}
+	for {
+		page, err := s.provider.Search(ctx, q)
+		if err != nil {
+			return err
+		}
+		s.save(ctx, page.Links...)
+		if len(page.Links) < q.Size || int64((q.Page+1)*q.Size) >= page.Total {
+			break
+		}
+		q.Page++
+	}
+	unseen, err := s.store.UnseenLinks(ctx, start, maxUnseenChecks)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range unseen {
+		if _, err := s.Get(ctx, id); err != nil && !IsProviderNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	if len(unseen) > 0 {
+		s.changed()
+	}
+	return errors.Join(errs...)
 }

@@ -46,13 +46,14 @@ type Payments struct {
 	now      func() time.Time
 	log      *slog.Logger
 	observer Observer
+	loc      *time.Location // the shop's zone, for the sales totals
 	wallets  *expirable.LRU[Currency, []Wallet]
 	// instance names this process among those sharing the database: the
 	// owner of the leases it takes on payments it works on.
 	instance string
 }
 
-func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, instance string, now func() time.Time, log *slog.Logger, observer Observer) *Payments {
+func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, loc *time.Location, instance string, now func() time.Time, log *slog.Logger, observer Observer) *Payments {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultPaymentTimeout
 	}
@@ -62,7 +63,7 @@ func newPayments(st Store, p PaymentProvider, cfg PaymentsConfig, instance strin
 	if cfg.ReconcileMinAge <= 0 {
 		cfg.ReconcileMinAge = DefaultReconcileMinAge
 	}
-	return &Payments{store: st, provider: p, cfg: cfg, now: now, log: log, observer: observer,
+	return &Payments{store: st, provider: p, cfg: cfg, now: now, log: log, observer: observer, loc: loc,
 		wallets: expirable.NewLRU[Currency, []Wallet](len(PaymentCurrencies), nil, walletsTTL), instance: instance}
 }
 
@@ -334,6 +335,9 @@ func (s *Payments) settle(ctx context.Context, code string, to PaymentStatus, so
 		}
 		if !changed {
 			return nil
+		}
+		if err := countQRSettled(ctx, tx, s.loc, code, to); err != nil {
+			return err
 		}
 		return appendAudit(ctx, tx, by, change{Action: "payment.settle", TargetType: "payment", TargetID: code,
 			Before: map[string]string{"status": string(PaymentStatusPending)},

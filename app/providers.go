@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -181,3 +182,61 @@ func outcomeUnknown(err error) bool {
 	k, ok := providerKind(err)
 	return !ok || k == ProviderTimeout || k == ProviderBadAnswer || k == ProviderUnreachable
 }
+
+// SalesProvider is Craftgate's payment reporting, refunds and webhooks as
+// the core uses them (package providers adapts craftclient to it).
+type SalesProvider interface {
+	// LinkPayment reads one payment with its refunds; unknown there is a
+	// ProviderError of kind ProviderNotFound.
+	LinkPayment(ctx context.Context, id int64) (*ReportedPayment, error)
+	// LinkPayments returns one page of the payments taken through links
+	// between From and To (both inclusive, to the second).
+	LinkPayments(ctx context.Context, q LinkPaymentSearch) (*ReportedPage, error)
+	// RefundPaymentID names the payment a refund was of.
+	RefundPaymentID(ctx context.Context, refundID int64) (int64, error)
+	// Refund gives amount of a payment back (whole: everything that
+	// remains) and returns the refund Craftgate made.
+	Refund(ctx context.Context, paymentID int64, amount decimal.Decimal, whole bool) (*ProviderRefund, error)
+	// ParseWebhook reads a webhook and checks its signature: errors wrap
+	// ErrWebhookMalformed or ErrWebhookForged.
+	ParseWebhook(body []byte, signature string) (*WebhookEvent, error)
+}
+
+// ReportedPayment is a payment as reporting shows it: LinkID is left for
+// the core to match (MatchLink).
+type ReportedPayment struct {
+	Payment LinkPayment
+	// ByLink says it was taken through a payment link (PAY_BY_LINK), not
+	// by an API or checkout integration of the merchant's.
+	ByLink bool
+}
+
+// LinkPaymentSearch selects link payments by time; Page is zero-based.
+type LinkPaymentSearch struct {
+	From, To   time.Time
+	Page, Size int
+}
+
+// ReportedPage is one page of a payment search.
+type ReportedPage struct {
+	Payments []ReportedPayment
+	Total    int64
+}
+
+// WebhookEvent is a verified Craftgate webhook: it only says something
+// happened to a payload, which the core reads from reporting before acting.
+type WebhookEvent struct {
+	// Key identifies the event by what Craftgate signed: a repeat of it,
+	// Craftgate's retry or someone's replay, has the same key.
+	Key       string
+	Type      string
+	Status    string
+	PayloadID string
+	At        time.Time
+}
+
+// Why a webhook is not accepted.
+var (
+	ErrWebhookMalformed = errors.New("webhook: malformed")
+	ErrWebhookForged    = errors.New("webhook: signature does not verify")
+)

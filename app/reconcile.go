@@ -198,6 +198,9 @@ func (s *Payments) settleRefunded(ctx context.Context, p *Payment, status Provid
 		if changed, err = tx.SettlePayment(ctx, code, PaymentStatusPaid); err != nil || !changed {
 			return err
 		}
+		if err := countQRSettled(ctx, tx, s.loc, code, PaymentStatusPaid); err != nil {
+			return err
+		}
 		if err := appendAudit(ctx, tx, by, change{Action: "payment.settle", TargetType: "payment", TargetID: code,
 			Before: map[string]string{"status": string(PaymentStatusPending)},
 			After:  map[string]string{"status": string(PaymentStatusPaid), "source": settleSourceReconcile}}); err != nil {
@@ -210,7 +213,7 @@ func (s *Payments) settleRefunded(ctx context.Context, p *Payment, status Provid
 		if err != nil {
 			return err
 		}
-		return recordRefund(ctx, tx, by, paid, paid.Remaining(), settleSourceReconcile)
+		return recordRefund(ctx, tx, by, paid, paid.Remaining(), settleSourceReconcile, s.now(), s.loc)
 	})
 	if err == nil && changed && status == ProviderPartiallyRefunded {
 		s.log.Error("payment partially refunded at the provider while pending here: settled as paid, record the refund by hand",

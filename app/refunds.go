@@ -146,7 +146,7 @@ func (s *Payments) finishRefund(ctx context.Context, r *Refund, refunded decimal
 		if err != nil {
 			return err
 		}
-		if err := recordRefund(ctx, tx, by, p, refunded, source); err != nil {
+		if err := recordRefund(ctx, tx, by, p, refunded, source, s.now(), s.loc); err != nil {
 			return err
 		}
 		after, err = tx.PaymentByCode(ctx, r.PaymentCode)
@@ -156,8 +156,9 @@ func (s *Payments) finishRefund(ctx context.Context, r *Refund, refunded decimal
 }
 
 // recordRefund adds amount to a payment's refunded total inside tx (a
-// compare-and-set on the payment as read) and audits it.
-func recordRefund(ctx context.Context, tx Tx, by Actor, p *Payment, amount decimal.Decimal, source string) error {
+// compare-and-set on the payment as read), counts it in the sales totals
+// at at (days in loc), and audits it.
+func recordRefund(ctx context.Context, tx Tx, by Actor, p *Payment, amount decimal.Decimal, source string, at time.Time, loc *time.Location) error {
 	if !p.Status.Refundable() || amount.Cmp(p.Remaining()) > 0 {
 		return fmt.Errorf("refund %s of payment %s (%s, %s remaining): %w", amount, p.MerchantUniqueCode, p.Status, p.Remaining(), ErrConflict)
 	}
@@ -167,6 +168,9 @@ func recordRefund(ctx context.Context, tx Tx, by Actor, p *Payment, amount decim
 		status = PaymentStatusRefunded
 	}
 	if err := tx.SetPaymentRefunded(ctx, p, refunded, status); err != nil {
+		return err
+	}
+	if err := countQRRefund(ctx, tx, loc, p, amount, at); err != nil {
 		return err
 	}
 	after := map[string]string{"status": string(status), "refunded_amount": refunded.String(), "amount": amount.String()}

@@ -119,6 +119,8 @@ type Tx interface {
 	// from payments, keeping only the newest keep of them.
 	RecordStrayCallback(ctx context.Context, c *Callback, keep int) error
 
+	// Sales and the local record of links (sales_store.go).
+	SalesTx
 	ImportStore
 }
 

@@ -131,6 +131,9 @@ type ReportingPayment struct {
 	RefundStatus    PaymentRefundStatus `json:"refundStatus"`
 	RefundablePrice Amount              `json:"refundablePrice"`
 	PaymentError    *PaymentError       `json:"paymentError"` // nil unless it failed
+	// Refunds are the payment's refunds, oldest first (reporting lists
+	// them without TransactionRefunds).
+	Refunds []PaymentRefund `json:"refunds"`
 
 	// ProductID is the payment link (Product.ID) the payment came through.
 	// Craftgate documents no such field; it is the sandbox's documented

@@ -3,6 +3,7 @@ package craftclient
 import (
 	"context"
 	"net/http"
+	"strconv"
 )
 
 const refundsPath = "/payment/v1/refunds"
@@ -135,6 +136,15 @@ func (s *PaymentService) RefundPayment(ctx context.Context, req PaymentRefundReq
 		return nil, err
 	}
 	return do[PaymentRefund](ctx, s.c, call{method: http.MethodPost, path: refundsPath, body: req, fields: paymentRefundFields})
+}
+
+// RetrieveRefund returns refund id (GET /payment/v1/refunds/{id}): a
+// REFUND webhook names the refund, and this says which payment it was of.
+func (s *PaymentService) RetrieveRefund(ctx context.Context, id int64) (*PaymentRefund, error) {
+	if id <= 0 {
+		return nil, invalid("id", "must be positive")
+	}
+	return do[PaymentRefund](ctx, s.c, call{method: http.MethodGet, path: refundsPath + "/" + strconv.FormatInt(id, 10), fields: idFields})
 }
 
 // PaymentRefunds returns the refunds of payment id, in Craftgate's order.

@@ -132,3 +132,22 @@ func TestPaymentRefundsEmpty(t *testing.T) {
 		t.Errorf("got %v, %v; want no refunds", refunds, err)
 	}
 }
+
+func TestRetrieveRefund(t *testing.T) {
+	srv := MustServe(t, http.StatusOK, `{"data":{"id":7,"createdDate":"2030-01-03T10:00:00","status":"SUCCESS","refundPrice":12.5,"paymentId":11,"refundType":"REFUND"}}`)
+	rf, err := newTestCraftgate(srv.URL).Payments.RetrieveRefund(context.Background(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := srv.Last(t)
+	if r.Method != http.MethodGet || r.RequestURI != "/payment/v1/refunds/7" {
+		t.Errorf("request: got %s %s, want GET /payment/v1/refunds/7", r.Method, r.RequestURI)
+	}
+	assertSigned(t, srv.URL, r)
+	if rf.ID != 7 || rf.PaymentID != 11 || rf.RefundPrice.String() != "12.5" || rf.RefundType != craftclient.RefundTypeRefund {
+		t.Errorf("got %+v", rf)
+	}
+	if _, err := newTestCraftgate(srv.URL).Payments.RetrieveRefund(context.Background(), 0); err == nil {
+		t.Error("id 0: got nil error, want a validation error")
+	}
+}

@@ -398,3 +398,67 @@ func BenchmarkSandboxCreateRetrieve(b *testing.B) {
 		}
 	}
 }
+
+// payLink pays a link on the sandbox's hosted page, as a payer's browser
+// does, with a card number and installment count.
+func payLink(t *testing.T, sb *sandboxServer, token, card string) {
+	t.Helper()
+	form := url.Values{"name": {"Ayşe Yılmaz"}, "number": {card}, "expiry": {"12/40"}, "cvc": {"123"}, "installment": {"1"}}
+	resp, err := http.PostForm(sb.URL+"/sandbox/craftgate/pay/"+token, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPaymentRequired {
+		t.Fatalf("pay %s: got %d, want 200 or 402", card, resp.StatusCode)
+	}
+}
+
+// TestRoundTripLinkPaymentRefunds pays a link, finds the payment through
+// reporting, refunds part of it with RefundPrice and the rest without, and
+// reads both refunds back: a partial refund must never refund everything.
+func TestRoundTripLinkPaymentRefunds(t *testing.T) {
+	ctx := context.Background()
+	sb := mustSandbox(t, filepath.Join(t.TempDir(), "sb.db"))
+	cg := sb.craftgate()
+	link, err := cg.Products.Create(ctx, linkRequest("Çay", "100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payLink(t, sb, link.Token, "5528790000000008")
+	payLink(t, sb, link.Token, "4111111111111129")
+	page, err := cg.Payments.SearchPayments(ctx, craftclient.PaymentSearchRequest{PaymentSource: craftclient.PaymentSourcePayByLink, PaymentStatus: craftclient.PaymentStatusSuccess})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].ProductID != link.ID {
+		t.Fatalf("successful link payments: got %+v, want one of link %d", page.Items, link.ID)
+	}
+	id := page.Items[0].ID
+	part := amount("30.5")
+	first, err := cg.Payments.RefundPayment(ctx, craftclient.PaymentRefundRequest{PaymentID: id, RefundPrice: &part})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.RefundPrice.Equal(part.Decimal) {
+		t.Fatalf("partial refund: got %s, want 30.5", first.RefundPrice)
+	}
+	rest, err := cg.Payments.RefundPayment(ctx, craftclient.PaymentRefundRequest{PaymentID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rest.RefundPrice.String() != "69.5" {
+		t.Errorf("refund of the rest: got %s, want 69.5", rest.RefundPrice)
+	}
+	got, err := cg.Payments.RetrieveRefund(ctx, first.ID)
+	if err != nil || got.PaymentID != id || !got.RefundPrice.Equal(part.Decimal) {
+		t.Errorf("retrieve refund %d: got %+v, %v; want 30.5 of payment %d", first.ID, got, err, id)
+	}
+	p, err := cg.Payments.RetrievePayment(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Refunds) != 2 || p.Refunds[0].ID != first.ID || p.RefundStatus != craftclient.PaymentRefundStatusFullyRefunded || !p.RefundablePrice.IsZero() {
+		t.Errorf("payment after refunds: got refunds %+v, status %s, refundable %s", p.Refunds, p.RefundStatus, p.RefundablePrice)
+	}
+}

@@ -29,18 +29,29 @@ type LinkService interface {
 	Delete(ctx context.Context, by app.Actor, id int64) (*app.Link, error)
 }
 
+// LinkSalesReader gives a link's sales for its page (*app.Sales).
+type LinkSalesReader interface {
+	ForLink(ctx context.Context, id int64) (*app.LinkSalesView, error)
+}
+
 // Links serves the payment-link pages: list, detail, create, edit, status,
 // delete and the CSV export.
 type Links struct {
 	site  Site
 	links LinkService
+	sales LinkSalesReader
+	loc   *time.Location // the shop's zone, for sales' times
 	now   func() time.Time
 }
 
 // NewLinks returns the links handlers. now is the clock expiry dates are
 // checked against; typed expiries are read as wall time in its location.
-func NewLinks(site Site, links LinkService, now func() time.Time) *Links {
-	return &Links{site: site, links: links, now: now}
+// loc is the shop's zone for the sales shown (nil: the server's).
+func NewLinks(site Site, links LinkService, sales LinkSalesReader, loc *time.Location, now func() time.Time) *Links {
+	if loc == nil {
+		loc = time.Local
+	}
+	return &Links{site: site, links: links, sales: sales, loc: loc, now: now}
 }
 
 // Index lists links matching the query-string filters: the whole page, or
@@ -63,7 +74,7 @@ func (h *Links) Index(c echo.Context) error {
 		info := problemInfo(c, err)
 		p.Problem, status = &info, info.Status
 	} else {
-		p.Links, p.Total = page.Links, page.Total
+		p.Links, p.Total, p.Sales = page.Links, page.Total, page.Sales
 	}
 	if htmx.Parse(c.Request()).Partial() {
 		// The canonical URL, without the empty fields the form sent.
@@ -73,13 +84,18 @@ func (h *Links) Index(c echo.Context) error {
 	return render(c, status, views.LinksPage(h.site.Meta(c, "links", "links.title"), p), views.LinksTable(l, p))
 }
 
-// Show is one link with its QR and actions.
+// Show is one link with its QR, its actions and its sales.
 func (h *Links) Show(c echo.Context) error {
 	link, err := h.get(c)
 	if err != nil {
 		return err
 	}
+	view, err := h.sales.ForLink(c.Request().Context(), link.ID)
+	if err != nil {
+		return err
+	}
 	p := h.linkProps(c, link)
+	p.Sales = linkSalesProps(c, view, *link, h.loc)
 	m := h.site.Meta(c, "links", "links.title")
 	m.Title = link.Name
 	return render(c, http.StatusOK, views.LinkPage(m, p), views.LinkDetail(m.Locale, p))

@@ -48,7 +48,7 @@ func (p *pagedLinks) Each(ctx context.Context, _ app.LinkSearch, fn func(app.Lin
 
 func exportServer(t *testing.T, links LinkService) *httptest.Server {
 	e := echo.New()
-	h := NewLinks(Site{}, links, time.Now)
+	h := NewLinks(Site{}, links, nil, nil, time.Now)
 	e.GET("/links/export.csv", h.Export)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

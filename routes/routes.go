@@ -77,6 +77,18 @@ const (
 	PaymentAgain          Name = "payments.again"
 )
 
+// Sales (#12): the overview is Home; these list and export sales of both
+// kinds, poll a link's sales, refund a link payment and receive
+// Craftgate's webhooks.
+const (
+	Sales            Name = "sales.index"
+	SalesExport      Name = "sales.export"
+	LinkSales        Name = "links.sales"
+	SaleRefund       Name = "sales.refund"
+	SaleRefundSubmit Name = "sales.refund.submit"
+	CraftgateWebhook Name = "callbacks.craftgate"
+)
+
 // Bulk links (#15): import from a sheet, change many at once.
 const (
 	LinksImport         Name = "links.import"
@@ -170,6 +182,13 @@ var All = []Route{
 
 	{PaywallSuccess, http.MethodPost, "/callbacks/paywall/:token/success"},
 	{PaywallFail, http.MethodPost, "/callbacks/paywall/:token/fail"},
+
+	{Sales, http.MethodGet, "/sales"},
+	{SalesExport, http.MethodGet, "/sales/export.csv"},
+	{LinkSales, http.MethodGet, "/links/:id/sales"},
+	{SaleRefund, http.MethodGet, "/sales/link/:id/refund"},
+	{SaleRefundSubmit, http.MethodPost, "/sales/link/:id/refund"},
+	{CraftgateWebhook, http.MethodPost, "/callbacks/craftgate"},
 }
 
 var byName = func() map[Name]Route {

@@ -321,7 +321,7 @@ func TestPaymentsSurviveRestart(t *testing.T) {
 	link := mustCreateProduct(t, first, `{"name":"n","price":20,"currency":"TRY","enabledInstallments":[1],"stock":3}`)
 	_, _, paid := pay(t, first, link.Token, payForm(cardSuccess))
 	_, _, declined := pay(t, first, link.Token, payForm(cardDoNotHonour))
-	rf := decodeRefund(t, refundPayment(t, first, fmt.Sprintf(`{"paymentId":%d,"refundAmount":5}`, paid), http.StatusOK))
+	rf := decodeRefund(t, refundPayment(t, first, fmt.Sprintf(`{"paymentId":%d,"refundPrice":5}`, paid), http.StatusOK))
 	read := func(srv *httptest.Server) []string {
 		var out []string
 		for _, target := range []string{

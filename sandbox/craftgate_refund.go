@@ -16,7 +16,8 @@ import (
 // Refunds of link payments through Craftgate's refund API (POST /payment/v1/refunds).
 // The official clients' RefundPaymentRequest has paymentId, conversationId,
 // refundDestinationType and chargeFromMe and always refunds the whole payment; the
-// sandbox adds an optional refundAmount for partial refunds (README.md).
+// sandbox adds an optional refundPrice for partial refunds (README.md): Craftgate's
+// name for a refund's amount in its answers, and what craftclient sends.
 
 // Refund destinations: PROVIDER (back to the card; the default) and WALLET, as the Go
 // client names them, and CARD, the .NET client's name for PROVIDER.
@@ -31,8 +32,8 @@ const (
 
 var (
 	errPaymentIDRequired    = validation("3001", "paymentId zorunludur!", "paymentId is required!")
-	errRefundAmount         = validation("3002", "İade tutarı sıfırdan büyük olmalıdır!", "refundAmount must be greater than 0!")
-	errRefundTooMuch        = validation("3003", "İade tutarı iade edilebilir tutarı aşıyor!", "refundAmount exceeds the refundable amount!")
+	errRefundPrice          = validation("3002", "İade tutarı sıfırdan büyük olmalıdır!", "refundPrice must be greater than 0!")
+	errRefundTooMuch        = validation("3003", "İade tutarı iade edilebilir tutarı aşıyor!", "refundPrice exceeds the refundable amount!")
 	errPaymentNotRefundable = validation("3004", "Başarısız ödeme iade edilemez!", "A failed payment cannot be refunded!")
 	errPaymentFullyRefunded = validation("3005", "Ödeme zaten tamamen iade edildi!", "The payment is already fully refunded!")
 	errRefundDestination    = validation("3006", "Geçersiz iade hedefi!", "refundDestinationType is not valid!")
@@ -120,7 +121,7 @@ func (rf refund) wire(withTransactions bool) refundJSON {
 
 type refundInput struct {
 	PaymentID             *int64           `json:"paymentId"`
-	RefundAmount          *decimal.Decimal `json:"refundAmount"`
+	RefundPrice           *decimal.Decimal `json:"refundPrice"`
 	ConversationID        string           `json:"conversationId"`
 	RefundDestinationType string           `json:"refundDestinationType"`
 }
@@ -137,8 +138,8 @@ func (s *Sandbox) refunds(w http.ResponseWriter, r *http.Request, body []byte) e
 	switch {
 	case in.PaymentID == nil || *in.PaymentID <= 0:
 		return errPaymentIDRequired
-	case in.RefundAmount != nil && !in.RefundAmount.IsPositive():
-		return errRefundAmount
+	case in.RefundPrice != nil && !in.RefundPrice.IsPositive():
+		return errRefundPrice
 	case in.RefundDestinationType != "" && !slices.Contains(refundDestinations, in.RefundDestinationType):
 		return errRefundDestination
 	}
@@ -155,7 +156,7 @@ func (s *Sandbox) refunds(w http.ResponseWriter, r *http.Request, body []byte) e
 	return nil
 }
 
-// refundPayment records a refund of in.RefundAmount (nil: all that is left). Touching
+// refundPayment records a refund of in.RefundPrice (nil: all that is left). Touching
 // the payment first takes SQLite's write lock before the read, so two refunds cannot
 // both pass the refundable check.
 func (s *Sandbox) refundPayment(ctx context.Context, in refundInput, now time.Time) (refund, error) {
@@ -178,7 +179,7 @@ func (s *Sandbox) refundPayment(ctx context.Context, in refundInput, now time.Ti
 		return refund{}, errPaymentNotRefundable
 	case left.IsZero():
 		return refund{}, errPaymentFullyRefunded
-	case in.RefundAmount != nil && in.RefundAmount.GreaterThan(left):
+	case in.RefundPrice != nil && in.RefundPrice.GreaterThan(left):
 		return refund{}, errRefundTooMuch
 	}
 	rf := refund{
@@ -190,8 +191,8 @@ func (s *Sandbox) refundPayment(ctx context.Context, in refundInput, now time.Ti
 		Type:            refundTypeRefund,
 		CreatedAt:       now.Truncate(time.Second),
 	}
-	if in.RefundAmount != nil {
-		rf.Price = *in.RefundAmount
+	if in.RefundPrice != nil {
+		rf.Price = *in.RefundPrice
 	}
 	// A refund of the whole payment on the day it was taken cancels it, as a bank voids
 	// an unsettled sale; anything else is a refund.

@@ -69,9 +69,9 @@ func TestRefunds(t *testing.T) {
 		wantRefundable   string
 		wantRefundStatus string
 	}{
-		{"partial with a conversationId", `{"paymentId":%d,"refundAmount":40.5,"conversationId":"r-1"}`, 200, "", "40.5", "REFUND", "61.5", "PARTIAL_REFUNDED"},
-		{"more than the rest", `{"paymentId":%d,"refundAmount":61.51}`, 422, "3003", "", "", "61.5", "PARTIAL_REFUNDED"},
-		{"zero", `{"paymentId":%d,"refundAmount":0}`, 422, "3002", "", "", "61.5", "PARTIAL_REFUNDED"},
+		{"partial with a conversationId", `{"paymentId":%d,"refundPrice":40.5,"conversationId":"r-1"}`, 200, "", "40.5", "REFUND", "61.5", "PARTIAL_REFUNDED"},
+		{"more than the rest", `{"paymentId":%d,"refundPrice":61.51}`, 422, "3003", "", "", "61.5", "PARTIAL_REFUNDED"},
+		{"zero", `{"paymentId":%d,"refundPrice":0}`, 422, "3002", "", "", "61.5", "PARTIAL_REFUNDED"},
 		{"the rest to the wallet, as the official clients send it", `{"paymentId":%d,"refundDestinationType":"WALLET","chargeFromMe":false}`, 200, "", "61.5", "REFUND", "0", "FULLY_REFUNDED"},
 		{"again", `{"paymentId":%d}`, 422, "3005", "", "", "0", "FULLY_REFUNDED"},
 	}
@@ -148,12 +148,12 @@ func TestRefundRules(t *testing.T) {
 	}{
 		{"failed payment", "POST", refundsPath, fmt.Sprintf(`{"paymentId":%d}`, failed), 422, "3004"},
 		{"unknown payment", "POST", refundsPath, `{"paymentId":999}`, 404, "9001"},
-		{"paymentId missing", "POST", refundsPath, `{"refundAmount":1}`, 422, "3001"},
+		{"paymentId missing", "POST", refundsPath, `{"refundPrice":1}`, 422, "3001"},
 		{"paymentId zero", "POST", refundsPath, `{"paymentId":0}`, 422, "3001"},
-		{"negative amount", "POST", refundsPath, fmt.Sprintf(`{"paymentId":%d,"refundAmount":-1}`, paid), 422, "3002"},
+		{"negative amount", "POST", refundsPath, fmt.Sprintf(`{"paymentId":%d,"refundPrice":-1}`, paid), 422, "3002"},
 		{"unknown destination", "POST", refundsPath, fmt.Sprintf(`{"paymentId":%d,"refundDestinationType":"BANK"}`, paid), 422, "3006"},
 		{"malformed JSON", "POST", refundsPath, `{"paymentId":`, 400, "1003"},
-		{"amount of the wrong type", "POST", refundsPath, fmt.Sprintf(`{"paymentId":%d,"refundAmount":"all"}`, paid), 400, "1003"},
+		{"amount of the wrong type", "POST", refundsPath, fmt.Sprintf(`{"paymentId":%d,"refundPrice":"all"}`, paid), 400, "1003"},
 		{"GET the collection", "GET", refundsPath, "", 405, "1005"},
 		{"unknown refund", "GET", refundsPath + "/999", "", 404, "9002"},
 		{"refund id not a number", "GET", refundsPath + "/x", "", 404, "9002"},
@@ -176,7 +176,7 @@ func TestRefundRules(t *testing.T) {
 	t.Run("under the sandbox prefix too", func(t *testing.T) {
 		_, _, again := pay(t, srv, link.Token, payForm(cardSuccess))
 		mustCraft(t, srv, craftReq{method: http.MethodPost, target: "/sandbox/craftgate" + refundsPath,
-			body: fmt.Sprintf(`{"paymentId":%d,"refundAmount":1}`, again)}, http.StatusOK)
+			body: fmt.Sprintf(`{"paymentId":%d,"refundPrice":1}`, again)}, http.StatusOK)
 	})
 	if got := mustRetrieveProduct(t, srv, link.ID); got.SoldCount != 2 {
 		t.Errorf("got soldCount %d after refunds, want 2 (refunds leave it)", got.SoldCount)
@@ -189,7 +189,7 @@ func TestRefundsConcurrent(t *testing.T) {
 	link := mustCreateProduct(t, srv, `{"name":"n","price":10,"currency":"TRY","enabledInstallments":[1]}`)
 	_, _, id := pay(t, srv, link.Token, payForm(cardSuccess))
 	got := concurrently(8, func() string {
-		return craftOutcome(srv, refundsPath, fmt.Sprintf(`{"paymentId":%d,"refundAmount":3}`, id))
+		return craftOutcome(srv, refundsPath, fmt.Sprintf(`{"paymentId":%d,"refundPrice":3}`, id))
 	})
 	if got["HTTP 200"] != 3 || got["HTTP 422"] != 5 {
 		t.Errorf("got %v, want 3×200 (9 of 10) and 5×422", got)

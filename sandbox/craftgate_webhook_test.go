@@ -162,7 +162,7 @@ func TestWebhooksOnPaymentsAndRefunds(t *testing.T) {
 	success := rcv.next(t)
 	_, _, declined := pay(t, srv, link.Token, payForm(cardInsufficient))
 	failure := rcv.next(t)
-	rf := decodeRefund(t, refundPayment(t, srv, fmt.Sprintf(`{"paymentId":%d,"refundAmount":4}`, paid), http.StatusOK))
+	rf := decodeRefund(t, refundPayment(t, srv, fmt.Sprintf(`{"paymentId":%d,"refundPrice":4}`, paid), http.StatusOK))
 	refund := rcv.next(t)
 
 	tests := []struct {

@@ -59,12 +59,18 @@ type Config struct {
 	// PaymentTimeout expires a QR payment still unpaid after it; 0 is the
 	// default.
 	PaymentTimeout time.Duration
+	// Location is the shop's time zone, where days begin (the overview,
+	// date filters, times on pages); nil is the system's.
+	Location *time.Location
+	// SyncInterval is the time between sales catch-ups; 0 is the default.
+	SyncInterval time.Duration
 	// Imports tunes the spreadsheet import's workers; zero takes defaults.
 	Imports app.ImportsConfig
 	// SearchTTL keeps identical link searches; zero keeps none.
 	SearchTTL time.Duration
 	// CallbackURL replaces PublicURL in the callback URLs given to
-	// Paywall (tests make callbacks get lost with it).
+	// Paywall and the webhook URL given to the Craftgate sandbox (tests
+	// make callbacks and webhooks get lost with it).
 	CallbackURL string
 	// Now is the core's and the store's clock; nil is time.Now.
 	Now func() time.Time
@@ -90,7 +96,15 @@ type Config struct {
 // Craftgate holds Craftgate's credentials; an empty APIKey means sandbox.
 type Craftgate struct {
 	BaseURL, APIKey, SecretKey string
+	// WebhookKey verifies webhooks; empty in sandbox mode means the
+	// sandbox's own key, so the check runs out of the box.
+	WebhookKey string
 }
+
+// craftgateZone is where live Craftgate's wall-clock dates are: it is a
+// Turkish service and documents no zone (an assumption, like the
+// sandbox's UTC, which its README states).
+const craftgateZone = "Europe/Istanbul"
 
 // Paywall holds Paywall's credentials; an empty PublicKey means sandbox.
 type Paywall struct {
@@ -136,6 +150,12 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = cfg.SelfURL
 	}
+	if cfg.CallbackURL == "" {
+		cfg.CallbackURL = cfg.PublicURL
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
 	s := &Server{Upstreams: map[string]string{"craftgate": "live", "paywall": "live"}}
 	defer func() {
 		if err != nil {
@@ -166,16 +186,24 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.Paywall.HashKey == "" {
 		cfg.Log.Warn("PAYWALL_HASH_KEY is not set: Paywall callback hashes are not checked (results are still confirmed with Paywall)")
 	}
-	callbackURL := cfg.CallbackURL
-	if callbackURL == "" {
-		callbackURL = cfg.PublicURL
+	if cfg.Craftgate.WebhookKey == "" {
+		cfg.Log.Warn("CRAFTGATE_WEBHOOK_KEY is not set: Craftgate webhooks are refused; link payments arrive by the catch-up only")
+	}
+	zone := time.UTC // the sandbox's dates are UTC
+	if s.Upstreams["craftgate"] == "live" {
+		if zone, err = time.LoadLocation(craftgateZone); err != nil {
+			return nil, fmt.Errorf("craftgate's time zone: %w", err)
+		}
 	}
 	s.App = app.New(app.Config{
 		Store:          db,
 		Links:          providers.NewLinks(cg),
 		Payments:       providers.NewPayments(pw, cfg.Paywall.HashKey),
-		PaymentsConfig: app.PaymentsConfig{CallbackURLs: web.CallbackURLs(callbackURL), Timeout: cfg.PaymentTimeout},
+		Sales:          providers.NewSales(cg, cfg.Craftgate.WebhookKey, zone),
+		PaymentsConfig: app.PaymentsConfig{CallbackURLs: web.CallbackURLs(cfg.CallbackURL), Timeout: cfg.PaymentTimeout},
+		SalesConfig:    app.SalesConfig{SyncInterval: cfg.SyncInterval},
 		ImportsConfig:  cfg.Imports,
+		Location:       cfg.Location,
 		SearchTTL:      cfg.SearchTTL,
 		Now:            cfg.Now,
 		Log:            cfg.Log,
@@ -186,9 +214,13 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.secrets, err = SessionSecrets(ctx, s.App, cfg.SessionSecrets); err != nil {
 		return nil, err
 	}
+	if err := s.App.Sales.Prepare(ctx); err != nil {
+		return nil, fmt.Errorf("sales days in %s: %w", cfg.Location, err)
+	}
 	wc := web.Config{
 		Site:            handlers.Site{Merchant: cfg.Merchant, Sandbox: sb != nil},
 		PublicURL:       cfg.PublicURL,
+		Location:        cfg.Location,
 		SessionKeys:     cookieKeys(s.secrets),
 		Upstreams:       s.Upstreams,
 		Sandbox:         sb,
@@ -217,12 +249,21 @@ func (s *Server) providersOf(ctx context.Context, cfg *Config) (http.Handler, er
 		hashKey = SandboxHashKey
 		cfg.Paywall.HashKey = hashKey
 	}
+	sc := sandbox.Config{PublicURL: cfg.PublicURL, Logger: cfg.Log, PaywallHashKey: hashKey, Now: cfg.SandboxNow}
+	if !cgLive {
+		// The emulated Craftgate posts its webhooks to this Linkdesk.
+		if cfg.Craftgate.WebhookKey == "" {
+			cfg.Craftgate.WebhookKey = SandboxWebhookKey
+		}
+		sc.CraftgateWebhookURL, sc.CraftgateWebhookKey = web.CraftgateWebhookURL(cfg.CallbackURL), cfg.Craftgate.WebhookKey
+	}
 	sdb, err := store.OpenSQLite(filepath.Join(cfg.DataDir, "sandbox.db"))
 	if err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, sdb.Close)
-	sb, err := sandbox.New(ctx, sandbox.Config{DB: sdb, PublicURL: cfg.PublicURL, Logger: cfg.Log, PaywallHashKey: hashKey, Now: cfg.SandboxNow})
+	sc.DB = sdb
+	sb, err := sandbox.New(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +271,7 @@ func (s *Server) providersOf(ctx context.Context, cfg *Config) (http.Handler, er
 	if !cgLive {
 		s.Upstreams["craftgate"] = "sandbox"
 		cfg.Craftgate = Craftgate{BaseURL: or(cfg.CraftgateVia, cfg.SelfURL+"/sandbox/craftgate"),
-			APIKey: sandbox.CraftgateAPIKey, SecretKey: sandbox.CraftgateSecretKey}
+			APIKey: sandbox.CraftgateAPIKey, SecretKey: sandbox.CraftgateSecretKey, WebhookKey: cfg.Craftgate.WebhookKey}
 	}
 	if !pwLive {
 		s.Upstreams["paywall"] = "sandbox"
@@ -355,8 +396,8 @@ func SessionCookie(secrets [][]byte, secure bool, token string) (*http.Cookie, e
 	return nil, errors.New("server: no session cookie minted")
 }
 
-// Run does the background work (the payment reconciler, the import
-// workers, session pruning) until ctx is done.
+// Run does the background work (the payment reconciler, the sales
+// catch-up, the import workers, session pruning) until ctx is done.
 func (s *Server) Run(ctx context.Context) { s.App.Run(ctx) }
 
 // Close releases the databases.

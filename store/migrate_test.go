@@ -161,6 +161,21 @@ func TestOpen_MigratesVersion1(t *testing.T) {
 		}
 	})
 
+	t.Run("earlier QR sales are counted", func(t *testing.T) {
+		if err := db.RebuildSalesDays(ctx, time.UTC); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := db.SalesDays(ctx, time.UTC, at, at.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := app.SalesEntry{At: at.Truncate(24 * time.Hour), Source: app.SaleSourceQR, Currency: "TRY", Sales: 1, SalesAmount: dec("12.5")}
+		if len(entries) != 1 || !entries[0].At.Equal(want.At) || entries[0].Source != want.Source || entries[0].Sales != 1 ||
+			!entries[0].SalesAmount.Equal(want.SalesAmount) || entries[0].Refunds != 0 {
+			t.Errorf("got %+v, want %+v", entries, want)
+		}
+	})
+
 	t.Run("new features work", func(t *testing.T) {
 		now := at.Add(time.Hour)
 		if err := db.CreateSession(ctx, &app.Session{ID: "s1", UserID: 1, CreatedAt: now, SeenAt: now}); err != nil {

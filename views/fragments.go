@@ -88,7 +88,7 @@ func (k fragmentKey) String() string { return string(k) }
 // must be added to rowContext or link (TestRowKeyCoversRow checks the
 // fields that exist).
 func (r LinkRowProps) key(l Locale) string {
-	return newFragmentKey("row", l.Lang).rowContext(r.CanChange, r.CSRF, r.Next).link(r.Link).String()
+	return newFragmentKey("row", l.Lang).rowContext(r.CanChange, r.CSRF, r.Next).link(r.Link).sales(r.Sales).String()
 }
 
 // rowsKey names a whole page of rows: what they share once, then each link
@@ -97,9 +97,18 @@ func (p LinksProps) rowsKey(l Locale, next string) string {
 	k := make(fragmentKey, 0, 64+200*len(p.Links))
 	k = k.str("rows").str(string(l.Lang)).rowContext(p.CanChange, p.CSRF, next)
 	for _, link := range p.Links {
-		k = k.link(link)
+		k = k.link(link).sales(p.Sales[link.ID])
 	}
 	return k.String()
+}
+
+// sales is what a row shows of its link's sales.
+func (k fragmentKey) sales(s app.LinkSales) fragmentKey {
+	k = k.int(int64(len(s.Revenue)))
+	for _, r := range s.Revenue {
+		k = k.dec(r.Amount).str(string(r.Currency))
+	}
+	return k.int(int64(s.Sales)).time(s.LastSaleAt)
 }
 
 // rowContext is what every row of a page shares.
@@ -118,7 +127,8 @@ func (k fragmentKey) link(p app.Link) fragmentKey {
 // the form.
 func (f LinkFilter) formKey(l Locale) string {
 	k := newFragmentKey("filters", l.Lang).
-		str(f.Name).str(f.MinPrice).str(f.MaxPrice).str(f.Currency).str(f.Channel).int(int64(f.Size))
+		str(f.Name).str(f.MinPrice).str(f.MaxPrice).str(f.Currency).str(f.Channel).int(int64(f.Size)).
+		str(f.Sort).bool(f.Reverse)
 	for _, name := range slices.Sorted(maps.Keys(f.Errors)) {
 		k = k.str(name).str(f.Errors[name])
 	}

@@ -66,6 +66,8 @@ func change(f any) bool {
 		*f = &d
 	case *[]int:
 		*f = append([]int{}, 1, 2, 3, 6)
+	case *[]app.Money:
+		*f = append(append([]app.Money{}, *f...), app.Money{Amount: decimal.NewFromInt(3), Currency: "USD"})
 	case *[]Flash:
 		*f = append(append([]Flash{}, *f...), Flash{Kind: "success", Text: "x"})
 	default:
@@ -130,11 +132,12 @@ func TestRowKeyCoversRow(t *testing.T) {
 				Stock: &stock, SoldCount: 3, Token: "tok", EnabledInstallments: []int{1, 3}, URL: "https://pay.example/tok",
 				Channel: "tezgah", ExpiresAt: &exp,
 			},
+			Sales:     app.LinkSales{Revenue: []app.Money{{Amount: decimal.RequireFromString("25"), Currency: "TRY"}}, Sales: 2, LastSaleAt: &exp},
 			CanChange: true, CSRF: "csrf-1", Next: "/links?page=2",
 		}
 		l := NewLocale(lang)
 		checkKeyCovers(t, &r, func() string { return renderString(t, LinkRow(l, r)) }, func() string { return r.key(l) })
-		r.Link.Stock, r.Link.ExpiresAt = nil, nil
+		r.Link.Stock, r.Link.ExpiresAt, r.Sales = nil, nil, app.LinkSales{}
 		checkKeyCovers(t, &r, func() string { return renderString(t, LinkRow(l, r)) }, func() string { return r.key(l) })
 	}
 	r := LinkRowProps{Link: app.Link{ID: 1}}
@@ -146,7 +149,7 @@ func TestRowKeyCoversRow(t *testing.T) {
 func TestFilterFormKeyCoversForm(t *testing.T) {
 	for _, lang := range Langs {
 		l := NewLocale(lang)
-		f := LinkFilter{Name: "çay", MinPrice: "1", MaxPrice: "abc", Currency: "TRY", Channel: "tezgah", Page: 2, Size: 50}
+		f := LinkFilter{Name: "çay", MinPrice: "1", MaxPrice: "abc", Currency: "TRY", Channel: "tezgah", Page: 2, Size: 50, Sort: "revenue"}
 		render := func() string { return renderString(t, linkFilters(l, f)) }
 		key := func() string { return f.formKey(l) }
 		checkKeyCovers(t, &f, render, key)

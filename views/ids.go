@@ -32,6 +32,14 @@ const (
 // settles and when the next one starts.
 const IDCustomerPanel = "customer-panel"
 
+// Sales (#12): the overview's polled part, the sales list's results and a
+// link's polled sales section.
+const (
+	IDOverview     = "overview"
+	IDSalesResults = "sales-results"
+	IDLinkSales    = "link-sales"
+)
+
 // Bulk links (#15): an import's polled progress, the list's count.
 const (
 	IDImportProgress = "import-progress"

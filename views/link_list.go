@@ -31,6 +31,10 @@ type LinkFilter struct {
 	Channel  string
 	Page     int // one-based, as shown and bookmarked
 	Size     int
+	// Sort orders the list by a column (app.LinkSort; empty is newest
+	// first) and Reverse turns its direction around.
+	Sort    string
+	Reverse bool
 
 	// Errors maps a filter name to a catalog key.
 	Errors map[string]string
@@ -57,6 +61,11 @@ func LinkFilterFrom(q url.Values) LinkFilter {
 	if n, err := strconv.Atoi(q.Get("size")); err == nil && n > 0 {
 		f.Size = min(n, MaxLinksPageSize)
 	}
+	// An unknown sort is the default order, as a bad page is the first.
+	if s := app.LinkSort(q.Get("sort")); s.Valid() {
+		f.Sort = string(s)
+	}
+	f.Reverse = q.Get("reverse") == "1"
 	return f
 }
 
@@ -96,6 +105,8 @@ func (f LinkFilter) Search() app.LinkSearch {
 		MaxPrice: f.maxPrice,
 		Page:     f.Page - 1,
 		Size:     f.Size,
+		Sort:     app.LinkSort(f.Sort),
+		Reverse:  f.Reverse,
 	}
 }
 
@@ -108,11 +119,39 @@ func (f LinkFilter) Active() bool {
 // default size are left out so URLs stay short.
 func (f LinkFilter) Query(page int) string {
 	q := filterValues(page, "name", f.Name, "minPrice", f.MinPrice, "maxPrice", f.MaxPrice,
-		"currency", f.Currency, "channel", f.Channel)
+		"currency", f.Currency, "channel", f.Channel, "sort", f.Sort)
 	if f.Size != DefaultLinksPageSize {
 		q.Set("size", strconv.Itoa(f.Size))
 	}
+	if f.Reverse {
+		q.Set("reverse", "1")
+	}
 	return q.Encode()
+}
+
+// SortURL is the first page of the list sorted by s: in its natural
+// direction, or reversed when it is the sort shown now in that direction.
+func (f LinkFilter) SortURL(s app.LinkSort) string {
+	f.Reverse = f.Sort == string(s) && !f.Reverse
+	f.Sort = string(s)
+	return f.URL(1)
+}
+
+// ariaSort is the aria-sort value of a sortable column: how the list is
+// sorted by it now, or "none".
+func (f LinkFilter) ariaSort(s app.LinkSort) string {
+	if f.Sort != string(s) {
+		return "none"
+	}
+	// Names run A to Z; every other column most or latest first.
+	asc := s == app.LinkSortName
+	if f.Reverse {
+		asc = !asc
+	}
+	if asc {
+		return "ascending"
+	}
+	return "descending"
 }
 
 // hidden is the filter as hidden fields of the bulk form, which acts on
@@ -171,6 +210,7 @@ func (p Paging) HasNext() bool { return p.Page < p.Pages() }
 type LinksProps struct {
 	Filter LinkFilter
 	Links  []app.Link
+	Sales  map[int64]app.LinkSales // each link's revenue and last sale
 	Total  int64
 	// Problem is set when the provider could not be asked; the filters stay.
 	Problem   *ErrorInfo
@@ -185,7 +225,7 @@ type LinksProps struct {
 // row returns the component for one link's row; next is the list's own
 // URL, computed once per page.
 func (p LinksProps) row(l Locale, link app.Link, next string) templ.Component {
-	r := LinkRowProps{Link: link, CanChange: p.CanChange, CSRF: p.CSRF, Next: next}
+	r := LinkRowProps{Link: link, Sales: p.Sales[link.ID], CanChange: p.CanChange, CSRF: p.CSRF, Next: next}
 	return p.Memo.of(r.key(l), LinkRow(l, r))
 }
 
@@ -197,6 +237,7 @@ func (p LinksProps) Paging() Paging {
 // LinkRowProps is one row of the list, also rendered alone after a toggle.
 type LinkRowProps struct {
 	Link      app.Link
+	Sales     app.LinkSales // revenue and last sale
 	CanChange bool
 	CSRF      string
 	Next      string // the list URL a plain (non-htmx) toggle returns to
@@ -207,6 +248,8 @@ type LinkProps struct {
 	Link      app.Link
 	CanChange bool
 	CSRF      string
+	// Sales is the link's sales section; nil shows none.
+	Sales *LinkSalesProps
 }
 
 // LinkRowID is the id of a link's table row, the target of row swaps.
@@ -250,6 +293,27 @@ func installmentsText(l Locale, counts []int) string {
 		parts[i] = strconv.Itoa(n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// revenueText is a link's revenue in each currency it sold in; a link
+// without sales has earned nothing in its own.
+func revenueText(l Locale, link app.Link, s app.LinkSales) string {
+	if len(s.Revenue) == 0 {
+		return l.Money(decimal.Zero, string(link.Currency))
+	}
+	parts := make([]string, len(s.Revenue))
+	for i, r := range s.Revenue {
+		parts[i] = l.Money(r.Amount, string(r.Currency))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// sortKey names a sort of the list.
+func sortKey(s app.LinkSort) string {
+	if s == app.LinkSortNewest {
+		return "links.sort.newest"
+	}
+	return "links.sort." + string(s)
 }
 
 func yesNo(l Locale, b bool) string {

@@ -5,7 +5,7 @@ type msg struct{ tr, en string }
 
 // messages is the whole catalog. Each feature keeps its entries in its own
 // file (messages_*.go) so features can grow without touching each other.
-var messages = mergeMessages(commonMessages, linkMessages, printMessages, authMessages, paymentMessages, uiMessages, uxMessages, importMessages, dbMessages)
+var messages = mergeMessages(commonMessages, linkMessages, printMessages, authMessages, paymentMessages, uiMessages, uxMessages, salesMessages, importMessages, dbMessages)
 
 func mergeMessages(sets ...map[string]msg) map[string]msg {
 	all := make(map[string]msg)
@@ -23,7 +23,6 @@ func mergeMessages(sets ...map[string]msg) map[string]msg {
 var commonMessages = map[string]msg{
 	"app.name":             {"Linkdesk", "Linkdesk"},
 	"app.tagline":          {"Ödeme linkleri ve QR ödemeler", "Payment links and QR payments"},
-	"nav.home":             {"Ana sayfa", "Home"},
 	"nav.links":            {"Ödeme linkleri", "Payment links"},
 	"nav.payments":         {"QR ödemeler", "QR payments"},
 	"nav.users":            {"Kullanıcılar", "Users"},
@@ -32,11 +31,8 @@ var commonMessages = map[string]msg{
 	"nav.skip":             {"İçeriğe geç", "Skip to content"},
 	"lang.tr":              {"Türkçe", "Türkçe"},
 	"lang.en":              {"English", "English"},
-	"home.title":           {"Bugün ne yapmak istersiniz?", "What would you like to do?"},
 	"home.take_payment":    {"QR ile ödeme al", "Take a QR payment"},
-	"home.take_payment_d":  {"Tutarı girin, müşteri cüzdan uygulamasıyla okutsun.", "Enter the amount; the customer scans with their wallet app."},
 	"home.links":           {"Ödeme linklerini yönet", "Manage payment links"},
-	"home.links_d":         {"Link oluşturun, QR kodunu yazdırın, satışları izleyin.", "Create links, print their QR codes, follow sales."},
 	"home.sandbox":         {"Deneme ortamı: gerçek para hareket etmez.", "Sandbox mode: no real money moves."},
 	"action.save":          {"Kaydet", "Save"},
 	"action.cancel":        {"Vazgeç", "Cancel"},

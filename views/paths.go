@@ -33,7 +33,25 @@ var (
 	PathUserNew          = routes.Path(routes.UserNew)
 	PathAudit            = routes.Path(routes.Audit)
 	PathAuditCSV         = routes.Path(routes.AuditExport)
+	PathSales            = routes.Path(routes.Sales)
+	PathSalesCSV         = routes.Path(routes.SalesExport)
 )
+
+// OverviewPollURL is what the overview polls: the fragment, or nothing
+// (204) while the sales version is still version.
+func OverviewPollURL(version int64) string {
+	return PathHome + "?since=" + strconv.FormatInt(version, 10)
+}
+
+// LinkSalesURL is a link's sales section, polled like the overview.
+func LinkSalesURL(id, version int64) string {
+	return routes.Path(routes.LinkSales, id) + "?since=" + strconv.FormatInt(version, 10)
+}
+
+// SaleRefundURL is the refund form of link payment id.
+func SaleRefundURL(id string) templ.SafeURL {
+	return templ.SafeURL(routes.Path(routes.SaleRefund, id))
+}
 
 // LinkURL is a link's detail page.
 func LinkURL(id int64) templ.SafeURL { return templ.SafeURL(routes.Path(routes.LinkShow, id)) }

@@ -108,6 +108,13 @@ var routeAccess = map[string]string{
 	"GET /payments/:code/customer":        accessViewer,
 	"GET /payments/:code/customer/status": accessViewer,
 	"POST /payments/:code/again":          accessStaff,
+	// Sales (#12): viewers and staff see them, owners refund link
+	// payments. Craftgate's webhooks are under /callbacks/ (public).
+	"GET /sales":                  accessViewer,
+	"GET /sales/export.csv":       accessViewer,
+	"GET /links/:id/sales":        accessViewer,
+	"GET /sales/link/:id/refund":  accessOwner,
+	"POST /sales/link/:id/refund": accessOwner,
 }
 
 // publicPrefixes are outside the dashboard by design (issue #4): no login,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,17 @@ func seedSite(t *testing.T) *site {
 	mustWallet(t, s.ta, owner, failed, "decline")
 	pending := mustStartPayment(t, s.ta, owner, "250", "Kahve çekirdeği 1 kg")
 
+	// Link sales: two paid (one partly refunded) and a declined card.
+	coffee := linkIDs[1]
+	sold := payLink(t, s.ta, coffee, cardOK)
+	waitRecorded(t, s.ta, sold)
+	waitRecorded(t, s.ta, payLink(t, s.ta, coffee, cardOK))
+	waitRecorded(t, s.ta, payLink(t, s.ta, coffee, cardDeclined))
+	refundable := strconv.FormatInt(sold, 10)
+	if r := owner.PostForm(t, "/sales/link/"+refundable+"/refund", url.Values{"amount": {"20"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refund a link payment: got %d, want 303", r.StatusCode)
+	}
+
 	// Imports (#15): one finished, with a refused row's report, and one
 	// previewed, with bad rows.
 	doneImport, _ := previewOf(t, staffClient, []byte("Ad;Tutar;Para birimi;Taksit seçenekleri;Harici no\n"+
@@ -105,6 +117,11 @@ func seedSite(t *testing.T) *site {
 		{name: "links-bad-filter", path: "/links?minPrice=abc"},
 		{name: "link-new", path: "/links/new"},
 		{name: "link-detail", path: "/links/" + first},
+		{name: "link-sales", path: "/links/" + coffee},
+		{name: "links-by-revenue", path: "/links?sort=revenue"},
+		{name: "sales", path: "/sales"},
+		{name: "sales-filtered", path: "/sales?source=link&status=paid&link=" + coffee},
+		{name: "sale-refund", path: "/sales/link/" + refundable + "/refund"},
 		{name: "link-edit", path: "/links/" + first + "/edit"},
 		{name: "link-delete", path: "/links/" + first + "/delete"},
 		{name: "payments", path: "/payments"},

@@ -45,6 +45,7 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	callbacks := handlers.NewCallbacks(cfg.Site, core.Payments)
 	r.public(routes.PaywallSuccess, callbacks.Success)
 	r.public(routes.PaywallFail, callbacks.Fail)
+	r.public(routes.CraftgateWebhook, handlers.NewWebhooks(core.Sales).Craftgate)
 
 	names := cfg.Cookies()
 	sess := handlers.NewSessions(cookies, core.Users, names)
@@ -72,15 +73,21 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	r.as(app.RoleOwner, routes.UserPassword, users.ResetPassword)
 	r.as(app.RoleOwner, routes.UserDisable, users.Disable)
 	r.as(app.RoleOwner, routes.UserEnable, users.Enable)
-	trail := handlers.NewAuditTrail(cfg.Site, core.Audit, core.Users, core.Payments, time.Local, time.Now)
+	trail := handlers.NewAuditTrail(cfg.Site, core.Audit, core.Users, core.Payments, cfg.Location, time.Now)
 	r.as(app.RoleOwner, routes.Audit, trail.Index)
 	r.as(app.RoleOwner, routes.AuditExport, trail.Export)
 
-	home := handlers.NewHome(cfg.Site)
-	r.as(app.RoleViewer, routes.Home, home.Index)
+	// Sales: everyone signed in sees them, owners refund.
+	sales := handlers.NewSales(cfg.Site, core.Sales, cfg.Location, time.Now)
+	r.as(app.RoleViewer, routes.Home, sales.Overview)
+	r.as(app.RoleViewer, routes.Sales, sales.Index)
+	r.as(app.RoleViewer, routes.SalesExport, sales.Export)
+	r.as(app.RoleViewer, routes.LinkSales, sales.LinkSales)
+	r.as(app.RoleOwner, routes.SaleRefund, sales.RefundForm)
+	r.as(app.RoleOwner, routes.SaleRefundSubmit, sales.Refund)
 
 	// Payment links: viewers read, staff change.
-	links := handlers.NewLinks(cfg.Site, core.Links, time.Now)
+	links := handlers.NewLinks(cfg.Site, core.Links, core.Sales, cfg.Location, time.Now)
 	r.as(app.RoleViewer, routes.Links, links.Index)
 	r.as(app.RoleViewer, routes.LinksExport, links.Export)
 	r.as(app.RoleViewer, routes.LinkShow, links.Show)
@@ -110,7 +117,7 @@ func registerRoutes(e *echo.Echo, cfg Config, core *app.App, cookies sessions.St
 	r.as(app.RoleStaff, routes.LinksImportReport, imports.Report)
 
 	// QR payments.
-	payments := handlers.NewPayments(cfg.Site, core.Payments, core.Users, codes, time.Local, nil)
+	payments := handlers.NewPayments(cfg.Site, core.Payments, core.Users, codes, cfg.Location, nil)
 	r.as(app.RoleViewer, routes.Payments, payments.Index)
 	r.as(app.RoleViewer, routes.PaymentsExport, payments.Export)
 	r.as(app.RoleStaff, routes.PaymentNew, payments.New)

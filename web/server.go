@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -25,6 +26,9 @@ type Config struct {
 	Site handlers.Site
 	// PublicURL is how browsers and providers reach us (LINKDESK_PUBLIC_URL).
 	PublicURL string
+	// Location is the shop's time zone (days, date filters, times shown);
+	// nil is the system's.
+	Location *time.Location
 	// SessionKeys sign (and, for the second of each pair, encrypt) cookies;
 	// rotating keys are appended pairs.
 	SessionKeys [][]byte
@@ -100,6 +104,12 @@ func New(cfg Config, core *app.App) *echo.Echo {
 	e.Use(withLocale(cfg.Cookies().Lang))
 	registerRoutes(e, cfg, core, cookies, qr.New(1024))
 	return e
+}
+
+// CraftgateWebhookURL is where Craftgate posts its webhooks, on base (the
+// public URL), from the route table.
+func CraftgateWebhookURL(base string) string {
+	return strings.TrimRight(base, "/") + routes.Path(routes.CraftgateWebhook)
 }
 
 // CallbackURLs builds the URLs Paywall posts a payment's result to, on

@@ -79,6 +79,8 @@ type setup struct {
 func main() {
 	lifetime := flag.Duration("lifetime", 3*time.Minute, "stop after this long")
 	links := flag.Int("links", 30, "payment links to create in the sandbox")
+	localLinks := flag.Int("local-links", 0, "further links written straight into the local record, each with a sale (#12)")
+	linksQuery := flag.String("links-query", "size=25", "the query string of the measured links list (sort=revenue sorts the local record)")
 	var st setup
 	flag.StringVar(&st.engine, "engine", "sqlite", "sqlite, or postgres: a throwaway server from Debian's postgresql (or LINKDESK_TEST_POSTGRES)")
 	flag.IntVar(&st.instances, "instances", 1, "instances sharing the database behind a round-robin proxy (postgres only above 1)")
@@ -102,7 +104,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench server: -engine sqlite (one instance) or postgres (one or more)")
 		os.Exit(2)
 	}
-	if err := run(ctx, st, *links, os.Stdout); err != nil {
+	if err := run(ctx, st, *links, *localLinks, *linksQuery, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench server:", err)
 		os.Exit(1)
 	}
@@ -125,7 +127,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-func run(ctx context.Context, st setup, nLinks int, out io.Writer) error {
+func run(ctx context.Context, st setup, nLinks, nLocal int, linksQuery string, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "linkdesk-bench-")
 	if err != nil {
 		return err
@@ -250,6 +252,9 @@ func run(ctx context.Context, st setup, nLinks int, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := seedLocal(ctx, srv.Store, ids, nLocal); err != nil {
+		return err
+	}
 	cookie, err := browserCookie(ctx, srv, viewer)
 	if err != nil {
 		return err
@@ -260,7 +265,7 @@ func run(ctx context.Context, st setup, nLinks int, out io.Writer) error {
 	}
 	t := Targets{
 		Bare:        "http://" + bareLn.Addr().String() + "/",
-		Links:       base + views.PathLinks + "?size=25",
+		Links:       base + views.PathLinks + "?" + linksQuery,
 		QR:          base + views.LinkQRPNGURL(ids[0], 256),
 		Cookie:      cookie,
 		FreshCookie: "http://" + bareLn.Addr().String() + "/cookie",

@@ -67,6 +67,9 @@ type Options struct {
 	// CallbackURL replaces the app's URL in the callback URLs given to
 	// Paywall; an unreachable one makes callbacks get lost.
 	CallbackURL string
+	// SyncInterval is the time between sales catch-ups, for a test that
+	// runs the loop itself (Core.Sales.Run); the app does not start it.
+	SyncInterval time.Duration
 	// MetricsToken serves /metrics to its bearer.
 	MetricsToken string
 	// TrustedProxies are the proxies whose X-Forwarded-For the app reads.
@@ -124,6 +127,7 @@ func New(tb testing.TB, opts Options) *App {
 		Paywall:        server.Paywall{HashKey: SandboxHashKey},
 		SearchTTL:      opts.ListCacheTTL,
 		CallbackURL:    opts.CallbackURL,
+		SyncInterval:   opts.SyncInterval,
 		Now:            opts.Clock,
 		SandboxNow:     opts.Now,
 		ClientTimeout:  timeout,
