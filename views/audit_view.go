@@ -262,7 +262,7 @@ func auditValue(l Locale, key string, v any, currency string) string {
 	}
 	s, isText := v.(string)
 	switch key {
-	case "price", "amount", "refunded_amount":
+	case "price", "amount", "refunded_amount", "refunded", "paidPrice":
 		if d, err := decimal.NewFromString(textOf(v)); err == nil {
 			if currency == "" {
 				return l.Number(d, 2)

@@ -7,6 +7,16 @@ var salesMessages = map[string]msg{
 	"audit.type.link_payment": {"Link ödemesi", "Link payment"},
 	"audit.type.webhook":      {"Craftgate bildirimi", "Craftgate webhook"},
 
+	// The audit log's words for sales (#12, #14).
+	"audit.action.link_payment.refund":     {"Link ödemesi iade edildi", "Link payment refunded"},
+	"audit.action.sales.payment_unmatched": {"Linki bulunamayan ödeme", "Payment with no link found"},
+	"audit.action.sales.webhook_unknown":   {"Bilinmeyen ödeme için Craftgate bildirimi", "Craftgate webhook for an unknown payment"},
+	"audit.field.refunded":                 {"İade edilen", "Refunded"},
+	"audit.field.refund_id":                {"İade no", "Refund ID"},
+	"audit.field.paidPrice":                {"Ödenen", "Paid"},
+	"audit.field.productId":                {"Link no", "Link ID"},
+	"audit.field.eventType":                {"Bildirim türü", "Event type"},
+
 	// The overview.
 	"overview.title":     {"Genel bakış", "Overview"},
 	"overview.empty":     {"Son 30 günde satış yok. Bir link ödendiğinde ya da QR ödeme alındığında burada görünür.", "No sales in the last 30 days. They show here as soon as a link is paid or a QR payment is taken."},
