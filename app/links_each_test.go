@@ -149,3 +149,46 @@ func TestLinks_EachWalksTheLocalRecordForLocalSearches(t *testing.T) {
 		t.Errorf("got %q, want %q in the list's order", got, want)
 	}
 }
+
+// A link read again as this instance last wrote it is not written to the
+// local record again (the list and link pages are read far more often
+// than links change); a link that changed at Craftgate is.
+func TestLinks_ReadsWriteTheRecordOnlyWhenALinkChanged(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t) // no search TTL: every read asks Craftgate
+	putLinks(e, 1)
+	name := func() string {
+		l, err := e.DB.LocalLink(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Name
+	}
+	if _, err := e.App.Links.Search(ctx, app.LinkSearch{Size: 25}); err != nil {
+		t.Fatal(err)
+	}
+	// Mark the record behind the core's back: a write would undo it.
+	marked := e.Links.links[1]
+	marked.Name = "işaret"
+	if err := e.DB.SaveLinks(ctx, []app.Link{marked}, e.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Links.Get(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Links.Search(ctx, app.LinkSearch{Size: 25}); err != nil {
+		t.Fatal(err)
+	}
+	if got := name(); got != "işaret" {
+		t.Errorf("an unchanged link was written again: the record says %q", got)
+	}
+	changed := e.Links.links[1]
+	changed.Name = "Filtre kahve"
+	e.Links.put(changed)
+	if _, err := e.App.Links.Search(ctx, app.LinkSearch{Size: 25}); err != nil {
+		t.Fatal(err)
+	}
+	if got := name(); got != "Filtre kahve" {
+		t.Errorf("a link changed at Craftgate: the record says %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -24,6 +25,14 @@ const (
 	// deletes made here are forgotten at once. A link's URL never changes.
 	linkURLTTL  = 10 * time.Minute
 	maxLinkURLs = 4096
+	// writtenTTL is how long a link written to the local record is known
+	// here as written: read again unchanged within it (a list refreshed, a
+	// link page polled), it is not written again. Another instance writing
+	// a later state of the link in between, and Craftgate then turning
+	// back to this one, can leave the record behind by this long at most,
+	// or until the catch-up.
+	writtenTTL = time.Minute
+	maxWritten = 4096
 )
 
 // Links runs Craftgate payment links: search, read, create, replace,
@@ -46,6 +55,7 @@ type Links struct {
 	searchTTL time.Duration
 	calls     singleflight.Group
 	urls      *expirable.LRU[int64, string]
+	written   *expirable.LRU[int64, Link] // as last written to the record by this instance
 
 	// mu orders changes and what searches keep: gen is bumped, and kept
 	// pages and URLs are added, only under it.
@@ -63,7 +73,8 @@ type keptPage struct {
 
 func newLinks(st Store, p LinkProvider, searchTTL time.Duration, now func() time.Time, log *slog.Logger, changes *broadcaster) *Links {
 	l := &Links{store: st, provider: p, now: now, log: log, searchTTL: searchTTL, changes: changes,
-		urls: expirable.NewLRU[int64, string](maxLinkURLs, nil, linkURLTTL)}
+		urls:    expirable.NewLRU[int64, string](maxLinkURLs, nil, linkURLTTL),
+		written: expirable.NewLRU[int64, Link](maxWritten, nil, writtenTTL)}
 	if searchTTL > 0 {
 		l.searches = expirable.NewLRU[string, keptPage](maxCachedSearches, nil, searchTTL)
 	}
@@ -91,6 +102,7 @@ func (s *Links) changed() {
 // ones included (a failed create may have happened).
 func (s *Links) announce(ctx context.Context, id int64) {
 	s.changed()
+	s.unwritten(id)
 	s.changes.publish(ctx, TopicLinks, strconv.FormatInt(id, 10))
 }
 
@@ -98,8 +110,19 @@ func (s *Links) announce(ctx context.Context, id int64) {
 // the link's URL when it names one (it may have been deleted).
 func (s *Links) forget(id int64) {
 	s.changed()
+	s.unwritten(id)
 	if id > 0 {
 		s.urls.Remove(id)
+	}
+}
+
+// unwritten forgets that link id (0: any link) was written as read, after
+// a change: its next read is written whatever it shows.
+func (s *Links) unwritten(id int64) {
+	if id > 0 {
+		s.written.Remove(id)
+	} else {
+		s.written.Purge()
 	}
 }
 
@@ -277,16 +300,35 @@ func (s *Links) search(ctx context.Context, q LinkSearch) (*LinkPage, error) {
 	return page, err
 }
 
-// save writes links just read from Craftgate to the local record, each
-// on its own: the record follows Craftgate and is no part of an operation.
-// A failure is logged, not shown: the page has what Craftgate said, and
-// the next read or the catch-up writes them again.
+// save writes links just read from Craftgate to the local record, but
+// not those this instance wrote just as they are within writtenTTL: the
+// list and a link's page are read far more often than links change, and
+// a write on every view queued them behind payment starts for the one
+// writer SQLite allows. The record follows Craftgate and is no part of an
+// operation: a failure is logged, not shown, as the page has what
+// Craftgate said and the next read or the catch-up writes them again.
 func (s *Links) save(ctx context.Context, links ...Link) {
+	fresh := make([]Link, 0, len(links))
+	for _, l := range links {
+		if w, ok := s.written.Get(l.ID); !ok || !reflect.DeepEqual(w, l) {
+			fresh = append(fresh, l)
+		}
+	}
+	s.record(ctx, fresh...)
+}
+
+// record writes links to the local record, seen now, each on its own: a
+// link's row stands alone.
+func (s *Links) record(ctx context.Context, links ...Link) {
 	if len(links) == 0 {
 		return
 	}
 	if err := s.store.SaveLinks(ctx, links, s.now()); err != nil {
 		s.log.Warn("links not written to the local record", "count", len(links), "err", err)
+		return
+	}
+	for _, l := range links {
+		s.written.Add(l.ID, l)
 	}
 }
 
@@ -473,7 +515,7 @@ func (s *Links) syncAll(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		s.save(ctx, page.Links...)
+		s.record(ctx, page.Links...) // every one: the walk's seen time marks what it found
 		if len(page.Links) < q.Size || int64((q.Page+1)*q.Size) >= page.Total {
 			break
 		}
