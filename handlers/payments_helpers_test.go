@@ -18,10 +18,9 @@ import (
 	"linkdesk/app"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/shopspring/decimal"
 
+	"linkdesk/web/qr/qrtest"
 	"linkdesk/web/webtest"
 )
 
@@ -188,15 +187,11 @@ func decodeQR(t *testing.T, r io.Reader) string {
 	if err != nil {
 		t.Fatalf("decode image: %v", err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	text, err := qrtest.Decode(img) // with the fallback for gozxing's finder mistakes
 	if err != nil {
 		t.Fatalf("decode QR: %v", err)
 	}
-	return res.GetText()
+	return text
 }
 
 // faultPaywall stands between the app and the sandbox's Paywall: intercept
