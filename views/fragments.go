@@ -123,14 +123,23 @@ func (k fragmentKey) link(p app.Link) fragmentKey {
 		int(int64(p.SoldCount)).optInt(p.Stock).str(p.Channel).time(p.ExpiresAt).str(p.URL)
 }
 
-// formKey names everything linkFilters shows: the page number is not in
-// the form.
+// headKey names everything linksHead shows: the sort links carry the
+// filter (not its page).
+func (f LinkFilter) headKey(l Locale) string { return f.key("links-head", l).String() }
+
+// formKey names everything linkFilters shows: the filter and its errors
+// (the page number is not in the form).
 func (f LinkFilter) formKey(l Locale) string {
-	k := newFragmentKey("filters", l.Lang).
-		str(f.Name).str(f.MinPrice).str(f.MaxPrice).str(f.Currency).str(f.Channel).int(int64(f.Size)).
-		str(f.Sort).bool(f.Reverse)
+	k := f.key("filters", l)
 	for _, name := range slices.Sorted(maps.Keys(f.Errors)) {
 		k = k.str(name).str(f.Errors[name])
 	}
 	return k.String()
+}
+
+// key is the filter as a fragment key, without its page.
+func (f LinkFilter) key(kind string, l Locale) fragmentKey {
+	return newFragmentKey(kind, l.Lang).
+		str(f.Name).str(f.MinPrice).str(f.MaxPrice).str(f.Currency).str(f.Channel).int(int64(f.Size)).
+		str(f.Sort).bool(f.Reverse)
 }
