@@ -322,6 +322,10 @@ func (s *Sandbox) createProduct(w http.ResponseWriter, r *http.Request, body []b
 		return fmt.Errorf("sandbox: create product: %w", err)
 	}
 	defer tx.Rollback() // a no-op after Commit
+	from, err := lockProducts(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("sandbox: create product: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO sandbox_products (
 			token, name, name_folded, description, channel, order_id, conversation_id, external_id,
 			basket_identifier, status, price, price_key, currency, stock, enabled_installments,
@@ -339,9 +343,14 @@ func (s *Sandbox) createProduct(w http.ResponseWriter, r *http.Request, body []b
 	if err := indexProductName(ctx, tx, p.ID, foldName(p.Name)); err != nil {
 		return fmt.Errorf("sandbox: create product: %w", err)
 	}
+	generation, err := generationIn(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("sandbox: create product: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sandbox: create product: commit: %w", err)
 	}
+	s.search.counts.moved(from, generation, nil, &p)
 	s.log.InfoContext(ctx, "link created", "link_id", p.ID, "token", p.Token)
 	writeData(w, http.StatusOK, p.wire(s.baseURL(r)))
 	return nil
@@ -367,7 +376,15 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 		return fmt.Errorf("sandbox: update product %d: %w", id, err)
 	}
 	defer tx.Rollback() // a no-op after Commit
-	res, err := tx.ExecContext(ctx, `UPDATE sandbox_products SET
+	from, err := lockProducts(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("sandbox: update product %d: %w", id, err)
+	}
+	was, err := findProduct(ctx, tx, "id", id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE sandbox_products SET
 			name = ?, name_folded = ?, description = ?, channel = ?, order_id = ?, conversation_id = ?,
 			external_id = ?, basket_identifier = ?, status = ?, price = ?, price_key = ?, currency = ?,
 			stock = ?, enabled_installments = ?, multi_payment = ?, expires_at = ?, updated_at = ?
@@ -377,11 +394,6 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 		p.Stock, string(installments), p.MultiPayment, dbTime(p.ExpiresAt), s.nowUTC().Format(dbTimeLayout), id)
 	if err != nil {
 		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	} else if n == 0 {
-		return errProductNotFound
 	}
 	if err := unindexProductName(ctx, tx, id); err != nil {
 		return fmt.Errorf("sandbox: update product %d: %w", id, err)
@@ -393,9 +405,14 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 	if err != nil {
 		return err
 	}
+	generation, err := generationIn(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("sandbox: update product %d: %w", id, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sandbox: update product %d: commit: %w", id, err)
 	}
+	s.search.counts.moved(from, generation, &was, &updated)
 	s.log.InfoContext(ctx, "link updated", "link_id", id, "status", updated.Status)
 	writeData(w, http.StatusOK, updated.wire(s.baseURL(r)))
 	return nil
@@ -409,21 +426,28 @@ func (s *Sandbox) deleteProduct(w http.ResponseWriter, r *http.Request, id int64
 		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
 	}
 	defer tx.Rollback() // a no-op after Commit
-	res, err := tx.ExecContext(ctx, `DELETE FROM sandbox_products WHERE id = ?`, id)
+	from, err := lockProducts(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	was, err := findProduct(ctx, tx, "id", id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_products WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
-	} else if n == 0 {
-		return errProductNotFound
 	}
 	if err := unindexProductName(ctx, tx, id); err != nil {
+		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
+	}
+	generation, err := generationIn(ctx, tx)
+	if err != nil {
 		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sandbox: delete product %d: commit: %w", id, err)
 	}
+	s.search.counts.moved(from, generation, &was, nil)
 	s.log.InfoContext(ctx, "link deleted", "link_id", id)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)

@@ -139,6 +139,22 @@ const (
 	fromExternalID   = fromTable + " INDEXED BY sandbox_products_external_id"
 )
 
+// priceKeys returns the price bounds as keys (priceKey), empty for none. Every stored
+// price is positive, so a minimum of 0 or less filters nothing and a maximum of 0 or
+// less matches nothing (none).
+func (f productFilter) priceKeys() (minKey, maxKey string, none bool) {
+	if f.minPrice != nil && f.minPrice.IsPositive() {
+		minKey = priceKey(*f.minPrice)
+	}
+	if f.maxPrice != nil {
+		if !f.maxPrice.IsPositive() {
+			return "", "", true
+		}
+		maxKey = priceKey(*f.maxPrice)
+	}
+	return minKey, maxKey, false
+}
+
 // plan picks the driving index: an id, then the optional ids (orderId and the others
 // are nearly unique), then the name, a channel, a currency (most links share one or
 // two), and a range last. Nothing is known about how many links a value matches, so
@@ -156,17 +172,9 @@ func (f productFilter) plan() searchPlan {
 	pl := searchPlan{key: "p.id"}
 	name := foldName(f.name)
 
-	// Price bounds compare as keys (priceKey). Every stored price is positive, so a
-	// minimum of 0 or less filters nothing and a maximum of 0 or less matches nothing.
-	var minPriceKey, maxPriceKey string
-	if f.minPrice != nil && f.minPrice.IsPositive() {
-		minPriceKey = priceKey(*f.minPrice)
-	}
-	if f.maxPrice != nil {
-		if !f.maxPrice.IsPositive() {
-			return searchPlan{none: true}
-		}
-		maxPriceKey = priceKey(*f.maxPrice)
+	minPriceKey, maxPriceKey, none := f.priceKeys()
+	if none {
+		return searchPlan{none: true}
 	}
 	byPrice := minPriceKey != "" || maxPriceKey != ""
 	byExpiry := f.minExpiresAt != nil || f.maxExpiresAt != nil
@@ -410,7 +418,7 @@ func (s *Sandbox) searchProducts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	found, total, err := s.findProducts(r.Context(), f.plan(), f.page, f.size)
+	found, total, err := s.findProducts(r.Context(), f)
 	if err != nil {
 		return fmt.Errorf("sandbox: search products: %w", err)
 	}
@@ -425,9 +433,10 @@ func (s *Sandbox) searchProducts(w http.ResponseWriter, r *http.Request) error {
 
 const statsSQL = `SELECT total, generation FROM sandbox_products_stats WHERE id = 1`
 
-// findProducts counts the matches and reads page (zero-based) of size of them,
+// findProducts counts the matches of f and reads its page (zero-based) of them,
 // newest first. Both run in one read transaction, so they see the same rows.
-func (s *Sandbox) findProducts(ctx context.Context, pl searchPlan, page, size int) ([]product, int64, error) {
+func (s *Sandbox) findProducts(ctx context.Context, f productFilter) ([]product, int64, error) {
+	pl, page, size := f.plan(), f.page, f.size
 	if pl.none {
 		return nil, 0, nil
 	}
@@ -469,7 +478,7 @@ func (s *Sandbox) findProducts(ctx context.Context, pl searchPlan, page, size in
 			if err := scanOne(query(pl.countSQL(), pl.args...))(&total); err != nil {
 				return nil, 0, fmt.Errorf("count: %w", err)
 			}
-			s.search.counts.put(generation, key, total)
+			s.search.counts.put(generation, key, f, total)
 		}
 	}
 	if int64(page) >= (total+int64(size)-1)/int64(size) { // also keeps page*size from overflowing
@@ -576,41 +585,4 @@ func (pl searchPlan) countKey() string {
 		fmt.Fprintf(&b, "\x00%#v", a) // %#v quotes strings, so no two keys read the same
 	}
 	return b.String()
-}
-
-// maxCachedCounts bounds countCache; a search that matches many links costs about
-// 150 ns per match to count (a name in half of 100 000 links: 7 ms), and paging
-// through it, or refreshing a list, repeats the same count.
-const maxCachedCounts = 1000
-
-// countCache keeps the counts of recent searches for one generation of
-// sandbox_products_stats: any change that a search could see starts a new one.
-type countCache struct {
-	mu         sync.Mutex
-	generation int64
-	counts     map[string]int64
-}
-
-func (c *countCache) get(generation int64, key string) (int64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if generation != c.generation {
-		return 0, false
-	}
-	n, ok := c.counts[key]
-	return n, ok
-}
-
-// put keeps a count made at generation. A search that read an older snapshot while a
-// newer generation is cached leaves the cache alone.
-func (c *countCache) put(generation int64, key string, n int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case generation < c.generation:
-		return
-	case generation > c.generation || c.counts == nil || len(c.counts) >= maxCachedCounts:
-		c.generation, c.counts = generation, map[string]int64{}
-	}
-	c.counts[key] = n
 }

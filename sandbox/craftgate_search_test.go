@@ -255,6 +255,105 @@ func referenceSearch(tb testing.TB, db *sql.DB, c searchCase) (ids []int64, tota
 	return all[start:min(start+c.size, len(all))], int64(len(all))
 }
 
+// searchWorld draws random links and searches over a shared vocabulary: names with
+// Turkish case, quotes and NUL; prices at the edges of the price keys; every
+// optional id and expiry; so that random searches often match something.
+type searchWorld struct {
+	rng *rand.Rand
+}
+
+var (
+	worldWords = []string{"İstanbul", "ISTANBUL", "ırmak", "IRMAK", "Kahve", "çay", "a", "İ", "ab", `"tırnak"`,
+		"x\u0000y", "Ağaç", "ÜRÜN", "é", "kah ve", "%_*"}
+	worldPrices = []string{"0.000001", "0.0000001", "0.05", "0.5", "1", "1.5", "10", "10.0000001", "20", "49.9",
+		"100", "149.9", "999999999999999", "1e20", "12345.678901234", "3"}
+	worldQueries = []string{"i", "ı", "I", "İ", "a", "ab", "ka", "kah", "istanbul", "ıstanbul", "İSTANBUL", "IRMAK",
+		"ırmak", "ahv", "h v", `"`, `"t`, "x\u0000", "\u0000y", "x\u0000y", "A", "ağ", "Ü", "ürün", "é", "%", "_*",
+		"yok", " kahve", "çayçay", "aa"}
+)
+
+func (w searchWorld) pick(xs ...string) string { return xs[w.rng.IntN(len(xs))] }
+
+// productBody is a create or update request body (status set for an update).
+func (w searchWorld) productBody(tb testing.TB, status string) string {
+	tb.Helper()
+	name := w.pick(worldWords...)
+	for range w.rng.IntN(3) {
+		name += w.pick(" ", "") + w.pick(worldWords...)
+	}
+	fields := map[string]any{
+		"name": name, "price": json.Number(w.pick(worldPrices...)), "currency": w.pick("TRY", "USD", "EUR"),
+		"enabledInstallments": []int{1}, "channel": w.pick("", "web", "shop"),
+		"conversationId": w.pick("", "", "c1", "c2"), "externalId": w.pick("", "", "e1", "e2"),
+	}
+	if status != "" {
+		fields["status"] = status
+	}
+	if w.rng.IntN(4) == 0 {
+		fields["orderId"], fields["stock"] = w.pick("o1", "o2"), 1
+	}
+	if w.rng.IntN(2) == 0 {
+		fields["expiresAt"] = w.pick("2030-01-01T00:00:00", "2030-06-01T12:00:00", "2031-01-01T00:00:00")
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		tb.Fatalf("marshal: %v", err)
+	}
+	return string(b)
+}
+
+// searchCase is a random search; ids are those an id filter may name.
+func (w searchWorld) searchCase(ids []int64) searchCase {
+	rng, pick := w.rng, w.pick
+	c := searchCase{page: rng.IntN(4), size: pickInt(rng, 1, 5, 25, 100)}
+	if rng.IntN(2) == 0 {
+		c.name = pick(worldQueries...)
+	}
+	if rng.IntN(3) == 0 {
+		c.currency = pick("TRY", "USD", "EUR")
+	}
+	if rng.IntN(4) == 0 {
+		c.channel = pick("web", "shop")
+	}
+	if rng.IntN(8) == 0 {
+		c.orderID = pick("o1", "o2")
+	}
+	if rng.IntN(8) == 0 {
+		c.conversationID = pick("c1", "c2")
+	}
+	if rng.IntN(8) == 0 {
+		c.externalID = pick("e1", "e2")
+	}
+	if rng.IntN(10) == 0 && len(ids) > 0 {
+		c.id = strconv.FormatInt(ids[rng.IntN(len(ids))], 10)
+	}
+	if rng.IntN(3) == 0 {
+		c.minPrice = pick(append(worldPrices, "0", "-1", "1.50", "0.0000005", "1e-30")...)
+	}
+	if rng.IntN(3) == 0 {
+		c.maxPrice = pick(append(worldPrices, "0", "1.50", "1e30", "149.90000")...)
+	}
+	if rng.IntN(5) == 0 {
+		c.minExpiresAt = pick("2030-01-01T00:00:00", "2030-06-01T12:00:00", "2030-06-01T12:00:01")
+	}
+	if rng.IntN(5) == 0 {
+		c.maxExpiresAt = pick("2030-01-01T00:00:00", "2030-06-01T12:00:00", "2031-01-01T00:00:00")
+	}
+	return c
+}
+
+// checkSearch compares a search with referenceSearch and reports whether it
+// found anything.
+func checkSearch(t *testing.T, db *sql.DB, srv *httptest.Server, c searchCase) bool {
+	t.Helper()
+	wantIDs, wantTotal := referenceSearch(t, db, c)
+	_, got := search(t, srv, c.query(), http.StatusOK)
+	if gotIDs := ids(got.Items); !slices.Equal(gotIDs, wantIDs) && len(gotIDs)+len(wantIDs) > 0 || got.TotalSize != wantTotal {
+		t.Errorf("%q: got ids %v total %d, want %v total %d", c.query().Encode(), ids(got.Items), got.TotalSize, wantIDs, wantTotal)
+	}
+	return len(wantIDs) > 0
+}
+
 // TestSearchMatchesReference checks that the indexed search answers exactly as the
 // full scan it replaced, over random links and filters, after updates and deletes
 // changed the indexes. Names mix Turkish letters, quotes, U+0000 and short words;
@@ -262,37 +361,10 @@ func referenceSearch(tb testing.TB, db *sql.DB, c searchCase) (ids []int64, tota
 func TestSearchMatchesReference(t *testing.T) {
 	db := MustOpenDB(t, filepath.Join(t.TempDir(), "sandbox.db"))
 	srv := MustServe(t, sandbox.Config{DB: db})
-	rng := rand.New(rand.NewPCG(16, 2026))
-	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
-	words := []string{"İstanbul", "ISTANBUL", "ırmak", "IRMAK", "Kahve", "çay", "a", "İ", "ab", `"tırnak"`,
-		"x\u0000y", "Ağaç", "ÜRÜN", "é", "kah ve", "%_*"}
-	prices := []string{"0.000001", "0.0000001", "0.05", "0.5", "1", "1.5", "10", "10.0000001", "20", "49.9",
-		"100", "149.9", "999999999999999", "1e20", "12345.678901234", "3"}
-	body := func() string {
-		name := pick(words...)
-		for range rng.IntN(3) {
-			name += pick(" ", "") + pick(words...)
-		}
-		fields := map[string]any{
-			"name": name, "price": json.Number(pick(prices...)), "currency": pick("TRY", "USD", "EUR"),
-			"enabledInstallments": []int{1}, "channel": pick("", "web", "shop"),
-			"conversationId": pick("", "", "c1", "c2"), "externalId": pick("", "", "e1", "e2"),
-		}
-		if rng.IntN(4) == 0 {
-			fields["orderId"], fields["stock"] = pick("o1", "o2"), 1
-		}
-		if rng.IntN(2) == 0 {
-			fields["expiresAt"] = pick("2030-01-01T00:00:00", "2030-06-01T12:00:00", "2031-01-01T00:00:00")
-		}
-		b, err := json.Marshal(fields)
-		if err != nil {
-			t.Fatalf("marshal: %v", err)
-		}
-		return string(b)
-	}
+	w := searchWorld{rand.New(rand.NewPCG(16, 2026))}
 	var created []int64
 	for range 240 {
-		created = append(created, mustCreateProduct(t, srv, body()).ID)
+		created = append(created, mustCreateProduct(t, srv, w.productBody(t, "")).ID)
 	}
 	for _, id := range created[:60] {
 		target := fmt.Sprintf("/sandbox/craftgate/craftlink/v1/products/%d", id)
@@ -300,68 +372,69 @@ func TestSearchMatchesReference(t *testing.T) {
 			mustCraft(t, srv, craftReq{method: http.MethodDelete, target: target}, http.StatusOK)
 			continue
 		}
-		update := strings.Replace(body(), "{", `{"status":"PASSIVE",`, 1)
-		mustCraft(t, srv, craftReq{method: http.MethodPut, target: target, body: update}, http.StatusOK)
+		mustCraft(t, srv, craftReq{method: http.MethodPut, target: target, body: w.productBody(t, "PASSIVE")}, http.StatusOK)
 	}
 
-	queries := []string{"i", "ı", "I", "İ", "a", "ab", "ka", "kah", "istanbul", "ıstanbul", "İSTANBUL", "IRMAK",
-		"ırmak", "ahv", "h v", `"`, `"t`, "x\u0000", "\u0000y", "x\u0000y", "A", "ağ", "Ü", "ürün", "é", "%", "_*",
-		"yok", " kahve", "çayçay", "aa"}
 	cases := []searchCase{{size: 25}, {size: 100}, {page: 1, size: 7}}
-	for _, q := range queries {
+	for _, q := range worldQueries {
 		cases = append(cases, searchCase{name: q, size: 10}, searchCase{name: q, page: 1, size: 10})
 	}
 	for range 400 {
-		c := searchCase{page: rng.IntN(4), size: pickInt(rng, 1, 5, 25, 100)}
-		if rng.IntN(2) == 0 {
-			c.name = pick(queries...)
-		}
-		if rng.IntN(3) == 0 {
-			c.currency = pick("TRY", "USD", "EUR")
-		}
-		if rng.IntN(4) == 0 {
-			c.channel = pick("web", "shop")
-		}
-		if rng.IntN(8) == 0 {
-			c.orderID = pick("o1", "o2")
-		}
-		if rng.IntN(8) == 0 {
-			c.conversationID = pick("c1", "c2")
-		}
-		if rng.IntN(8) == 0 {
-			c.externalID = pick("e1", "e2")
-		}
-		if rng.IntN(10) == 0 {
-			c.id = strconv.FormatInt(created[rng.IntN(len(created))], 10)
-		}
-		if rng.IntN(3) == 0 {
-			c.minPrice = pick(append(prices, "0", "-1", "1.50", "0.0000005", "1e-30")...)
-		}
-		if rng.IntN(3) == 0 {
-			c.maxPrice = pick(append(prices, "0", "1.50", "1e30", "149.90000")...)
-		}
-		if rng.IntN(5) == 0 {
-			c.minExpiresAt = pick("2030-01-01T00:00:00", "2030-06-01T12:00:00", "2030-06-01T12:00:01")
-		}
-		if rng.IntN(5) == 0 {
-			c.maxExpiresAt = pick("2030-01-01T00:00:00", "2030-06-01T12:00:00", "2031-01-01T00:00:00")
-		}
-		cases = append(cases, c)
+		cases = append(cases, w.searchCase(created))
 	}
 	nonEmpty := 0
 	for _, c := range cases {
-		wantIDs, wantTotal := referenceSearch(t, db, c)
-		if len(wantIDs) > 0 {
+		if checkSearch(t, db, srv, c) {
 			nonEmpty++
-		}
-		_, got := search(t, srv, c.query(), http.StatusOK)
-		if gotIDs := ids(got.Items); !slices.Equal(gotIDs, wantIDs) && len(gotIDs)+len(wantIDs) > 0 || got.TotalSize != wantTotal {
-			t.Errorf("%q: got ids %v total %d, want %v total %d", c.query().Encode(), ids(got.Items), got.TotalSize, wantIDs, wantTotal)
 		}
 	}
 	// Random filters easily match nothing; make sure many cases compared real pages.
 	if nonEmpty < len(cases)/3 {
 		t.Errorf("got %d of %d cases with results, want at least a third", nonEmpty, len(cases))
+	}
+}
+
+// TestSearchCountsFollowWrites interleaves random writes with a fixed set of
+// searches, so that every count is made once and then carried over each write
+// (countCache.moved): each total must still be the reference's, including after a
+// change the sandbox did not make itself.
+func TestSearchCountsFollowWrites(t *testing.T) {
+	db := MustOpenDB(t, filepath.Join(t.TempDir(), "sandbox.db"))
+	srv := MustServe(t, sandbox.Config{DB: db})
+	w := searchWorld{rand.New(rand.NewPCG(17, 2026))}
+	const products = "/sandbox/craftgate/craftlink/v1/products"
+	var live []int64
+	for range 60 {
+		live = append(live, mustCreateProduct(t, srv, w.productBody(t, "")).ID)
+	}
+	searches := []searchCase{{size: 25}}
+	for range 40 {
+		searches = append(searches, w.searchCase(live))
+	}
+	moved := 0
+	for step := range 150 {
+		switch i := w.rng.IntN(len(live)); {
+		case step%50 == 49: // a change made elsewhere: the cache must notice
+			if _, err := db.Exec(`UPDATE sandbox_products SET currency = 'EUR' WHERE id = ?`, live[i]); err != nil {
+				t.Fatalf("update in SQL: %v", err)
+			}
+		case step%3 == 0:
+			live = append(live, mustCreateProduct(t, srv, w.productBody(t, "")).ID)
+		case step%3 == 1:
+			target := fmt.Sprintf("%s/%d", products, live[i])
+			mustCraft(t, srv, craftReq{method: http.MethodPut, target: target, body: w.productBody(t, "ACTIVE")}, http.StatusOK)
+		default:
+			mustCraft(t, srv, craftReq{method: http.MethodDelete, target: fmt.Sprintf("%s/%d", products, live[i])}, http.StatusOK)
+			live = slices.Delete(live, i, i+1)
+		}
+		for range 4 {
+			if checkSearch(t, db, srv, searches[w.rng.IntN(len(searches))]) {
+				moved++
+			}
+		}
+	}
+	if moved < 150 {
+		t.Errorf("got %d of 600 searches with results, want at least 150", moved)
 	}
 }
 
