@@ -314,16 +314,20 @@ func (s *Links) save(ctx context.Context, links ...Link) {
 			fresh = append(fresh, l)
 		}
 	}
-	s.record(ctx, fresh...)
+	s.write(ctx, s.store.RefreshLinks, fresh)
 }
 
-// record writes links to the local record, seen now, each on its own: a
-// link's row stands alone.
-func (s *Links) record(ctx context.Context, links ...Link) {
+// record writes links to the local record, every one marked seen now.
+func (s *Links) record(ctx context.Context, links ...Link) { s.write(ctx, s.store.SaveLinks, links) }
+
+// write writes links to the local record with save (SaveLinks or
+// RefreshLinks), seen now. A failure is logged: the record is a copy, and
+// the next read writes it again.
+func (s *Links) write(ctx context.Context, save func(context.Context, []Link, time.Time) error, links []Link) {
 	if len(links) == 0 {
 		return
 	}
-	if err := s.store.SaveLinks(ctx, links, s.now()); err != nil {
+	if err := save(ctx, links, s.now()); err != nil {
 		s.log.Warn("links not written to the local record", "count", len(links), "err", err)
 		return
 	}

@@ -13,8 +13,13 @@ type SalesTx interface {
 	// The local record of links, as last read from Craftgate.
 
 	// SaveLinks stores links as Craftgate showed them at seen, bringing
-	// back any marked deleted.
+	// back any marked deleted; every one is marked seen (the catch-up's
+	// walk finds deleted links by what it did not see).
 	SaveLinks(ctx context.Context, links []Link, seen time.Time) error
+	// RefreshLinks stores the links that differ from the record (new,
+	// changed or marked deleted) as SaveLinks does; the others keep their
+	// seen time.
+	RefreshLinks(ctx context.Context, links []Link, seen time.Time) error
 	// LocalLink returns a link from the record, deleted or not.
 	LocalLink(ctx context.Context, id int64) (*Link, error)
 	MarkLinkDeleted(ctx context.Context, id int64) error

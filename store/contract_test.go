@@ -93,6 +93,7 @@ var contract = []struct {
 	{"RecordStrayCallback", testRecordStrayCallback},
 
 	{"SaveLinks", testSaveLinks},
+	{"RefreshLinks", testRefreshLinks},
 	{"SearchLinks", testSearchLinks},
 	{"UnseenLinksAndRefs", testUnseenLinksAndRefs},
 	{"LinkPayments", testLinkPayments},

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,33 +74,59 @@ func joinInts(ns []int) string {
 }
 
 // SaveLinks writes links as Craftgate showed them at seen, replacing what
-// was stored and bringing back any marked deleted.
+// was stored and bringing back any marked deleted; every one is marked seen.
 func (q queries) SaveLinks(ctx context.Context, links []app.Link, seen time.Time) error {
-	for _, l := range links {
-		var stock sql.NullInt64
-		if l.Stock != nil {
-			stock = sql.NullInt64{Int64: int64(*l.Stock), Valid: true}
+	return q.saveLinks(ctx, links, seen, true)
+}
+
+// RefreshLinks writes the links that differ from the record (new, changed
+// or marked deleted) as SaveLinks does. The others are not written and
+// keep their seen time: a list paging through a large catalogue reads
+// mostly unchanged links, and rewriting each took SQLite's write lock.
+func (q queries) RefreshLinks(ctx context.Context, links []app.Link, seen time.Time) error {
+	return q.saveLinks(ctx, links, seen, false)
+}
+
+// saveLinks writes links in one transaction, by id, so that two instances
+// saving the same page on PostgreSQL lock its rows in the same order; seen
+// marks unchanged ones too.
+func (q queries) saveLinks(ctx context.Context, links []app.Link, seen time.Time, touch bool) error {
+	byID := slices.SortedFunc(slices.Values(links), func(a, b app.Link) int { return cmp.Compare(a.ID, b.ID) })
+	return q.inWriteTx(ctx, func(q queries) error {
+		for _, l := range byID {
+			var stock sql.NullInt64
+			if l.Stock != nil {
+				stock = sql.NullInt64{Int64: int64(*l.Stock), Valid: true}
+			}
+			_, err := q.exec(ctx, `INSERT INTO links (id, name, name_key, description, price, price_e6, currency, status,
+				stock, sold_count, token, url, channel, order_id, conversation_id, external_id, basket_identifier,
+				installments, multi_payment, expires_at, seen_at, deleted_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+				ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
+					description = excluded.description, price = excluded.price, price_e6 = excluded.price_e6,
+					currency = excluded.currency, status = excluded.status, stock = excluded.stock,
+					sold_count = excluded.sold_count, token = excluded.token, url = excluded.url,
+					channel = excluded.channel, order_id = excluded.order_id, conversation_id = excluded.conversation_id,
+					external_id = excluded.external_id, basket_identifier = excluded.basket_identifier,
+					installments = excluded.installments, multi_payment = excluded.multi_payment,
+					expires_at = excluded.expires_at, seen_at = excluded.seen_at, deleted_at = NULL
+				WHERE ? OR links.deleted_at IS NOT NULL OR (links.name, links.description, links.price, links.currency,
+					links.status, links.stock, links.sold_count, links.token, links.url, links.channel, links.order_id,
+					links.conversation_id, links.external_id, links.basket_identifier, links.installments,
+					links.multi_payment, links.expires_at) IS DISTINCT FROM (excluded.name, excluded.description,
+					excluded.price, excluded.currency, excluded.status, excluded.stock, excluded.sold_count,
+					excluded.token, excluded.url, excluded.channel, excluded.order_id, excluded.conversation_id,
+					excluded.external_id, excluded.basket_identifier, excluded.installments, excluded.multi_payment,
+					excluded.expires_at)`,
+				l.ID, l.Name, app.FoldName(l.Name), l.Description, l.Price.String(), units(l.Price), l.Currency, l.Status,
+				stock, l.SoldCount, l.Token, l.URL, l.Channel, l.OrderID, l.ConversationID, l.ExternalID, l.BasketIdentifier,
+				joinInts(l.EnabledInstallments), l.MultiPayment, nullTime(l.ExpiresAt), formatTime(seen), touch)
+			if err != nil {
+				return fmt.Errorf("store: save link %d: %w", l.ID, err)
+			}
 		}
-		_, err := q.exec(ctx, `INSERT INTO links (id, name, name_key, description, price, price_e6, currency, status,
-			stock, sold_count, token, url, channel, order_id, conversation_id, external_id, basket_identifier,
-			installments, multi_payment, expires_at, seen_at, deleted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
-				description = excluded.description, price = excluded.price, price_e6 = excluded.price_e6,
-				currency = excluded.currency, status = excluded.status, stock = excluded.stock,
-				sold_count = excluded.sold_count, token = excluded.token, url = excluded.url,
-				channel = excluded.channel, order_id = excluded.order_id, conversation_id = excluded.conversation_id,
-				external_id = excluded.external_id, basket_identifier = excluded.basket_identifier,
-				installments = excluded.installments, multi_payment = excluded.multi_payment,
-				expires_at = excluded.expires_at, seen_at = excluded.seen_at, deleted_at = NULL`,
-			l.ID, l.Name, app.FoldName(l.Name), l.Description, l.Price.String(), units(l.Price), l.Currency, l.Status,
-			stock, l.SoldCount, l.Token, l.URL, l.Channel, l.OrderID, l.ConversationID, l.ExternalID, l.BasketIdentifier,
-			joinInts(l.EnabledInstallments), l.MultiPayment, nullTime(l.ExpiresAt), formatTime(seen))
-		if err != nil {
-			return fmt.Errorf("store: save link %d: %w", l.ID, err)
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // LocalLink returns a link from the record, deleted or not.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,45 @@ func testSaveLinks(t *testing.T, db *store.DB) {
 	}
 	if err := db.MarkLinkDeleted(ctx, 8); !errors.Is(err, app.ErrNotFound) {
 		t.Errorf("mark an unknown link deleted: got %v, want ErrNotFound", err)
+	}
+}
+
+// testRefreshLinks checks that a refresh writes only what differs from the
+// record: unchanged links keep their seen time (UnseenLinks still finds
+// them), while changed, new and deleted ones are written as SaveLinks does.
+func testRefreshLinks(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	early := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	later := early.Add(time.Hour)
+	mustSaveLinks(t, db, early, newLink(1, "A", "1", "TRY"), newLink(2, "B", "1", "TRY"), newLink(3, "C", "1", "TRY"),
+		newLink(4, "D", "1", "TRY"))
+	if err := db.MarkLinkDeleted(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	changed := newLink(2, "B", "1", "TRY")
+	changed.SoldCount = 2
+	exp := early.Add(24 * time.Hour)
+	expiring := newLink(3, "C", "1", "TRY")
+	expiring.ExpiresAt = &exp
+	refreshed := []app.Link{newLink(5, "E", "1", "TRY"), newLink(1, "A", "1", "TRY"), changed, expiring, newLink(4, "D", "1", "TRY")}
+	if err := db.RefreshLinks(ctx, refreshed, later); err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if ids, err := db.UnseenLinks(ctx, later, 10); err != nil || fmt.Sprint(ids) != "[1]" {
+		t.Errorf("unseen after a refresh: got %v, %v, want [1] (unchanged, so not written)", ids, err)
+	}
+	for _, want := range refreshed {
+		got, err := db.LocalLink(ctx, want.ID)
+		if err != nil {
+			t.Fatalf("link %d: %v", want.ID, err)
+		}
+		if got.SoldCount != want.SoldCount || !reflect.DeepEqual(got.ExpiresAt, want.ExpiresAt) {
+			t.Errorf("link %d: got sold %d, expires %v; want sold %d, expires %v",
+				want.ID, got.SoldCount, got.ExpiresAt, want.SoldCount, want.ExpiresAt)
+		}
+	}
+	if links, total, err := db.SearchLinks(ctx, app.LinkSearch{Size: 25}); err != nil || total != 5 {
+		t.Errorf("links not deleted: got %q (%d), %v, want all five (D brought back)", linkNames(links), total, err)
 	}
 }
 

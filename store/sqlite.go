@@ -13,6 +13,10 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
+// sqliteIdleConns is how many open connections a pool keeps for the next
+// requests.
+const sqliteIdleConns = 16
+
 // sqlitePragmas are applied by the driver to every new pool connection, which
 // matters because busy_timeout and foreign_keys are per-connection settings.
 // _txlock=immediate makes each read-write transaction take the write lock at
@@ -21,10 +25,6 @@ import (
 // Read-only transactions still begin deferred. journal_size_limit truncates
 // the WAL file back to 64 MiB after a checkpoint, so one big export or
 // import does not leave it at its largest size for good.
-// sqliteIdleConns is how many open connections a pool keeps for the next
-// requests.
-const sqliteIdleConns = 16
-
 var sqlitePragmas = url.Values{
 	"_pragma": {
 		"busy_timeout(5000)",

@@ -155,6 +155,24 @@ func (q queries) inReadTx(ctx context.Context, fn func(q queries) error) error {
 	return mapErr(tx.Commit())
 }
 
+// inWriteTx runs fn in one read-write transaction, or in the transaction q
+// is already part of.
+func (q queries) inWriteTx(ctx context.Context, fn func(q queries) error) error {
+	db, ok := q.x.(*sql.DB)
+	if !ok {
+		return fn(q)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	if err := fn(queries{x: tx, d: q.d, now: q.now}); err != nil {
+		return err
+	}
+	return mapErr(tx.Commit())
+}
+
 // timeLayout is RFC 3339 with a fixed nine-digit fraction. RFC3339Nano trims
 // trailing zeros, which would make text order differ from time order
 // ("…:05Z" sorts after "…:05.5Z").

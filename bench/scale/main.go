@@ -48,6 +48,7 @@ func main() {
 	writers := flag.Int("writers", 4, "concurrent clients creating links")
 	payments := flag.Bool("payments", true, "also write as many payments as links and export them")
 	mix := flag.Duration("mix", 20*time.Second, "how long bench/load's mixed scenario runs (0: skip)")
+	flag.StringVar(&heapProfile, "heapprofile", "", "after the mixed load, write the server's heap profile to this file (a size is added to the name)")
 	flag.Parse()
 
 	var ns []int
@@ -90,6 +91,48 @@ type targets struct {
 	Base   string `json:"base"`
 	Cookie string `json:"cookie"`
 	Staff  string `json:"staff_cookie"`
+	Stats  string `json:"stats"` // the server's Go memory figures
+}
+
+// goMemory reads the server's Go memory from bench/server's stats: the
+// heap in use and what the Go runtime holds from the system; the rest of
+// its RSS is SQLite's page caches (C memory) and the program's text.
+func goMemory(hc *http.Client, statsURL string) string {
+	resp, err := hc.Get(statsURL)
+	if err != nil {
+		return "Go memory unknown: " + err.Error()
+	}
+	defer resp.Body.Close()
+	var st struct {
+		HeapInuse int64 `json:"heap_inuse"`
+		Sys       int64 `json:"sys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return "Go memory unknown: " + err.Error()
+	}
+	return fmt.Sprintf("Go heap in use %.1f MB, Go runtime from the system %.1f MB", float64(st.HeapInuse)/(1<<20), float64(st.Sys)/(1<<20))
+}
+
+// heapProfile is -heapprofile.
+var heapProfile string
+
+// saveHeapProfile writes the server's heap profile (bench/server serves it
+// beside its stats) to -heapprofile, suffixed with the size.
+func saveHeapProfile(hc *http.Client, statsURL string, n int) error {
+	resp, err := hc.Get(strings.TrimSuffix(statsURL, "/stats") + "/debug/pprof/heap")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(fmt.Sprintf("%s.%d", heapProfile, n))
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 type latency struct{ p50, p99 time.Duration }
@@ -105,7 +148,8 @@ type result struct {
 	seeded                   time.Duration
 	list                     map[string]latency
 	linksCSV, paymentsCSV    *export
-	rssSeeded, rssMixed, hwm int64 // kB
+	rssSeeded, rssMixed, hwm int64  // kB
+	goMixed                  string // Go's share of rssMixed
 	mixLine                  string
 	loadBefore, loadAfter    string
 }
@@ -177,9 +221,14 @@ func run(bin string, n, requests, writers int, payments bool, mix time.Duration)
 		if r.mixLine, err = mixedLoad(bin, srv, raw, n, mix); err != nil {
 			return r, err
 		}
-		r.rssMixed, r.hwm = srv.status("VmRSS"), srv.status("VmHWM")
-		fmt.Printf("mixed load (bench/load, 50 users, %s): %s\nserver RSS after it %.1f MB (peak over the whole run %.1f MB)\n",
-			mix, r.mixLine, mb(r.rssMixed), mb(r.hwm))
+		r.rssMixed, r.hwm, r.goMixed = srv.status("VmRSS"), srv.status("VmHWM"), goMemory(hc, t.Stats)
+		fmt.Printf("mixed load (bench/load, 50 users, %s): %s\nserver RSS after it %.1f MB (%s; peak over the whole run %.1f MB)\n",
+			mix, r.mixLine, mb(r.rssMixed), r.goMixed, mb(r.hwm))
+		if heapProfile != "" {
+			if err := saveHeapProfile(hc, t.Stats, n); err != nil {
+				return r, fmt.Errorf("heap profile: %w", err)
+			}
+		}
 	}
 	r.loadAfter = loadAverage()
 	fmt.Printf("load average after: %s\n", r.loadAfter)

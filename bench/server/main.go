@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	httppprof "net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
@@ -223,6 +224,9 @@ func run(ctx context.Context, st setup, nLinks, nLocal int, linksQuery string, o
 		return c.String(http.StatusOK, cookie)
 	})
 	bare.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, bareBody) })
+	// Profiles of the server (go tool pprof http://…/debug/pprof/heap), on
+	// the bench's own port only.
+	bare.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(httppprof.Index)))
 	// Runtime figures for bench/soak, on the bench's own port only.
 	bare.GET("/stats", func(c echo.Context) error {
 		var m runtime.MemStats

@@ -17,9 +17,11 @@ import (
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
-// DefaultMaxBytes bounds a cache's keys and HTML together: about four
-// thousand list rows, a few megabytes at most.
-const DefaultMaxBytes = 8 << 20
+// DefaultMaxBytes bounds a cache's keys and HTML together: about a
+// thousand list rows, each alone and in its page of rows. More only kept
+// pages nobody came back to, and the heap they made the GC allow for
+// counted twice in the server's memory.
+const DefaultMaxBytes = 4 << 20
 
 // Cache is a bounded map from key to rendered HTML, safe for concurrent
 // use. When full it forgets the least recently used parts, so the ones in
@@ -73,7 +75,9 @@ func (fc *Cache) get(ctx context.Context, key string, c templ.Component) ([]byte
 	if err := c.Render(ctx, &buf); err != nil {
 		return nil, err
 	}
-	html = buf.Bytes()
+	// A copy of exactly the bytes: the buffer grew by doubling, and keeping
+	// it would hold up to twice what the cache counts.
+	html = bytes.Clone(buf.Bytes())
 	size := len(key) + len(html)
 	if size > fc.maxBytes {
 		return html, nil
