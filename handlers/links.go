@@ -74,7 +74,7 @@ func (h *Links) Index(c echo.Context) error {
 		info := problemInfo(c, err)
 		p.Problem, status = &info, info.Status
 	} else {
-		p.Links, p.Total, p.Sales = page.Links, page.Total, page.Sales
+		p.Show(page)
 	}
 	if htmx.Parse(c.Request()).Partial() {
 		// The canonical URL, without the empty fields the form sent.

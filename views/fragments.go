@@ -4,9 +4,11 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/shopspring/decimal"
 
 	"linkdesk/app"
@@ -92,14 +94,48 @@ func (r LinkRowProps) key(l Locale) string {
 }
 
 // rowsKey names a whole page of rows: what they share once, then each link
-// in order.
+// in order, or the shared page's name (sharedPages) when it has one.
 func (p LinksProps) rowsKey(l Locale, next string) string {
 	k := make(fragmentKey, 0, 64+200*len(p.Links))
 	k = k.str("rows").str(string(l.Lang)).rowContext(p.CanChange, p.CSRF, next)
+	if p.page != nil {
+		return k.str("page").int(int64(sharedPages.name(p.page))).String()
+	}
 	for _, link := range p.Links {
 		k = k.link(link).sales(p.Sales[link.ID])
 	}
 	return k.String()
+}
+
+// sharedPages names the pages of links the core shares between requests:
+// app.Links.Search keeps a page for a while and never changes it, so a page
+// seen again can be named by a number instead of by all of its links, which
+// cost a list view more than the rest of its keys together. A number
+// stands for one page while the page is held here (so its address cannot be
+// reused); a page held no longer gets a new number, and its rows are
+// rendered once more.
+var sharedPages = pageNames{names: mustLRU[*app.LinkPage, uint64](64)}
+
+type pageNames struct {
+	last  atomic.Uint64
+	names *lru.Cache[*app.LinkPage, uint64]
+}
+
+func (n *pageNames) name(page *app.LinkPage) uint64 {
+	if id, ok := n.names.Get(page); ok {
+		return id
+	}
+	id := n.last.Add(1)
+	n.names.Add(page, id) // two requests naming a new page at once give it two numbers: both are its own
+	return id
+}
+
+func mustLRU[K comparable, V any](size int) *lru.Cache[K, V] {
+	c, err := lru.New[K, V](size)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return c
 }
 
 // sales is what a row shows of its link's sales.

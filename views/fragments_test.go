@@ -260,3 +260,37 @@ func TestRowsKey(t *testing.T) {
 		t.Error("the return URL or the language is not in the rows key")
 	}
 }
+
+// TestRowsKeyOfSharedPages: a page the core shares is named by a number of
+// its own, the same on every view while it is held, never another page's;
+// the rows' context stays in the key; and its rows render as they would
+// unnamed.
+func TestRowsKeyOfSharedPages(t *testing.T) {
+	l := NewLocale(LangTR)
+	cache := fragment.New(fragment.DefaultMaxBytes)
+	newPage := func(name string) *app.LinkPage {
+		return &app.LinkPage{Links: []app.Link{{ID: 1, Name: name, Currency: "TRY"}}, Total: 1}
+	}
+	shown := func(page *app.LinkPage, csrf string) LinksProps {
+		p := LinksProps{CanChange: true, CSRF: csrf, Memo: cache.Memo}
+		p.Show(page)
+		return p
+	}
+	first, second := newPage("Çay"), newPage("Simit")
+	if k := shown(first, "t").rowsKey(l, "/links"); k != shown(first, "t").rowsKey(l, "/links") {
+		t.Error("one page got two keys")
+	}
+	if shown(first, "t").rowsKey(l, "/links") == shown(newPage("Çay"), "t").rowsKey(l, "/links") {
+		t.Error("two pages share a key") // equal content, but a page is named for itself alone
+	}
+	if shown(first, "t").rowsKey(l, "/links") == shown(first, "u").rowsKey(l, "/links") {
+		t.Error("the CSRF token is not in the key of a shared page")
+	}
+	for _, page := range []*app.LinkPage{first, second, first} {
+		p := shown(page, "t")
+		unnamed := LinksProps{Links: page.Links, Total: page.Total, CanChange: true, CSRF: "t"}
+		if got, want := renderString(t, LinksTable(l, p)), renderString(t, LinksTable(l, unnamed)); got != want {
+			t.Errorf("page %q through its name:\n%s\nwant\n%s", page.Links[0].Name, got, want)
+		}
+	}
+}

@@ -220,6 +220,14 @@ type LinksProps struct {
 	// fragment cache: rows are most of the page, and a list is viewed
 	// again and again while its links do not change.
 	Memo Memo
+	// page is the core's page shown (Show), which names the rows' fragment.
+	page *app.LinkPage
+}
+
+// Show lists page, a page the core may share between requests and never
+// changes (app.Links.Search).
+func (p *LinksProps) Show(page *app.LinkPage) {
+	p.Links, p.Total, p.Sales, p.page = page.Links, page.Total, page.Sales, page
 }
 
 // row returns the component for one link's row; next is the list's own
