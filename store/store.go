@@ -140,29 +140,22 @@ func (db *DB) inTx(ctx context.Context, fn func(tx app.Tx) error) error {
 // inReadTx runs fn in a read-only transaction, so a page and its total
 // count come from the same snapshot.
 func (q queries) inReadTx(ctx context.Context, fn func(q queries) error) error {
-	db, ok := q.x.(*sql.DB)
-	if !ok { // already inside a transaction: its snapshot will do
-		return fn(q)
-	}
-	tx, err := db.BeginTx(ctx, q.d.readTx)
-	if err != nil {
-		return mapErr(err)
-	}
-	defer tx.Rollback()
-	if err := fn(queries{x: tx, d: q.d, now: q.now}); err != nil {
-		return err
-	}
-	return mapErr(tx.Commit())
+	return q.inTx(ctx, q.d.readTx, fn)
 }
 
-// inWriteTx runs fn in one read-write transaction, or in the transaction q
-// is already part of.
+// inWriteTx runs fn in one read-write transaction.
 func (q queries) inWriteTx(ctx context.Context, fn func(q queries) error) error {
+	return q.inTx(ctx, nil, fn)
+}
+
+// inTx runs fn in a transaction begun with opts, or in the transaction q
+// is already part of (its snapshot and its writes will do).
+func (q queries) inTx(ctx context.Context, opts *sql.TxOptions, fn func(q queries) error) error {
 	db, ok := q.x.(*sql.DB)
 	if !ok {
 		return fn(q)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return mapErr(err)
 	}
