@@ -317,40 +317,26 @@ func (s *Sandbox) createProduct(w http.ResponseWriter, r *http.Request, body []b
 	}
 	now := s.nowUTC().Format(dbTimeLayout)
 	ctx := r.Context()
-	tx, err := s.db.BeginTx(ctx, nil)
+	_, err = s.writeProduct(ctx, "create product", 0, func(tx *sql.Tx) (*product, error) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO sandbox_products (
+				token, name, name_folded, description, channel, order_id, conversation_id, external_id,
+				basket_identifier, status, price, price_key, currency, stock, enabled_installments,
+				multi_payment, expires_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Token, p.Name, foldName(p.Name), p.Description, p.Channel, p.OrderID, p.ConversationID,
+			p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), priceKey(p.Price), p.Currency,
+			p.Stock, string(installments), p.MultiPayment, dbTime(p.ExpiresAt), now, now)
+		if err != nil {
+			return nil, err
+		}
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+		return &p, indexProductName(ctx, tx, p.ID, foldName(p.Name))
+	})
 	if err != nil {
-		return fmt.Errorf("sandbox: create product: %w", err)
+		return err
 	}
-	defer tx.Rollback() // a no-op after Commit
-	from, err := lockProducts(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("sandbox: create product: %w", err)
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO sandbox_products (
-			token, name, name_folded, description, channel, order_id, conversation_id, external_id,
-			basket_identifier, status, price, price_key, currency, stock, enabled_installments,
-			multi_payment, expires_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.Token, p.Name, foldName(p.Name), p.Description, p.Channel, p.OrderID, p.ConversationID,
-		p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), priceKey(p.Price), p.Currency,
-		p.Stock, string(installments), p.MultiPayment, dbTime(p.ExpiresAt), now, now)
-	if err != nil {
-		return fmt.Errorf("sandbox: create product: %w", err)
-	}
-	if p.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("sandbox: create product: %w", err)
-	}
-	if err := indexProductName(ctx, tx, p.ID, foldName(p.Name)); err != nil {
-		return fmt.Errorf("sandbox: create product: %w", err)
-	}
-	generation, err := generationIn(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("sandbox: create product: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sandbox: create product: commit: %w", err)
-	}
-	s.search.counts.moved(from, generation, nil, &p)
 	s.log.InfoContext(ctx, "link created", "link_id", p.ID, "token", p.Token)
 	writeData(w, http.StatusOK, p.wire(s.baseURL(r)))
 	return nil
@@ -371,48 +357,29 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 		return fmt.Errorf("sandbox: update product %d: %w", id, err)
 	}
 	ctx := r.Context()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	}
-	defer tx.Rollback() // a no-op after Commit
-	from, err := lockProducts(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	}
-	was, err := findProduct(ctx, tx, "id", id)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE sandbox_products SET
-			name = ?, name_folded = ?, description = ?, channel = ?, order_id = ?, conversation_id = ?,
-			external_id = ?, basket_identifier = ?, status = ?, price = ?, price_key = ?, currency = ?,
-			stock = ?, enabled_installments = ?, multi_payment = ?, expires_at = ?, updated_at = ?
-		WHERE id = ?`,
-		p.Name, foldName(p.Name), p.Description, p.Channel, p.OrderID, p.ConversationID,
-		p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), priceKey(p.Price), p.Currency,
-		p.Stock, string(installments), p.MultiPayment, dbTime(p.ExpiresAt), s.nowUTC().Format(dbTimeLayout), id)
-	if err != nil {
-		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	}
-	if err := unindexProductName(ctx, tx, id); err != nil {
-		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	}
-	if err := indexProductName(ctx, tx, id, foldName(p.Name)); err != nil {
-		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	}
-	updated, err := findProduct(ctx, tx, "id", id)
+	updated, err := s.writeProduct(ctx, fmt.Sprintf("update product %d", id), id, func(tx *sql.Tx) (*product, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE sandbox_products SET
+				name = ?, name_folded = ?, description = ?, channel = ?, order_id = ?, conversation_id = ?,
+				external_id = ?, basket_identifier = ?, status = ?, price = ?, price_key = ?, currency = ?,
+				stock = ?, enabled_installments = ?, multi_payment = ?, expires_at = ?, updated_at = ?
+			WHERE id = ?`,
+			p.Name, foldName(p.Name), p.Description, p.Channel, p.OrderID, p.ConversationID,
+			p.ExternalID, p.BasketIdentifier, p.Status, plainDecimal(p.Price), priceKey(p.Price), p.Currency,
+			p.Stock, string(installments), p.MultiPayment, dbTime(p.ExpiresAt), s.nowUTC().Format(dbTimeLayout), id); err != nil {
+			return nil, err
+		}
+		if err := unindexProductName(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		if err := indexProductName(ctx, tx, id, foldName(p.Name)); err != nil {
+			return nil, err
+		}
+		updated, err := findProduct(ctx, tx, "id", id)
+		return &updated, err
+	})
 	if err != nil {
 		return err
 	}
-	generation, err := generationIn(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("sandbox: update product %d: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sandbox: update product %d: commit: %w", id, err)
-	}
-	s.search.counts.moved(from, generation, &was, &updated)
 	s.log.InfoContext(ctx, "link updated", "link_id", id, "status", updated.Status)
 	writeData(w, http.StatusOK, updated.wire(s.baseURL(r)))
 	return nil
@@ -421,37 +388,57 @@ func (s *Sandbox) updateProduct(w http.ResponseWriter, r *http.Request, id int64
 // deleteProduct answers 200 with an empty body, which every client accepts (notes §2.4).
 func (s *Sandbox) deleteProduct(w http.ResponseWriter, r *http.Request, id int64) error {
 	ctx := r.Context()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
-	}
-	defer tx.Rollback() // a no-op after Commit
-	from, err := lockProducts(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
-	}
-	was, err := findProduct(ctx, tx, "id", id)
+	_, err := s.writeProduct(ctx, fmt.Sprintf("delete product %d", id), id, func(tx *sql.Tx) (*product, error) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_products WHERE id = ?`, id); err != nil {
+			return nil, err
+		}
+		return nil, unindexProductName(ctx, tx, id)
+	})
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_products WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
-	}
-	if err := unindexProductName(ctx, tx, id); err != nil {
-		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
-	}
-	generation, err := generationIn(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("sandbox: delete product %d: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sandbox: delete product %d: commit: %w", id, err)
-	}
-	s.search.counts.moved(from, generation, &was, nil)
 	s.log.InfoContext(ctx, "link deleted", "link_id", id)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// writeProduct runs write in one transaction that holds the products' write
+// lock (lockProducts), then carries the search counts over it. id names the
+// product written (0: one write creates); write returns it as it is (nil
+// after a deletion). op names the write in errors; an
+// unknown id is errProductNotFound.
+func (s *Sandbox) writeProduct(ctx context.Context, op string, id int64, write func(tx *sql.Tx) (*product, error)) (*product, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %s: %w", op, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	from, err := lockProducts(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %s: %w", op, err)
+	}
+	var was *product
+	if id != 0 {
+		p, err := findProduct(ctx, tx, "id", id)
+		if err != nil {
+			return nil, err
+		}
+		was = &p
+	}
+	is, err := write(tx)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %s: %w", op, err)
+	}
+	to, err := generationIn(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %s: %w", op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sandbox: %s: commit: %w", op, err)
+	}
+	s.search.counts.moved(from, to, was, is)
+	return is, nil
 }
 
 func dbTime(t *time.Time) any {
