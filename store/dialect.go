@@ -42,6 +42,9 @@ type dialect struct {
 	// readTx opens a read-only transaction whose statements all read one
 	// snapshot (a page and its total count).
 	readTx *sql.TxOptions
+	// cacheStmts keeps prepared statements (stmtCache): SQLite's driver
+	// has no cache of its own, pgx has.
+	cacheStmts bool
 	// migrationLock runs first in each migration's transaction, so
 	// instances starting at once migrate one after the other; SQLite's
 	// immediate transactions serialise by themselves.
@@ -50,8 +53,9 @@ type dialect struct {
 
 var (
 	sqliteDialect = &dialect{
-		name:   "sqlite",
-		readTx: &sql.TxOptions{ReadOnly: true},
+		name:       "sqlite",
+		readTx:     &sql.TxOptions{ReadOnly: true},
+		cacheStmts: true,
 	}
 	postgresDialect = &dialect{
 		name:          "postgres",

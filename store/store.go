@@ -43,9 +43,10 @@ var _ app.Store = (*DB)(nil)
 // queries runs the core's reads and writes on the database or inside one
 // transaction; every app.Tx method is defined on it.
 type queries struct {
-	x   dbtx
-	d   *dialect
-	now func() time.Time // the store's clock, in UTC
+	x     dbtx
+	d     *dialect
+	now   func() time.Time // the store's clock, in UTC
+	stmts *stmtCache       // nil: every query runs unprepared
 }
 
 // Engine names the database engine: "sqlite" or "postgres".
@@ -79,6 +80,9 @@ func newDB(ctx context.Context, sqlDB *sql.DB, d *dialect) (*DB, error) {
 		sqlDB.Close()
 		return nil, err
 	}
+	if d.cacheStmts { // after the migrations, whose statements run once
+		db.stmts = newStmtCache(sqlDB)
+	}
 	return db, nil
 }
 
@@ -88,6 +92,7 @@ func (db *DB) clock() time.Time { return db.Now().UTC() }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.close()
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -128,7 +133,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx app.Tx) error) error {
 	// leaving it holding its locks (SQLite's write lock) for good; after a
 	// commit it does nothing.
 	defer tx.Rollback()
-	if err := fn(queries{x: tx, d: db.d, now: db.clock}); err != nil {
+	if err := fn(queries{x: tx, d: db.d, now: db.clock, stmts: db.stmts}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -160,7 +165,7 @@ func (q queries) inTx(ctx context.Context, opts *sql.TxOptions, fn func(q querie
 		return mapErr(err)
 	}
 	defer tx.Rollback() // a no-op after Commit
-	if err := fn(queries{x: tx, d: q.d, now: q.now}); err != nil {
+	if err := fn(queries{x: tx, d: q.d, now: q.now, stmts: q.stmts}); err != nil {
 		return err
 	}
 	return mapErr(tx.Commit())
@@ -275,7 +280,14 @@ func (q queries) query(ctx context.Context, query string, args ...any) (*sql.Row
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	rows, err := q.x.QueryContext(ctx, q.d.rebind(query), args...)
+	text := q.d.rebind(query)
+	var rows *sql.Rows
+	var err error
+	if stmt := q.prepared(ctx, text); stmt != nil {
+		rows, err = stmt.QueryContext(ctx, args...)
+	} else {
+		rows, err = q.x.QueryContext(ctx, text, args...)
+	}
 	return rows, mapErr(err)
 }
 
@@ -284,7 +296,14 @@ func (q queries) exec(ctx context.Context, query string, args ...any) (sql.Resul
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	res, err := q.x.ExecContext(ctx, q.d.rebind(query), args...)
+	text := q.d.rebind(query)
+	var res sql.Result
+	var err error
+	if stmt := q.prepared(ctx, text); stmt != nil {
+		res, err = stmt.ExecContext(ctx, args...)
+	} else {
+		res, err = q.x.ExecContext(ctx, text, args...)
+	}
 	return res, mapErr(err)
 }
 
@@ -310,7 +329,11 @@ func (q queries) row(ctx context.Context, query string, args ...any) row {
 	if err := checkArgs(args); err != nil {
 		return row{err: err}
 	}
-	return row{r: q.x.QueryRowContext(ctx, q.d.rebind(query), args...)}
+	text := q.d.rebind(query)
+	if stmt := q.prepared(ctx, text); stmt != nil {
+		return row{r: stmt.QueryRowContext(ctx, args...)}
+	}
+	return row{r: q.x.QueryRowContext(ctx, text, args...)}
 }
 
 // Lock takes the named lock row until the transaction ends. An upsert
