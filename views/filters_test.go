@@ -40,7 +40,7 @@ func TestFilterErrorsBesideTheirFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range c.fields {
-			if doc.Find(`[data-testid="error-` + f + `"]`).Length() != 1 {
+			if doc.Find(`[data-testid="error-`+f+`"]`).Length() != 1 {
 				t.Errorf("%s: no message beside the field %s", name, f)
 			}
 		}
