@@ -39,6 +39,16 @@ type Actor struct {
 	IP   string
 }
 
+// recorded is the actor as audit rows and refund intents keep it: a
+// person's id and email, or no id and the non-person actor's name.
+func (a Actor) recorded() (id *int64, email string) {
+	if a.User == nil {
+		return nil, a.Name
+	}
+	userID := a.User.ID
+	return &userID, a.User.Email
+}
+
 // System is the actor of background work.
 var System = Actor{}
 
@@ -55,11 +65,8 @@ type change struct {
 // appendAudit writes ch by who inside the operation's transaction, so the
 // change and its record commit together.
 func appendAudit(ctx context.Context, tx Tx, who Actor, ch change) error {
-	ev := &AuditEvent{IP: who.IP, Action: ch.Action, TargetType: ch.TargetType, TargetID: ch.TargetID, ActorEmail: who.Name}
-	if who.User != nil {
-		id := who.User.ID
-		ev.ActorID, ev.ActorEmail = &id, who.User.Email
-	}
+	ev := &AuditEvent{IP: who.IP, Action: ch.Action, TargetType: ch.TargetType, TargetID: ch.TargetID}
+	ev.ActorID, ev.ActorEmail = who.recorded()
 	var err error
 	if ev.Before, err = marshalState(ch.Before); err != nil {
 		return err

@@ -61,11 +61,8 @@ func (s *Payments) Refund(ctx context.Context, by Actor, code, amountText string
 	if err := fe.err(); err != nil {
 		return nil, decimal.Zero, err
 	}
-	r := &Refund{PaymentCode: code, Amount: amount, Status: RefundOpen, IP: by.IP, ActorEmail: by.Name}
-	if by.User != nil {
-		id := by.User.ID
-		r.ActorID, r.ActorEmail = &id, by.User.Email
-	}
+	r := &Refund{PaymentCode: code, Amount: amount, Status: RefundOpen, IP: by.IP}
+	r.ActorID, r.ActorEmail = by.recorded()
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		// Without the lock, two instances on PostgreSQL could each read
 		// the other's intent as not there yet, or read the payment before

@@ -55,11 +55,8 @@ func (s *Sales) Refund(ctx context.Context, by Actor, paymentID int64, amountTex
 	if err := fe.err(); err != nil {
 		return nil, decimal.Zero, err
 	}
-	r := &LinkRefund{PaymentID: paymentID, Amount: amount, Status: RefundOpen, IP: by.IP, ActorEmail: by.Name}
-	if by.User != nil {
-		id := by.User.ID
-		r.ActorID, r.ActorEmail = &id, by.User.Email
-	}
+	r := &LinkRefund{PaymentID: paymentID, Amount: amount, Status: RefundOpen, IP: by.IP}
+	r.ActorID, r.ActorEmail = by.recorded()
 	if err := s.store.InTx(ctx, func(tx Tx) error { return openLinkRefund(ctx, tx, r) }); err != nil {
 		return nil, decimal.Zero, err
 	}
