@@ -18,7 +18,8 @@ func (h *Payments) RefundForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.RefundView{Payment: *p, Form: views.NewRefundForm(LocaleFrom(c), p)}
+	v := views.RefundView{Payment: *p}
+	v.Form = views.NewRefundForm(LocaleFrom(c), p)
 	return render(c, http.StatusOK, views.PaymentRefundPage(h.site.Meta(c, "payments", "refund.title"), v), nil)
 }
 
@@ -31,26 +32,42 @@ func (h *Payments) Refund(c echo.Context) error {
 		return err
 	}
 	meta := h.site.Meta(c, "payments", "refund.title")
-	v := views.RefundView{Payment: *p, Form: views.RefundForm{Amount: c.FormValue("amount")}}
+	v := views.RefundView{Payment: *p}
+	v.Form.Amount = c.FormValue("amount")
 	_, refunded, err := h.payments.Refund(c.Request().Context(), actorOf(c), p.MerchantUniqueCode, v.Form.Amount)
-	var e *app.Error
-	switch {
-	case err == nil:
+	if err == nil {
 		l := LocaleFrom(c)
 		flash.Success(c, l.Tf("refund.done", l.Money(refunded, string(p.Currency))))
 		return redirect(c, routes.Path(routes.PaymentShow, p.MerchantUniqueCode))
-	case errors.As(err, &e) && len(e.Fields) > 0:
-		v.Form.Errors = e.Fields
-		return render(c, http.StatusUnprocessableEntity, views.PaymentRefundPage(meta, v), nil)
-	case errors.Is(err, app.ErrRefundUnrecorded):
-		v.Unrecorded = true
-		return render(c, http.StatusInternalServerError, views.PaymentRefundPage(meta, v), nil)
 	}
-	if _, ok := app.AsProviderError(err); !ok {
+	// A refund Paywall made that could not be recorded needs support (the core logged it).
+	status, err := refundFailed(c, &v.RefundAttempt, err, http.StatusInternalServerError)
+	if err != nil {
 		return err
 	}
-	v.Problem = refundProblem(LocaleFrom(c), err)
-	return render(c, v.Problem.Status, views.PaymentRefundPage(meta, v), nil)
+	return render(c, status, views.PaymentRefundPage(meta, v), nil)
+}
+
+// refundFailed puts why a refund did not go through on its page, with
+// the status to answer: the amount's errors (422), a refund the provider
+// made that is not recorded yet (unrecorded: each kind of payment says
+// what happens next), or the provider's refusal. Any other error is
+// returned for the central error handler.
+func refundFailed(c echo.Context, a *views.RefundAttempt, err error, unrecorded int) (int, error) {
+	var e *app.Error
+	switch {
+	case errors.As(err, &e) && len(e.Fields) > 0:
+		a.Form.Errors = e.Fields
+		return http.StatusUnprocessableEntity, nil
+	case errors.Is(err, app.ErrRefundUnrecorded):
+		a.Unrecorded = true
+		return unrecorded, nil
+	}
+	if _, ok := app.AsProviderError(err); !ok {
+		return 0, err
+	}
+	a.Problem = refundProblem(LocaleFrom(c), err)
+	return a.Problem.Status, nil
 }
 
 // refundable loads the payment and checks money can go back from it.

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -35,29 +34,22 @@ func (h *Sales) Refund(c echo.Context) error {
 	}
 	meta := h.site.Meta(c, "sales", "refund.title")
 	v := h.refundView(c, p)
-	v.Form = views.RefundForm{Amount: c.FormValue("amount")}
+	v.Form.Amount = c.FormValue("amount")
 	_, refunded, err := h.sales.Refund(c.Request().Context(), actorOf(c), p.ID, v.Form.Amount)
-	var e *app.Error
-	switch {
-	case err == nil:
+	if err == nil {
 		l := LocaleFrom(c)
 		flash.Success(c, l.Tf("sales.refund_done", l.Money(refunded, string(p.Currency))))
 		if p.LinkID != 0 {
 			return redirect(c, routes.Path(routes.LinkShow, p.LinkID))
 		}
 		return redirect(c, routes.Path(routes.Sales))
-	case errors.As(err, &e) && len(e.Fields) > 0:
-		v.Form.Errors = e.Fields
-		return render(c, http.StatusUnprocessableEntity, views.SaleRefundPage(meta, v), nil)
-	case errors.Is(err, app.ErrRefundUnrecorded):
-		v.Unrecorded = true
-		return render(c, http.StatusAccepted, views.SaleRefundPage(meta, v), nil)
 	}
-	if _, ok := app.AsProviderError(err); !ok {
+	// A refund Craftgate made but not recorded yet is the catch-up's to record.
+	status, err := refundFailed(c, &v.RefundAttempt, err, http.StatusAccepted)
+	if err != nil {
 		return err
 	}
-	v.Problem = refundProblem(LocaleFrom(c), err)
-	return render(c, v.Problem.Status, views.SaleRefundPage(meta, v), nil)
+	return render(c, status, views.SaleRefundPage(meta, v), nil)
 }
 
 // refundable loads the link payment named by :id and checks money can go

@@ -58,6 +58,16 @@ type RefundForm struct {
 	Errors map[string]string
 }
 
+// RefundAttempt is what a refund page shows of an attempt, for both
+// kinds of payment: the form, and why the refund did not go through.
+type RefundAttempt struct {
+	Form    RefundForm
+	Problem *ErrorInfo // the provider refused; nothing was recorded
+	// Unrecorded says the provider refunded but it is not recorded here
+	// yet: the form is replaced by what to tell support.
+	Unrecorded bool
+}
+
 // NewRefundForm pre-fills the whole remainder written as the person's
 // language writes amounts, which the core reads back in either.
 func NewRefundForm(l Locale, p *app.Payment) RefundForm {

@@ -42,11 +42,8 @@ type LinkSalesProps struct {
 type SaleRefundView struct {
 	Payment  app.LinkPayment
 	LinkName string
-	Form     RefundForm
-	Problem  *ErrorInfo // Craftgate refused; nothing was recorded
-	// Unrecorded says Craftgate refunded but it is not recorded yet.
-	Unrecorded bool
-	Loc        *time.Location
+	Loc      *time.Location
+	RefundAttempt
 }
 
 // NewSaleRefundForm pre-fills what remains of p, written as the person's
