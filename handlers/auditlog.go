@@ -122,7 +122,7 @@ func (h *AuditTrail) Export(c echo.Context) error {
 	if !f.Validate(h.loc) {
 		return app.Errorf(app.CodeInvalid, "error.422")
 	}
-	name := "linkdesk-audit-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
+	name := exportName("linkdesk-audit", h.now().In(h.loc))
 	return csvDownload(c, name, auditCSVHeader, func(write func([]string) error) error {
 		return h.audit.Each(c.Request().Context(), f.Filter(), func(e app.AuditEvent) error {
 			return write(h.csvRecord(e))

@@ -24,6 +24,12 @@ var ErrCutShort = errors.New("response cut short")
 // so only a client that stops reading for this long is cut off.
 var exportWriteWindow = 30 * time.Second
 
+// exportName is an export's file name: what it holds, then the minute it
+// was made in the shop's zone, so a day's exports sort and do not collide.
+func exportName(kind string, at time.Time) string {
+	return kind + "-" + at.Format("20060102-1504") + ".csv"
+}
+
 // csvDownload streams a CSV attachment: UTF-8 with a byte order mark, so
 // spreadsheet programs read ş, ğ and İ correctly, then the header row, then
 // whatever rows writes. Column names stay English so scripts can rely on

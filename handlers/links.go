@@ -304,7 +304,7 @@ func (h *Links) Export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	name := "payment-links-" + h.now().Format("2006-01-02") + ".csv"
+	name := exportName("payment-links", h.now().In(h.loc))
 	return csvDownload(c, name, linkCSVHeader, func(write func([]string) error) error {
 		row := func(l app.Link) error { return write(linkCSVRow(l)) }
 		if ticked == nil {

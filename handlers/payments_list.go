@@ -50,7 +50,7 @@ func (h *Payments) Export(c echo.Context) error {
 	if !f.Validate(h.loc) {
 		return app.Errorf(app.CodeInvalid, "error.400")
 	}
-	name := "payments-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
+	name := exportName("payments", h.now().In(h.loc))
 	return csvDownload(c, name, paymentsCSVHeader, func(write func([]string) error) error {
 		return h.payments.Each(c.Request().Context(), f.Filter(), func(p app.Payment) error {
 			return write(paymentCSVRow(p))

@@ -111,7 +111,7 @@ func (h *Sales) Export(c echo.Context) error {
 	if !f.Validate(h.loc) {
 		return app.Errorf(app.CodeInvalid, "error.400")
 	}
-	name := "sales-" + h.now().In(h.loc).Format("20060102-1504") + ".csv"
+	name := exportName("sales", h.now().In(h.loc))
 	return csvDownload(c, name, salesCSVHeader, func(write func([]string) error) error {
 		return h.sales.Each(c.Request().Context(), f.Filter(), func(s app.Sale) error { return write(saleCSVRow(s)) })
 	})
