@@ -353,6 +353,46 @@ func TestSales_RefundAnswerLost(t *testing.T) {
 	}
 }
 
+// TestSales_RefundAnswerWithoutID: Craftgate refunded but named no refund
+// id. The owner hears it went through and is not recorded yet
+// (ErrRefundUnrecorded, with the amount), the intent stays open, and the
+// catch-up records the refund from reporting.
+func TestSales_RefundAnswerWithoutID(t *testing.T) {
+	t.Parallel()
+	e := MustOpenEnv(t)
+	owner := MustCreateUser(t, e, "owner@example.com", app.RoleOwner, "pw")
+	link := mustLink(t, e, "Çay", "100")
+	id := e.Reports.pay(link.ID, "100", false)
+	mustWebhook(t, e, id, "SUCCESS")
+	e.Report.RefundFn = func(ctx context.Context, paymentID int64, amount decimal.Decimal, whole bool) (*app.ProviderRefund, error) {
+		rf, err := e.Reports.refund(ctx, paymentID, amount, whole)
+		if err != nil {
+			return nil, err
+		}
+		anonymous := *rf
+		anonymous.ID = 0
+		return &anonymous, nil
+	}
+	_, refunded, err := e.App.Sales.Refund(ctx, actor(owner), id, "25")
+	if !errors.Is(err, app.ErrRefundUnrecorded) || !refunded.Equal(dec("25")) {
+		t.Fatalf("refund answered without an id: got %s, %v; want 25 and ErrRefundUnrecorded", refunded, err)
+	}
+	if p := mustLinkPayment(t, e, id); !p.Refunded.IsZero() {
+		t.Errorf("before the catch-up: refunded %s, want nothing recorded yet", p.Refunded)
+	}
+	e.Clock.Advance(3 * time.Minute)
+	if err := e.App.Sales.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := e.DB.LinkRefundsOf(ctx, id)
+	if err != nil || len(rs) != 1 || rs[0].Status != app.RefundDone || rs[0].RefundID == 0 {
+		t.Fatalf("intent after the catch-up: got %+v, %v; want one, done, with Craftgate's refund", rs, err)
+	}
+	if p := mustLinkPayment(t, e, id); !p.Refunded.Equal(dec("25")) {
+		t.Errorf("after the catch-up: refunded %s, want 25", p.Refunded)
+	}
+}
+
 func TestSales_CatchUpRecoversLostWebhooks(t *testing.T) {
 	t.Parallel()
 	e := MustOpenEnv(t)
