@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -161,14 +162,16 @@ func newSales(st Store, p SalesProvider, links *Links, cfg SalesConfig, loc *tim
 const DefaultSyncInterval = 2 * time.Minute
 
 // DefaultLocation is the shop's time zone unless configured: Europe/Istanbul
-// (UTC when the system has no zone data).
-func DefaultLocation() *time.Location {
+// (UTC when the system has no zone data). Every layer that is given no
+// zone takes this one, never the host's, so days begin at one midnight
+// everywhere. Loaded once: LoadLocation reads the zone file each time.
+var DefaultLocation = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Istanbul")
 	if err != nil {
 		return time.UTC
 	}
 	return loc
-}
+})
 
 // Prepare makes the per-day totals follow the shop's zone: when it is not
 // the zone they were kept in (a new zone, or an older database), they are

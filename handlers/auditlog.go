@@ -45,9 +45,7 @@ type AuditTrail struct {
 // NewAuditTrail returns the audit log handlers; loc nil means the server's
 // zone, now nil means time.Now.
 func NewAuditTrail(site Site, audit AuditReader, users UserLister, payments PaymentGetter, loc *time.Location, now func() time.Time) *AuditTrail {
-	if loc == nil {
-		loc = time.Local
-	}
+	loc = shopZone(loc)
 	if now == nil {
 		now = time.Now
 	}

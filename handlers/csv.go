@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"linkdesk/app"
 )
 
 // ErrCutShort is returned by a handler whose answer was already on its way
@@ -28,6 +30,16 @@ var exportWriteWindow = 30 * time.Second
 // was made in the shop's zone, so a day's exports sort and do not collide.
 func exportName(kind string, at time.Time) string {
 	return kind + "-" + at.Format("20060102-1504") + ".csv"
+}
+
+// shopZone is loc, or the core's default zone when none is given: days
+// and times on pages begin where the core's totals do, never in the host's
+// zone.
+func shopZone(loc *time.Location) *time.Location {
+	if loc == nil {
+		return app.DefaultLocation()
+	}
+	return loc
 }
 
 // csvDownload streams a CSV attachment: UTF-8 with a byte order mark, so

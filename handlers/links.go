@@ -46,12 +46,9 @@ type Links struct {
 
 // NewLinks returns the links handlers. now is the clock expiry dates are
 // checked against; typed expiries are read as wall time in its location.
-// loc is the shop's zone for the sales shown (nil: the server's).
+// loc is the shop's zone for the sales shown (nil: app.DefaultLocation()).
 func NewLinks(site Site, links LinkService, sales LinkSalesReader, loc *time.Location, now func() time.Time) *Links {
-	if loc == nil {
-		loc = time.Local
-	}
-	return &Links{site: site, links: links, sales: sales, loc: loc, now: now}
+	return &Links{site: site, links: links, sales: sales, loc: shopZone(loc), now: now}
 }
 
 // Index lists links matching the query-string filters: the whole page, or

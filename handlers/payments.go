@@ -47,11 +47,9 @@ type Payments struct {
 }
 
 // NewPayments returns the payment handlers. Codes are encoded through the
-// shared QR cache; loc nil means the server's zone, now nil time.Now.
+// shared QR cache; loc nil means app.DefaultLocation(), now nil time.Now.
 func NewPayments(site Site, payments PaymentService, users UserLister, codes *qr.Cache, loc *time.Location, now func() time.Time) *Payments {
-	if loc == nil {
-		loc = time.Local
-	}
+	loc = shopZone(loc)
 	if now == nil {
 		now = time.Now
 	}

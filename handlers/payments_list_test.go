@@ -56,8 +56,9 @@ func TestPaymentsListFilters(t *testing.T) {
 	small := env.seedPayment(t, "10", "small", env.staffUser, app.PaymentStatusPaid)
 	mid := env.seedPayment(t, "20.50", "mid", env.ownerUser, app.PaymentStatusFailed)
 	big := env.seedPayment(t, "1234.56", "big", env.staffUser, "")
-	today := time.Now().Format("2006-01-02")
-	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	now := time.Now().In(app.DefaultLocation()) // the zone the app gives its days
+	today := now.Format("2006-01-02")
+	tomorrow := now.AddDate(0, 0, 1).Format("2006-01-02")
 	staffID := strconv.FormatInt(env.staffUser.ID, 10)
 
 	tests := []struct {

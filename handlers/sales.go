@@ -35,12 +35,10 @@ type Sales struct {
 	now   func() time.Time
 }
 
-// NewSales returns the sales handlers; loc nil is the server's zone, now
+// NewSales returns the sales handlers; loc nil is app.DefaultLocation(), now
 // nil time.Now.
 func NewSales(site Site, sales SalesService, loc *time.Location, now func() time.Time) *Sales {
-	if loc == nil {
-		loc = time.Local
-	}
+	loc = shopZone(loc)
 	if now == nil {
 		now = time.Now
 	}

@@ -60,7 +60,8 @@ type Config struct {
 	// default.
 	PaymentTimeout time.Duration
 	// Location is the shop's time zone, where days begin (the overview,
-	// date filters, times on pages); nil is the system's.
+	// date filters, times on pages); nil is app.DefaultLocation(), the
+	// zone the core takes too, never the host's.
 	Location *time.Location
 	// SyncInterval is the time between sales catch-ups; 0 is the default.
 	SyncInterval time.Duration
@@ -154,7 +155,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		cfg.CallbackURL = cfg.PublicURL
 	}
 	if cfg.Location == nil {
-		cfg.Location = time.Local
+		cfg.Location = app.DefaultLocation()
 	}
 	s := &Server{Upstreams: map[string]string{"craftgate": "live", "paywall": "live"}}
 	defer func() {

@@ -47,7 +47,7 @@ func (v PaymentView) at(t time.Time) time.Time { return inZone(t, v.Loc) }
 
 func inZone(t time.Time, loc *time.Location) time.Time {
 	if loc == nil {
-		loc = time.Local
+		loc = app.DefaultLocation()
 	}
 	return t.In(loc)
 }
