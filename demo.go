@@ -89,7 +89,7 @@ func seedDemo(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) 
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 
-	anchor, err := demoAnchor(ctx, srv.App)
+	anchor, err := demoAnchor(ctx, srv.App, cfg.Sales.Location)
 	if err != nil {
 		return err
 	}
@@ -118,15 +118,16 @@ func (h warnOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 func (h warnOnly) WithGroup(name string) slog.Handler { return warnOnly{h.Handler.WithGroup(name)} }
 
-// demoAnchor is the day the demo was first seeded (today on the first run).
-func demoAnchor(ctx context.Context, core *app.App) (time.Time, error) {
+// demoAnchor is the day the demo was first seeded (today on the first run),
+// at midnight in the shop's zone, where the dashboard's days begin.
+func demoAnchor(ctx context.Context, core *app.App, shop *time.Location) (time.Time, error) {
 	v, err := core.Setting(ctx, demoAnchorKey, func() (string, error) {
-		return time.Now().Format(time.DateOnly), nil
+		return time.Now().In(shop).Format(time.DateOnly), nil
 	})
 	if err != nil {
 		return time.Time{}, err
 	}
-	return time.ParseInLocation(time.DateOnly, v, time.Local)
+	return time.ParseInLocation(time.DateOnly, v, shop)
 }
 
 // demoClock is the seeded server's clock: set to a sale's moment while it
