@@ -232,13 +232,21 @@ func TestSales_UnmatchedPaymentAudited(t *testing.T) {
 	wantTotals(t, "today", try(mustOverview(t, e)).Periods[0].Link, 2, "120", 0, 0)
 }
 
+// paidSale opens an env with an owner and a link, Çay at 100, paid once and
+// recorded by its webhook: where every refund test starts.
+func paidSale(tb testing.TB) (e *Env, owner *app.User, link *app.Link, id int64) {
+	tb.Helper()
+	e = MustOpenEnv(tb)
+	owner = MustCreateUser(tb, e, "owner@example.com", app.RoleOwner, "pw")
+	link = mustLink(tb, e, "Çay", "100")
+	id = e.Reports.pay(link.ID, "100", false)
+	mustWebhook(tb, e, id, "SUCCESS")
+	return e, owner, link, id
+}
+
 func TestSales_Refunds(t *testing.T) {
 	t.Parallel()
-	e := MustOpenEnv(t)
-	owner := MustCreateUser(t, e, "owner@example.com", app.RoleOwner, "pw")
-	link := mustLink(t, e, "Çay", "100")
-	id := e.Reports.pay(link.ID, "100", false)
-	mustWebhook(t, e, id, "SUCCESS")
+	e, owner, link, id := paidSale(t)
 
 	_, _, err := e.App.Sales.Refund(ctx, actor(owner), id, "100,01")
 	if fields := app.ErrorFields(err); fields["amount"] != "refund.amount_over" {
@@ -359,11 +367,7 @@ func TestSales_RefundAnswerLost(t *testing.T) {
 // catch-up records the refund from reporting.
 func TestSales_RefundAnswerWithoutID(t *testing.T) {
 	t.Parallel()
-	e := MustOpenEnv(t)
-	owner := MustCreateUser(t, e, "owner@example.com", app.RoleOwner, "pw")
-	link := mustLink(t, e, "Çay", "100")
-	id := e.Reports.pay(link.ID, "100", false)
-	mustWebhook(t, e, id, "SUCCESS")
+	e, owner, _, id := paidSale(t)
 	e.Report.RefundFn = func(ctx context.Context, paymentID int64, amount decimal.Decimal, whole bool) (*app.ProviderRefund, error) {
 		rf, err := e.Reports.refund(ctx, paymentID, amount, whole)
 		if err != nil {
