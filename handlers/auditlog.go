@@ -42,8 +42,8 @@ type AuditTrail struct {
 	now func() time.Time
 }
 
-// NewAuditTrail returns the audit log handlers; loc nil means the server's
-// zone, now nil means time.Now.
+// NewAuditTrail returns the audit log handlers; loc nil means
+// app.DefaultLocation(), now nil means time.Now.
 func NewAuditTrail(site Site, audit AuditReader, users UserLister, payments PaymentGetter, loc *time.Location, now func() time.Time) *AuditTrail {
 	loc = shopZone(loc)
 	if now == nil {

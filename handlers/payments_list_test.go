@@ -160,18 +160,21 @@ func TestPaymentsExportCSV(t *testing.T) {
 	}
 }
 
-// The export is named after the time in the shop's zone, on the clock given.
+// The export is named after the time in the shop's zone, on the clock
+// given; with no zone given, the core's default (Istanbul, UTC+3), never
+// the host's.
 func TestPaymentsExportName(t *testing.T) {
 	env := newPayEnv(t, webtest.Options{})
-	zone := time.FixedZone("TRT", 3*60*60)
 	now := func() time.Time { return time.Date(2026, 1, 2, 21, 30, 0, 0, time.UTC) }
 	core := env.coreOn(nil, nil, nil)
-	h := handlers.NewPayments(testSite, core.Payments, core.Users, qr.New(16), zone, now)
-	c, rec := echoContext(context.Background(), http.MethodGet, "/payments/export.csv", "", "")
-	if err := h.Export(c); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := rec.Header().Get("Content-Disposition"), `attachment; filename="payments-20260103-0030.csv"`; got != want {
-		t.Errorf("got %s, want %s", got, want)
+	for name, zone := range map[string]*time.Location{"given": time.FixedZone("TRT", 3*60*60), "none given": nil} {
+		h := handlers.NewPayments(testSite, core.Payments, core.Users, qr.New(16), zone, now)
+		c, rec := echoContext(context.Background(), http.MethodGet, "/payments/export.csv", "", "")
+		if err := h.Export(c); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rec.Header().Get("Content-Disposition"), `attachment; filename="payments-20260103-0030.csv"`; got != want {
+			t.Errorf("zone %s: got %s, want %s", name, got, want)
+		}
 	}
 }
