@@ -86,7 +86,20 @@ func testCrashUnderLoad(t *testing.T, d deployment) {
 			}
 		})
 	}
-	time.Sleep(2 * time.Second) // the load's length, not a wait for a result
+	// The kill lands mid-load: after 2 s of it, and not before both kinds
+	// of write have been acknowledged a few times, which a machine busy
+	// with other tests may take longer to reach. A server that never gets
+	// there within the minute is reported below with its log.
+	time.Sleep(2 * time.Second)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		mu.Lock()
+		loaded := links >= 5 && len(acked) >= 5
+		mu.Unlock()
+		if loaded {
+			break
+		}
+		time.Sleep(50 * time.Millisecond) // polling the counters, bounded by deadline
+	}
 	first.kill(t)
 	close(stop)
 	wg.Wait()
